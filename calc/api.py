@@ -1,0 +1,383 @@
+"""One entry point: ``evaluate(calculation, params) -> dict``.
+
+The command line, the site build, the browser worker and the tests all call this. Each
+calculation names the parameters it reads (so the CLI and the page know which inputs
+matter) and the outputs it returns. Values are in SI base units: bytes, bytes/s,
+tokens/s, FLOP/s, seconds, USD; fractions as fractions (0.65, not 65).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from . import cost as _cost
+from .blog import blog_figures
+from .decode import DEEPSEEK_MEASURED_TOKENS_PER_S_PER_GPU, speed_of_light
+from .errors import CalcError, ParamError
+from .kv import kv_size
+from .model import ModelConfig, from_hf_config
+from .placement import place, reduction_comparison
+from .presets import GPUS, MODELS, Accelerator
+from .schema import PARAMS
+from .units import GB
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    name: str
+    unit: str
+    label: str
+    display: str | None = None
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Calculation:
+    name: str
+    title: str
+    params: tuple[str, ...]
+    outputs: tuple[str, ...]
+    fn: Callable[[dict], dict]
+    help: str = ""
+
+
+_O = [
+    OutputSpec("kv_bytes_per_token", "B", "KV cache per token", help="all layers, one token of context"),
+    OutputSpec("kv_bytes_per_token_per_layer", "B", "KV cache per token per layer"),
+    OutputSpec("kv_bytes_per_user", "B", "KV cache per user", help="one sequence of seq_len tokens"),
+    OutputSpec("kv_bytes_per_user_binary", "B", "KV cache per user (binary units)", display="binary"),
+    OutputSpec("hbm_bw", "B/s", "HBM bandwidth"),
+    OutputSpec("hbm_bytes", "B", "HBM capacity"),
+    OutputSpec("user_steps_per_s", "/s", "KV reads per second", help="HBM bandwidth / KV bytes per user"),
+    OutputSpec("tokens_per_s_per_gpu", "tok/s", "Tokens/s per GPU"),
+    OutputSpec("measured_tokens_per_s_per_gpu", "tok/s", "DeepSeek measured tokens/s per GPU",
+               help="14.8k per 8-GPU H800 node, 24-hour average (Day-6 overview)"),
+    OutputSpec("over_measured", "", "Bound over measured", display="ratio"),
+    OutputSpec("usd_per_million_tokens", "USD", "Cost per million output tokens"),
+    OutputSpec("routed_experts_per_gpu", "experts", "Routed experts per GPU per layer", display="int"),
+    OutputSpec("expert_weight_bytes_per_gpu", "B", "Routed-expert weights per GPU"),
+    OutputSpec("non_expert_weight_bytes_per_gpu", "B", "Other weights per GPU",
+               help="attention, dense layers, shared experts, router, embedding, head"),
+    OutputSpec("weight_bytes_per_gpu", "B", "Weights per GPU"),
+    OutputSpec("kv_budget_bytes_per_gpu", "B", "HBM left for KV per GPU"),
+    OutputSpec("users_per_gpu", "users", "Users per GPU", help="average concurrent sequences"),
+    OutputSpec("bytes_read_per_step", "B", "Bytes read per decode step"),
+    OutputSpec("steps_per_s", "/s", "Decode steps per second", help="full-memory reads per second"),
+    OutputSpec("fits", "", "Weights fit"),
+    OutputSpec("reduction_gpus_tp", "GPUs", "GPUs in one token's reduction, TP", display="int"),
+    OutputSpec("reduction_gpus_ep", "GPUs", "GPUs in one token's reduction, EP (at most)", display="int"),
+    OutputSpec("reduction_ratio", "", "TP over EP", display="ratio"),
+    OutputSpec("tp_bytes_per_token_per_layer", "B", "TP all-reduce bytes per token per MoE layer"),
+    OutputSpec("ep_bytes_per_token_per_layer", "B", "EP dispatch + combine bytes per token per MoE layer"),
+    OutputSpec("tp_bytes_per_token", "B", "TP all-reduce bytes per token"),
+    OutputSpec("ep_bytes_per_token", "B", "EP dispatch + combine bytes per token"),
+    OutputSpec("tokens_per_gpu_hour", "tok", "Tokens per GPU-hour"),
+    OutputSpec("gpu_hour_usd", "USD", "GPU-hour price"),
+    OutputSpec("total_params", "params", "Total parameters"),
+    OutputSpec("active_params", "params", "Activated parameters per token"),
+    # DeepSeek's day
+    OutputSpec("avg_nodes", "nodes", "Average nodes"),
+    OutputSpec("gpus", "GPUs", "GPUs (average)"),
+    OutputSpec("daily_cost_usd", "USD", "Daily cost"),
+    OutputSpec("published_cost_usd", "USD", "Published daily cost"),
+    OutputSpec("revenue_recomputed_usd", "USD", "Theoretical revenue, recomputed"),
+    OutputSpec("published_revenue_usd", "USD", "Published theoretical revenue"),
+    OutputSpec("margin", "", "Cost profit margin", display="percent"),
+    OutputSpec("margin_recomputed", "", "Margin with recomputed revenue", display="percent"),
+    OutputSpec("published_margin", "", "Published margin", display="percent"),
+    OutputSpec("cache_hit_share", "", "Input tokens hitting the KV cache", display="percent"),
+    OutputSpec("decode_nodes", "nodes", "Decode nodes implied"),
+    OutputSpec("prefill_nodes", "nodes", "Prefill nodes implied"),
+    OutputSpec("nodes_check", "nodes", "Decode + prefill nodes"),
+    OutputSpec("decode_tokens_per_s_per_gpu", "tok/s", "Decode tokens/s per GPU"),
+    OutputSpec("decode_usd_per_million_tokens", "USD", "Decode cost per million output tokens"),
+    OutputSpec("output_tokens_per_day", "tok", "Output tokens per day"),
+    OutputSpec("seconds_per_day", "s", "Seconds per day"),
+    OutputSpec("fp8_multiplier", "", "FP8 KV multiplier", display="ratio"),
+    OutputSpec("accept_multiplier", "", "MTP multiplier", display="ratio"),
+    OutputSpec("combined_multiplier", "", "Combined multiplier", display="ratio"),
+    OutputSpec("baseline_tokens_per_s_per_gpu", "tok/s", "Bound with BF16 KV, no MTP"),
+]
+OUTPUTS: dict[str, OutputSpec] = {o.name: o for o in _O}
+
+
+# ---- resolving presets and custom models ----------------------------------------------
+
+def resolve_model(value: Any) -> ModelConfig:
+    if isinstance(value, ModelConfig):
+        return value
+    if isinstance(value, dict):
+        return from_hf_config(value)
+    return MODELS[PARAMS["model"].validate(value)]
+
+
+def resolve_gpu(value: Any) -> Accelerator:
+    if isinstance(value, Accelerator):
+        return value
+    return GPUS[PARAMS["gpu"].validate(value)]
+
+
+def _prep(names: tuple[str, ...], params: dict) -> dict:
+    """Validated values for ``names``: defaults filled in, presets resolved."""
+    out: dict[str, Any] = {}
+    for n in names:
+        raw = params.get(n, PARAMS[n].default) if n in PARAMS else params.get(n)
+        if n == "model":
+            out["model"] = resolve_model(raw)
+        elif n == "gpu":
+            out["gpu"] = resolve_gpu(raw)
+        else:
+            out[n] = PARAMS[n].validate(raw)
+    return out
+
+
+# ---- calculations -----------------------------------------------------------------------
+
+def _kv(p: dict) -> dict:
+    m = p["model"]
+    kv = kv_size(m, p["kv_dtype"])
+    per_user = kv.bytes_per_user(p["seq_len"])
+    return {
+        "kv_bytes_per_token_per_layer": kv.bytes_per_token_per_layer,
+        "kv_bytes_per_token": kv.bytes_per_token,
+        "kv_bytes_per_user": per_user,
+        "kv_bytes_per_user_binary": per_user,
+    }
+
+
+def _sol(p: dict) -> dict:
+    s = speed_of_light(p["model"], p["gpu"], p["seq_len"], p["kv_dtype"], p["accept_length"])
+    base = speed_of_light(p["model"], p["gpu"], p["seq_len"], "bf16", 1.0)
+    return {
+        "kv_bytes_per_token": s.kv_bytes_per_token,
+        "kv_bytes_per_user": s.kv_bytes_per_user,
+        "hbm_bw": s.hbm_bw,
+        "user_steps_per_s": s.user_steps_per_s,
+        "tokens_per_s_per_gpu": s.tokens_per_s_per_gpu,
+        "measured_tokens_per_s_per_gpu": DEEPSEEK_MEASURED_TOKENS_PER_S_PER_GPU,
+        "over_measured": s.tokens_per_s_per_gpu / DEEPSEEK_MEASURED_TOKENS_PER_S_PER_GPU,
+        "usd_per_million_tokens": _cost.usd_per_million_tokens(s.tokens_per_s_per_gpu, p["gpu_hour_usd"]),
+        "baseline_tokens_per_s_per_gpu": base.tokens_per_s_per_gpu,
+        "fp8_multiplier": base.kv_bytes_per_user / s.kv_bytes_per_user,
+        "accept_multiplier": p["accept_length"],
+        "combined_multiplier": s.tokens_per_s_per_gpu / base.tokens_per_s_per_gpu,
+    }
+
+
+def _capacity(p: dict) -> dict:
+    pl = place(p["model"], p["gpu"], p["seq_len"], p["ep"], p["tp"], p["kv_dtype"], p["accept_length"],
+               p["hbm_reserve_gb"] * GB, p["redundant_experts"])
+    return {
+        "routed_experts_per_gpu": pl.routed_experts_per_gpu,
+        "expert_weight_bytes_per_gpu": pl.expert_weight_bytes_per_gpu,
+        "non_expert_weight_bytes_per_gpu": pl.non_expert_weight_bytes_per_gpu,
+        "weight_bytes_per_gpu": pl.weight_bytes_per_gpu,
+        "hbm_bytes": pl.hbm_bytes,
+        "kv_budget_bytes_per_gpu": pl.kv_budget_bytes_per_gpu,
+        "kv_bytes_per_user": pl.kv_bytes_per_user,
+        "users_per_gpu": pl.users_per_gpu,
+        "bytes_read_per_step": pl.bytes_read_per_step,
+        "steps_per_s": pl.steps_per_s,
+        "tokens_per_s_per_gpu": pl.tokens_per_s_per_gpu,
+        "fits": pl.fits,
+        "usd_per_million_tokens": (_cost.usd_per_million_tokens(pl.tokens_per_s_per_gpu, p["gpu_hour_usd"])
+                                   if pl.tokens_per_s_per_gpu > 0 else None),
+    }
+
+
+def _comm(p: dict) -> dict:
+    r = reduction_comparison(p["model"], p["tp"], p["ep"])
+    return {
+        "reduction_gpus_tp": r.gpus_tp, "reduction_gpus_ep": r.gpus_ep, "reduction_ratio": r.ratio,
+        "tp_bytes_per_token_per_layer": r.tp_bytes_per_token_per_layer,
+        "ep_bytes_per_token_per_layer": r.ep_bytes_per_token_per_layer,
+        "tp_bytes_per_token": r.tp_bytes_per_token, "ep_bytes_per_token": r.ep_bytes_per_token,
+    }
+
+
+def _cost_calc(p: dict) -> dict:
+    t = p["tokens_per_s_per_gpu"]
+    return {
+        "usd_per_million_tokens": _cost.usd_per_million_tokens(t, p["gpu_hour_usd"]),
+        "tokens_per_gpu_hour": t * 3600,
+        "gpu_hour_usd": p["gpu_hour_usd"],
+    }
+
+
+def _deepseek_day(p: dict) -> dict:
+    return _cost.deepseek_day(p["gpu_hour_usd"])
+
+
+def _compare_gpus(p: dict) -> dict:
+    rows = {}
+    for name, g in GPUS.items():
+        s = _sol(dict(p, gpu=g))
+        rows[name] = {
+            "label": g.label,
+            "hbm_bytes": g.hbm_bytes,
+            "hbm_bw": g.hbm_bw,
+            "tokens_per_s_per_gpu": s["tokens_per_s_per_gpu"],
+            "over_measured": s["over_measured"],
+            "usd_per_million_tokens": s["usd_per_million_tokens"],
+        }
+    return {"rows": rows}
+
+
+def _presets(p: dict) -> dict:
+    return {
+        "models": {k: m.summary() for k, m in MODELS.items()},
+        "gpus": {k: g.summary() for k, g in GPUS.items()},
+    }
+
+
+_SWEEP_PARAMS = ("sweep_calc", "sweep_param", "sweep_output", "sweep_from", "sweep_to", "sweep_points",
+                 "sweep_scale", "series_param", "series_values")
+
+
+def sweep_xs(start: float, stop: float, n: int, scale: str, integer: bool) -> list[float]:
+    """``n`` values from ``start`` to ``stop`` inclusive, evenly or geometrically spaced."""
+    if scale == "log":
+        if start <= 0 or stop <= 0:
+            raise ParamError("sweep_from", start, "a number > 0 for a log sweep")
+        ratio = (stop / start) ** (1 / (n - 1))
+        xs = [start * ratio**i for i in range(n)]
+    else:
+        xs = [start + (stop - start) * i / (n - 1) for i in range(n)]
+    if integer:
+        xs = sorted({max(1, round(x)) for x in xs})
+    return xs
+
+
+def _sweep(p: dict, raw: dict) -> dict:
+    calc_name, x_name, y_name = p["sweep_calc"], p["sweep_param"], p["sweep_output"]
+    calc = CALCULATIONS[calc_name]
+    if x_name not in calc.params:
+        raise ParamError("sweep_param", x_name, "a parameter of " + calc_name + ": " +
+                         ", ".join(n for n in calc.params if PARAMS[n].kind in ("int", "float")))
+    if y_name not in calc.outputs:
+        raise ParamError("sweep_output", y_name, "an output of " + calc_name + ": " + ", ".join(calc.outputs))
+    xp = PARAMS[x_name]
+    xs = sweep_xs(p["sweep_from"], p["sweep_to"], p["sweep_points"], p["sweep_scale"], xp.kind == "int")
+    for x in (xs[0], xs[-1]):
+        xp.validate(x)
+    base = _prep(calc.params, raw)
+    series_param = p["series_param"]
+    if series_param == "none":
+        values = [None]
+    else:
+        values = [v.strip() for v in p["series_values"].split(",") if v.strip()]
+        if not values:
+            raise ParamError("series_values", p["series_values"], "a comma-separated list of " + PARAMS[series_param].allowed())
+        for v in values:
+            PARAMS[series_param].validate(v)
+    series = []
+    for v in values:
+        q = dict(base)
+        label = ""
+        if v is not None:
+            q.update(_prep((series_param,), {series_param: v}))
+            label = q["gpu"].label if series_param == "gpu" else (q["model"].label if series_param == "model" else v)
+        ys = []
+        for x in xs:
+            q[x_name] = x
+            y = calc.fn(q)[y_name]
+            ys.append(y if (y is not None and math.isfinite(y)) else None)
+        series.append({"label": label, "key": v, "y": ys})
+    yo = OUTPUTS[y_name]
+    return {
+        "x": xs, "x_name": x_name, "x_label": xp.label, "x_unit": xp.unit,
+        "y_name": y_name, "y_label": yo.label, "y_unit": yo.unit, "series": series,
+    }
+
+
+def _register() -> dict[str, Calculation]:
+    mp = ("model", "gpu", "seq_len", "kv_dtype", "accept_length")
+    cals = [
+        Calculation("kv", "KV-cache size", ("model", "seq_len", "kv_dtype"),
+                    ("kv_bytes_per_token_per_layer", "kv_bytes_per_token", "kv_bytes_per_user",
+                     "kv_bytes_per_user_binary"), _kv, "KV bytes per token and per user"),
+        Calculation("sol", "Speed-of-light decode", mp + ("gpu_hour_usd",),
+                    ("kv_bytes_per_token", "kv_bytes_per_user", "hbm_bw", "user_steps_per_s", "tokens_per_s_per_gpu",
+                     "measured_tokens_per_s_per_gpu", "over_measured", "usd_per_million_tokens",
+                     "baseline_tokens_per_s_per_gpu", "fp8_multiplier", "accept_multiplier", "combined_multiplier"),
+                    _sol, "HBM bandwidth / KV bytes per user x accepted tokens per step"),
+        Calculation("capacity", "Placement and HBM capacity",
+                    mp + ("ep", "tp", "redundant_experts", "hbm_reserve_gb", "gpu_hour_usd"),
+                    ("routed_experts_per_gpu", "expert_weight_bytes_per_gpu", "non_expert_weight_bytes_per_gpu",
+                     "weight_bytes_per_gpu", "hbm_bytes", "kv_budget_bytes_per_gpu", "kv_bytes_per_user",
+                     "users_per_gpu", "bytes_read_per_step", "steps_per_s", "tokens_per_s_per_gpu", "fits",
+                     "usd_per_million_tokens"),
+                    _capacity, "Weights per GPU, HBM left for KV, users, reads/s and tokens/s"),
+        Calculation("comm", "TP vs EP reduction", ("model", "ep", "tp"),
+                    ("reduction_gpus_tp", "reduction_gpus_ep", "reduction_ratio", "tp_bytes_per_token_per_layer",
+                     "ep_bytes_per_token_per_layer", "tp_bytes_per_token", "ep_bytes_per_token"),
+                    _comm, "GPUs and bytes in one token's MoE reduction under TP and EP"),
+        Calculation("cost", "Cost per million tokens", ("tokens_per_s_per_gpu", "gpu_hour_usd"),
+                    ("usd_per_million_tokens", "tokens_per_gpu_hour", "gpu_hour_usd"), _cost_calc,
+                    "GPU-hour price / (tokens/s per GPU x 3,600) x 10^6"),
+        Calculation("deepseek_day", "DeepSeek's published day", ("gpu_hour_usd",),
+                    tuple(_cost.deepseek_day().keys()), _deepseek_day,
+                    "Day-6 overview figures recomputed from their inputs"),
+        Calculation("compare_gpus", "Speed of light on every accelerator",
+                    ("model", "seq_len", "kv_dtype", "accept_length", "gpu_hour_usd"), ("rows",), _compare_gpus,
+                    "The speed-of-light bound for each accelerator preset"),
+        Calculation("blog", "The seed blog's figures, blog vs exact", (), ("figures", "inputs"),
+                    lambda p: blog_figures(), "Each printed figure, recomputed two ways, with the reason"),
+        Calculation("presets", "Model and accelerator presets", (), ("models", "gpus"), _presets,
+                    "Every preset with its derived figures and source"),
+    ]
+    return {c.name: c for c in cals}
+
+
+CALCULATIONS: dict[str, Calculation] = _register()
+
+
+def _sweep_params() -> tuple[str, ...]:
+    names: list[str] = list(_SWEEP_PARAMS)
+    for c in ("kv", "sol", "capacity", "cost"):
+        for n in CALCULATIONS[c].params:
+            if n not in names:
+                names.append(n)
+    return tuple(names)
+
+
+CALCULATIONS["sweep"] = Calculation(
+    "sweep", "Sweep one parameter", _sweep_params(), ("x", "series"), lambda p: {},
+    "Any numeric parameter over a range, one line per series value",
+)
+
+
+def register(calc: Calculation) -> None:
+    """Add a calculation (used by modules that extend the model, e.g. the tight bound)."""
+    CALCULATIONS[calc.name] = calc
+    if calc.name not in ("sweep",):
+        names = list(CALCULATIONS["sweep"].params)
+        for n in calc.params:
+            if n not in names and n in PARAMS:
+                names.append(n)
+        old = CALCULATIONS["sweep"]
+        CALCULATIONS["sweep"] = Calculation(old.name, old.title, tuple(names), old.outputs, old.fn, old.help)
+
+
+def evaluate(calculation: str, params: dict | None = None) -> dict:
+    """Evaluate ``calculation`` for ``params`` (missing ones take their defaults).
+
+    ``params['model']`` may be a preset name, a Hugging Face ``config.json`` dict or a
+    :class:`ModelConfig`; ``params['gpu']`` a preset name or an :class:`Accelerator`.
+    Raises :class:`calc.ParamError` / :class:`calc.ConfigError` (``ValueError``
+    subclasses) naming the bad input.
+    """
+    params = dict(params or {})
+    try:
+        calc = CALCULATIONS[calculation]
+    except KeyError:
+        raise ParamError("calculation", calculation, "one of " + ", ".join(CALCULATIONS)) from None
+    unknown = [k for k in params if k not in PARAMS]
+    if unknown:
+        raise ParamError(unknown[0], params[unknown[0]], "a known parameter: " + ", ".join(PARAMS), "unknown parameter")
+    if calculation == "sweep":
+        p = _prep(_SWEEP_PARAMS, params)
+        return _sweep(p, {k: v for k, v in params.items() if k not in _SWEEP_PARAMS})
+    return calc.fn(_prep(calc.params, params))

@@ -1,0 +1,80 @@
+"""Cost per million output tokens, and DeepSeek's published day recomputed.
+
+    USD per million tokens = GPU-hour price / (tokens/s per GPU x 3,600) x 10**6
+
+Worked example: 1,850 tokens/s per H800 at $2 per GPU-hour (DeepSeek's own price,
+V3 technical report section 1) gives $0.30 per million output tokens.
+
+DeepSeek's day (open-infra-index, Day-6 overview, 2025-02-27/28): 226.75 nodes of 8 H800
+on average at $2 per GPU-hour cost $87,072; 608 B input tokens (342 B of them cache hits)
+and 168 B output tokens at R1 prices ($0.14 / $0.55 per million input, hit / miss;
+$2.19 per million output) would bring $562,027, a 545% cost profit margin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .units import MILLION, SECONDS_PER_DAY, SECONDS_PER_HOUR
+
+
+def usd_per_million_tokens(tokens_per_s_per_gpu: float, gpu_hour_usd: float) -> float:
+    return gpu_hour_usd / (tokens_per_s_per_gpu * SECONDS_PER_HOUR) * MILLION
+
+
+@dataclass(frozen=True)
+class DeepSeekDay:
+    """Published inputs of DeepSeek's 24-hour figures (Day-6 overview)."""
+
+    avg_nodes: float = 226.75
+    peak_nodes: int = 278
+    gpus_per_node: int = 8
+    hours: float = 24
+    input_tokens: float = 608e9
+    cache_hit_tokens: float = 342e9
+    output_tokens: float = 168e9
+    usd_per_m_hit: float = 0.14
+    usd_per_m_miss: float = 0.55
+    usd_per_m_output: float = 2.19
+    published_cost_usd: float = 87_072
+    published_revenue_usd: float = 562_027
+    published_margin: float = 5.45  # "545%"
+    prefill_tokens_per_s_per_node: float = 73_700
+    decode_tokens_per_s_per_node: float = 14_800
+
+
+def deepseek_day(gpu_hour_usd: float = 2.0, d: DeepSeekDay = DeepSeekDay()) -> dict[str, float]:
+    """DeepSeek's day recomputed from its inputs.
+
+    The revenue recomputed from the rounded token counts (608 B, 342 B, 168 B) is
+    $562,100, $73 above the published $562,027: the published counts are rounded to
+    the nearest billion. The margin uses the published revenue.
+    """
+    gpus = d.avg_nodes * d.gpus_per_node
+    cost = gpus * gpu_hour_usd * d.hours
+    miss = d.input_tokens - d.cache_hit_tokens
+    revenue = (d.cache_hit_tokens * d.usd_per_m_hit + miss * d.usd_per_m_miss
+               + d.output_tokens * d.usd_per_m_output) / MILLION
+    seconds = d.hours * 3600
+    decode_nodes = d.output_tokens / seconds / d.decode_tokens_per_s_per_node
+    prefill_nodes = d.input_tokens / seconds / d.prefill_tokens_per_s_per_node
+    decode_per_gpu = d.decode_tokens_per_s_per_node / d.gpus_per_node
+    return {
+        "avg_nodes": d.avg_nodes,
+        "gpus": gpus,
+        "daily_cost_usd": cost,
+        "published_cost_usd": d.published_cost_usd,
+        "revenue_recomputed_usd": revenue,
+        "published_revenue_usd": d.published_revenue_usd,
+        "margin": (d.published_revenue_usd - cost) / cost,
+        "margin_recomputed": (revenue - cost) / cost,
+        "published_margin": d.published_margin,
+        "cache_hit_share": d.cache_hit_tokens / d.input_tokens,
+        "decode_nodes": decode_nodes,
+        "prefill_nodes": prefill_nodes,
+        "nodes_check": decode_nodes + prefill_nodes,
+        "decode_tokens_per_s_per_gpu": decode_per_gpu,
+        "decode_usd_per_million_tokens": usd_per_million_tokens(decode_per_gpu, gpu_hour_usd),
+        "output_tokens_per_day": d.output_tokens,
+        "seconds_per_day": float(SECONDS_PER_DAY) if d.hours == 24 else seconds,
+    }

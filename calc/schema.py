@@ -1,0 +1,158 @@
+"""The parameter schema: every input of every calculation, declared once.
+
+A parameter's name is snake_case here, ``--dash-case`` on the command line, and the same
+snake_case as the URL query key and the HTML input ``name``. Validation lives here, so a
+bad value gets the same message everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ParamError
+from .presets import GPUS, MODELS
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str  # "int" | "float" | "choice"
+    unit: str
+    default: Any
+    label: str
+    help: str
+    min: float | None = None
+    max: float | None = None
+    min_exclusive: bool = False
+    choices: tuple[str, ...] | None = None
+    step: float | None = None
+
+    def allowed(self) -> str:
+        """Human description of the allowed values."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices or ())
+        if self.kind == "str":
+            return "text"
+        what = "a whole number" if self.kind == "int" else "a number"
+        lo = hi = ""
+        if self.min is not None:
+            lo = f"{'>' if self.min_exclusive else '>='} {_num(self.min)}"
+        if self.max is not None:
+            hi = f"<= {_num(self.max)}"
+        rng = " and ".join(x for x in (lo, hi) if x)
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{what}{' ' + rng if rng else ''}{unit}"
+
+    def validate(self, raw: Any) -> Any:
+        """Return the value converted to the parameter's type, or raise :class:`ParamError`."""
+        if self.kind == "str":
+            if not isinstance(raw, str):
+                raise ParamError(self.name, raw, self.allowed())
+            return raw.strip()
+        if self.kind == "choice":
+            if not isinstance(raw, str) or raw.strip().lower() not in (self.choices or ()):
+                raise ParamError(self.name, raw, self.allowed(), "unknown preset" if self.name in ("model", "gpu") else None)
+            return raw.strip().lower()
+        if isinstance(raw, bool):
+            raise ParamError(self.name, raw, self.allowed(), "not a number")
+        if isinstance(raw, str):
+            s = raw.strip().replace(",", "").replace("_", "")
+            if not s:
+                raise ParamError(self.name, raw, self.allowed(), "empty")
+            try:
+                x = float(s)
+            except ValueError:
+                raise ParamError(self.name, raw, self.allowed(), "not a number") from None
+        elif isinstance(raw, (int, float)):
+            x = float(raw)
+        else:
+            raise ParamError(self.name, raw, self.allowed(), "not a number")
+        if not math.isfinite(x):
+            raise ParamError(self.name, raw, self.allowed(), "not a finite number")
+        if self.kind == "int":
+            if not x.is_integer():
+                raise ParamError(self.name, raw, self.allowed(), "not a whole number")
+        if self.min is not None and (x < self.min or (self.min_exclusive and x <= self.min)):
+            raise ParamError(self.name, raw, self.allowed(), "too small")
+        if self.max is not None and x > self.max:
+            raise ParamError(self.name, raw, self.allowed(), "too large")
+        return int(x) if self.kind == "int" else x
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name, "kind": self.kind, "unit": self.unit, "default": self.default,
+            "label": self.label, "help": self.help, "min": self.min, "max": self.max,
+            "min_exclusive": self.min_exclusive, "choices": list(self.choices) if self.choices else None,
+            "step": self.step, "allowed": self.allowed(),
+        }
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:g}"
+
+
+_P = [
+    Param("model", "choice", "", "deepseek-v3", "Model", "Model architecture preset (or --config PATH on the command line)",
+          choices=tuple(MODELS)),
+    Param("gpu", "choice", "", "h800", "Accelerator", "Accelerator preset (per-GPU HBM, bandwidth, FLOPS, links)",
+          choices=tuple(GPUS)),
+    Param("seq_len", "int", "tokens", 5000, "Context length", "Tokens of KV cache held per user (prompt + output so far)",
+          min=1, max=10_000_000, step=1),
+    Param("kv_dtype", "choice", "", "bf16", "KV cache type", "Element type of the KV cache",
+          choices=("bf16", "fp8", "fp4")),
+    Param("accept_length", "float", "tokens/step", 1.0, "Accepted tokens per step",
+          "Tokens emitted per decode step: 1 without MTP; about 1.85 with DeepSeek's one MTP module",
+          min=1, max=16, step=0.05),
+    Param("ep", "int", "GPUs", 32, "Expert-parallel degree",
+          "GPUs the routed experts are spread over (EP, or TP inside the MoE: the same bytes per GPU)",
+          min=1, max=4096, step=1),
+    Param("tp", "int", "GPUs", 1, "Attention tensor-parallel degree",
+          "GPUs the attention, dense and embedding weights are split over (1 = replicated, DP attention)",
+          min=1, max=1024, step=1),
+    Param("redundant_experts", "int", "experts", 0, "Redundant experts",
+          "Extra copies of hot experts spread over the EP group (DeepSeek's decode uses 32)",
+          min=0, max=4096, step=1),
+    Param("hbm_reserve_gb", "float", "GB", 0.0, "HBM reserve",
+          "HBM kept back for activations, CUDA context and fragmentation (the blog assumes 0)",
+          min=0, max=10_000, step=1),
+    Param("gpu_hour_usd", "float", "USD/GPU-hour", 2.0, "GPU price",
+          "Price of one GPU for one hour ($2 is DeepSeek's own assumption for an H800)",
+          min=0, min_exclusive=True, max=1000, step=0.05),
+    Param("tokens_per_s_per_gpu", "float", "tok/s", 1850.0, "Throughput per GPU",
+          "Output tokens per second per GPU to price (1,850 is DeepSeek's measured H800 average)",
+          min=0, min_exclusive=True, max=1e9, step=1),
+    # sweeps
+    Param("sweep_calc", "choice", "", "sol", "Swept calculation", "Calculation evaluated at each point",
+          choices=("kv", "sol", "capacity", "cost", "tight")),
+    Param("sweep_param", "choice", "", "seq_len", "Swept parameter", "Numeric parameter varied along the x axis",
+          choices=("seq_len", "accept_length", "ep", "tp", "hbm_reserve_gb", "gpu_hour_usd",
+                   "tokens_per_s_per_gpu", "batch_per_gpu", "mem_efficiency", "compute_efficiency")),
+    Param("sweep_output", "choice", "", "tokens_per_s_per_gpu", "Plotted output", "Output on the y axis",
+          choices=("tokens_per_s_per_gpu", "kv_bytes_per_user", "users_per_gpu", "usd_per_million_tokens",
+                   "tokens_per_s_per_user", "step_time_s", "steps_per_s", "kv_budget_bytes_per_gpu")),
+    Param("sweep_from", "float", "", 1000, "From", "First x value", min=0, max=1e12),
+    Param("sweep_to", "float", "", 131072, "To", "Last x value", min=0, max=1e12),
+    Param("sweep_points", "int", "points", 24, "Points", "Number of points", min=2, max=100_000),
+    Param("sweep_scale", "choice", "", "log", "Spacing", "Spacing of the x values", choices=("log", "linear")),
+    Param("series_param", "choice", "", "gpu", "Series parameter", "Parameter that differs between the lines",
+          choices=("none", "gpu", "model", "kv_dtype")),
+    Param("series_values", "str", "", "h800,h200,b200,gb300,mi355x", "Series values",
+          "Comma-separated values of the series parameter, one line each"),
+]
+
+PARAMS: dict[str, Param] = {p.name: p for p in _P}
+
+
+def validate_one(name: str, raw: Any) -> Any:
+    """Validate one parameter by name."""
+    try:
+        p = PARAMS[name]
+    except KeyError:
+        raise ParamError(name, raw, "a known parameter: " + ", ".join(PARAMS), "unknown parameter") from None
+    return p.validate(raw)
+
+
+def defaults() -> dict[str, Any]:
+    return {p.name: p.default for p in PARAMS.values()}

@@ -1,0 +1,200 @@
+// Classic script (runs even from file://, where module scripts and workers are refused):
+// - draws the charts from the JSON the build embedded in the page (CalcChart),
+// - shows the small live/static status indicator (CalcStatus),
+// - from file:// shows one line saying how to serve the site live,
+// - otherwise loads the live runtime (calc-runtime.mjs, an ES module).
+(function () {
+  "use strict";
+  if (window.CalcChart) return; // already set up (instant navigation keeps this script alive)
+  var root = document.documentElement;
+  if (!root.dataset.calcState) root.dataset.calcState = "static";
+  var SVG = "http://www.w3.org/2000/svg";
+  var COLORS = ["#3f51b5", "#e65100", "#2e7d32", "#ad1457", "#00838f", "#6d4c41", "#5e35b1", "#9e9d24"];
+  var compact = new Intl.NumberFormat("en", { notation: "compact", maximumSignificantDigits: 3 });
+
+  function el(name, attrs, text) {
+    var e = document.createElementNS(SVG, name);
+    for (var k in attrs) e.setAttribute(k, attrs[k]);
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  function niceStep(span, count) {
+    var raw = span / Math.max(1, count);
+    var mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    var f = raw / mag;
+    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+  }
+
+  function axisTitle(label, unit) {
+    return unit ? label + " (" + unit + ")" : label;
+  }
+
+  function finite(v) {
+    return typeof v === "number" && isFinite(v);
+  }
+
+  // data: {x, x_label, x_unit, y_label, y_unit, series: [{label, y}]}
+  function draw(container, data) {
+    var W = 640, H = 340, L = 64, R = 16, T = 16, B = 64;
+    var xs = (data && data.x) || [];
+    var series = (data && data.series) || [];
+    var ys = [];
+    series.forEach(function (s) { (s.y || []).forEach(function (v) { if (finite(v)) ys.push(v); }); });
+    var xv = xs.filter(finite);
+    var old = container.querySelector("svg.calc-svg");
+    if (!xv.length || !ys.length) {
+      if (old) old.remove();
+      return;
+    }
+    var xmin = Math.min.apply(null, xv), xmax = Math.max.apply(null, xv);
+    var logx = xmin > 0 && xmax / xmin > 30;
+    var fx = logx ? Math.log2 : function (v) { return v; };
+    var x0 = fx(xmin), x1 = fx(xmax);
+    if (x1 === x0) x1 = x0 + 1;
+    var ymax = Math.max.apply(null, ys), ymin = Math.min(0, Math.min.apply(null, ys));
+    var ystep = niceStep((ymax - ymin) || 1, 5);
+    ymax = Math.ceil(ymax / ystep) * ystep || ystep;
+    ymin = Math.floor(ymin / ystep) * ystep;
+    function px(v) { return L + (fx(v) - x0) / (x1 - x0) * (W - L - R); }
+    function py(v) { return T + (1 - (v - ymin) / (ymax - ymin)) * (H - T - B); }
+
+    var title = axisTitle(data.y_label || "y", data.y_unit) + " against " + axisTitle(data.x_label || "x", data.x_unit);
+    var id = (container.closest("[id]") || { id: "chart" }).id + "-svg";
+    var svg = el("svg", { "class": "calc-svg", viewBox: "0 0 " + W + " " + H, role: "img", "aria-labelledby": id + "-title " + id + "-desc" });
+    svg.appendChild(el("title", { id: id + "-title" }, title));
+    svg.appendChild(el("desc", { id: id + "-desc" }, series.map(function (s) {
+      var v = (s.y || []).filter(finite);
+      return s.label + ": from " + compact.format(v[0]) + " to " + compact.format(v[v.length - 1]) + (data.y_unit ? " " + data.y_unit : "");
+    }).join("; ")));
+
+    var grid = el("g", { "class": "calc-grid", "aria-hidden": "true" });
+    for (var yv = ymin; yv <= ymax + ystep / 2; yv += ystep) {
+      grid.appendChild(el("line", { x1: L, x2: W - R, y1: py(yv), y2: py(yv) }));
+      grid.appendChild(el("text", { x: L - 6, y: py(yv) + 4, "text-anchor": "end" }, compact.format(yv)));
+    }
+    var ticks = xv.length <= 12 ? xv : xv.filter(function (_, i) { return i % Math.ceil(xv.length / 10) === 0; });
+    ticks.forEach(function (tv) {
+      grid.appendChild(el("line", { x1: px(tv), x2: px(tv), y1: H - B, y2: H - B + 5 }));
+      grid.appendChild(el("text", { x: px(tv), y: H - B + 18, "text-anchor": "middle" }, compact.format(tv)));
+    });
+    grid.appendChild(el("line", { "class": "calc-axis", x1: L, x2: W - R, y1: H - B, y2: H - B }));
+    grid.appendChild(el("line", { "class": "calc-axis", x1: L, x2: L, y1: T, y2: H - B }));
+    svg.appendChild(grid);
+    svg.appendChild(el("text", { "class": "calc-axis-title", x: (L + W - R) / 2, y: H - B + 38, "text-anchor": "middle" },
+      axisTitle(data.x_label || "x", data.x_unit) + (logx ? ", log scale" : "")));
+    svg.appendChild(el("text", { "class": "calc-axis-title", x: 14, y: (T + H - B) / 2, "text-anchor": "middle",
+      transform: "rotate(-90 14 " + (T + H - B) / 2 + ")" }, axisTitle(data.y_label || "y", data.y_unit)));
+
+    var legend = el("g", { "class": "calc-legend" });
+    series.forEach(function (s, i) {
+      var color = COLORS[i % COLORS.length];
+      var pts = [];
+      xs.forEach(function (xval, j) {
+        var yvv = (s.y || [])[j];
+        if (finite(xval) && finite(yvv)) pts.push(px(xval).toFixed(1) + "," + py(yvv).toFixed(1));
+      });
+      var g = el("g", { "class": "calc-series" });
+      g.appendChild(el("polyline", { points: pts.join(" "), fill: "none", stroke: color, "stroke-width": 2 }));
+      pts.forEach(function (p) {
+        var c = p.split(",");
+        g.appendChild(el("circle", { cx: c[0], cy: c[1], r: 2.5, fill: color }));
+      });
+      svg.appendChild(g);
+      var lx = L + i * 120, ly = H - 10;
+      legend.appendChild(el("rect", { x: lx, y: ly - 9, width: 12, height: 4, fill: color }));
+      legend.appendChild(el("text", { x: lx + 16, y: ly - 4 }, s.label));
+    });
+    svg.appendChild(legend);
+    if (old) old.replaceWith(svg);
+    else container.appendChild(svg);
+  }
+
+  function drawAll(scope) {
+    (scope || document).querySelectorAll("[data-chart]").forEach(function (c) {
+      var s = c.querySelector("script[data-chart-data]");
+      if (!s || c.querySelector("svg.calc-svg")) return;
+      try {
+        draw(c, JSON.parse(s.textContent));
+      } catch (e) {
+        console.warn("chart data unreadable", e);
+      }
+    });
+  }
+
+  var LABELS = {
+    "static": "Built-in values",
+    booting: "Starting Python\u2026",
+    live: "Live",
+    failed: "Built-in values (live calculation unavailable)",
+  };
+
+  function setStatus(state, detail) {
+    var box = document.getElementById("calc-status");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "calc-status";
+      box.className = "calc-status";
+      box.setAttribute("role", "status");
+      document.body.appendChild(box);
+    }
+    box.dataset.state = state;
+    box.textContent = (state === "live" ? "\u25cf " : "\u25cb ") + (detail || LABELS[state] || state);
+    box.title = state === "live"
+      ? "Numbers are recomputed by Python (Pyodide) in your browser"
+      : "Numbers shown were computed when the site was built";
+  }
+
+  function mirrorState(state) {
+    root.dataset.calcState = state;
+    document.querySelectorAll("[data-widget]").forEach(function (w) {
+      w.dataset.state = state;
+      var label = w.querySelector("[data-state-label]");
+      if (label) label.textContent = LABELS[state] || state;
+    });
+    setStatus(state);
+  }
+
+  window.CalcChart = { draw: draw, drawAll: drawAll };
+  window.CalcStatus = { set: setStatus, mirror: mirrorState, labels: LABELS };
+
+  var fromDisk = location.protocol === "file:";
+
+  function fileNotice() {
+    var content = document.querySelector(".md-content__inner") || document.body;
+    if (content.querySelector("[data-calc-notice]")) return;
+    var p = document.createElement("p");
+    p.className = "calc-notice";
+    p.setAttribute("data-calc-notice", "");
+    p.innerHTML = "Opened from disk: these numbers were computed when the site was built. " +
+      "To change inputs, serve it live with <code>./dev.sh serve</code> and open http://127.0.0.1:8000/.";
+    content.insertBefore(p, content.firstChild);
+  }
+
+  function onPage() {
+    drawAll(document);
+    if (fromDisk) {
+      mirrorState("static");
+      fileNotice();
+    } else {
+      setStatus(root.dataset.calcState || "static");
+    }
+  }
+
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(onPage);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", onPage);
+  } else {
+    onPage();
+  }
+
+  if (!fromDisk && typeof Worker !== "undefined") {
+    var src = document.currentScript && document.currentScript.src;
+    var url = new URL("calc-runtime.mjs", src || location.href).href;
+    import(url).catch(function (e) {
+      console.warn("live runtime unavailable", e);
+      mirrorState("failed");
+    });
+  }
+})();

@@ -1,0 +1,66 @@
+// Module Web Worker: boots Pyodide once per visit, loads the calc wheel from the site's own
+// lock file, and answers requests with calc.web.handle(request_json) -> response_json.
+//
+// Messages in:  {id, request}            request is the JSON string calc.web.handle() takes
+// Messages out: {type: "ready", meta, timings}  once Python and calc are loaded
+//               {type: "failed", error}         if the boot failed
+//               {id, response} | {id, error}    one answer per request (response parsed)
+import { loadPyodide } from "../pyodide/pyodide.mjs";
+
+const indexURL = new URL("../pyodide/", import.meta.url).href;
+const t0 = performance.now();
+let handle = null;
+const queue = [];
+
+function answer({ id, request }) {
+  try {
+    // Parsed here, off the main thread. Python's json may emit NaN/Infinity tokens:
+    // JSON.parse refuses them, so they never reach the page.
+    const response = JSON.parse(handle(request));
+    self.postMessage({ id, response });
+  } catch (err) {
+    const text = String((err && err.message) || err);
+    // Only the last line of a Python traceback, never the traceback itself.
+    const last = text.trim().split("\n").pop();
+    self.postMessage({ id, error: last || "calculation failed" });
+  }
+}
+
+self.onmessage = (event) => {
+  if (handle) answer(event.data);
+  else queue.push(event.data);
+};
+
+async function boot() {
+  const pyodide = await loadPyodide({
+    indexURL,
+    lockFileURL: indexURL + "pyodide-lock.json",
+    packages: ["calc"],
+    stdout: () => {},
+    stderr: (msg) => console.warn("[calc worker]", msg),
+  });
+  const tBooted = performance.now();
+  const web = pyodide.pyimport("calc.web");
+  handle = web.handle;
+  const meta = JSON.parse(
+    pyodide.runPython(`
+import json, calc, calc.web
+json.dumps({
+    "defaults": calc.web.defaults(),
+    "calcs": {name: list(c.params) for name, c in calc.CALCULATIONS.items()},
+})
+`),
+  );
+  const tReady = performance.now();
+  self.postMessage({
+    type: "ready",
+    meta,
+    timings: { boot_ms: tBooted - t0, ready_ms: tReady - t0 },
+  });
+  while (queue.length) answer(queue.shift());
+}
+
+boot().catch((err) => {
+  const text = String((err && err.message) || err).trim().split("\n").pop();
+  self.postMessage({ type: "failed", error: text || "Python failed to start" });
+});

@@ -252,7 +252,10 @@ def sweep_xs(start: float, stop: float, n: int, scale: str, integer: bool) -> li
 
 def _sweep(p: dict, raw: dict) -> dict:
     calc_name, x_name, y_name = p["sweep_calc"], p["sweep_param"], p["sweep_output"]
-    calc = CALCULATIONS[calc_name]
+    calc = CALCULATIONS.get(calc_name)
+    if calc is None:  # a schema choice whose module is not loaded (e.g. "tight")
+        raise ParamError("sweep_calc", calc_name, "one of " + ", ".join(c for c in PARAMS["sweep_calc"].choices
+                                                                         if c in CALCULATIONS))
     if x_name not in calc.params:
         raise ParamError("sweep_param", x_name, "a parameter of " + calc_name + ": " +
                          ", ".join(n for n in calc.params if PARAMS[n].kind in ("int", "float")))
@@ -381,3 +384,136 @@ def evaluate(calculation: str, params: dict | None = None) -> dict:
         p = _prep(_SWEEP_PARAMS, params)
         return _sweep(p, {k: v for k, v in params.items() if k not in _SWEEP_PARAMS})
     return calc.fn(_prep(calc.params, params))
+
+
+# ---- the tighter bound, the intensity question, interactivity, validation --------------
+
+from . import tight as _tight  # noqa: E402
+from . import validate as _validate  # noqa: E402
+
+_TIGHT_PARAMS = ("model", "gpu", "seq_len", "kv_dtype", "accept_length", "ep", "tp", "redundant_experts",
+                 "hbm_reserve_gb", "batch_per_gpu", "mem_efficiency", "compute_efficiency", "net_efficiency",
+                 "overlap", "count_weights", "count_compute", "count_network", "moe_parallel", "gemm_dtype",
+                 "attn_dtype", "expert_dtype", "gpu_hour_usd")
+
+for _o in [
+    OutputSpec("batch_per_gpu", "sequences", "Batch per GPU used", display="int"),
+    OutputSpec("max_batch_per_gpu", "sequences", "Most sequences that fit per GPU"),
+    OutputSpec("batch_capped", "", "Batch capped by HBM"),
+    OutputSpec("query_tokens_per_step", "tokens", "Query tokens per sequence per step", display="int"),
+    OutputSpec("kv_read_bytes", "B", "KV bytes read per step"),
+    OutputSpec("weight_read_bytes", "B", "Weight bytes read per step"),
+    OutputSpec("expert_weight_read_bytes", "B", "Routed-expert bytes read per step"),
+    OutputSpec("experts_touched_per_layer", "experts", "Hosted experts touched per layer"),
+    OutputSpec("memory_bytes", "B", "HBM bytes per step"),
+    OutputSpec("linear_flops", "FLOP", "Linear-layer FLOPs per step"),
+    OutputSpec("attention_flops", "FLOP", "Attention FLOPs per step"),
+    OutputSpec("scale_up_bytes", "B", "Scale-up (NVLink) bytes per step"),
+    OutputSpec("scale_out_bytes", "B", "Scale-out (NIC) bytes per step"),
+    OutputSpec("memory_time_s", "s", "Memory time per step"),
+    OutputSpec("compute_time_s", "s", "Compute time per step"),
+    OutputSpec("network_time_s", "s", "Network time per step"),
+    OutputSpec("step_time_s", "s", "Step time"),
+    OutputSpec("step_time_max_s", "s", "Step time, perfect overlap"),
+    OutputSpec("step_time_sum_s", "s", "Step time, no overlap"),
+    OutputSpec("tokens_per_s_per_gpu_max", "tok/s", "Tokens/s per GPU, perfect overlap"),
+    OutputSpec("tokens_per_s_per_gpu_sum", "tok/s", "Tokens/s per GPU, no overlap"),
+    OutputSpec("tokens_per_s_per_user", "tok/s", "Tokens/s per user"),
+    OutputSpec("binding", "", "Binding resource"),
+    OutputSpec("attn_intensity", "FLOP/B", "Attention arithmetic intensity"),
+    OutputSpec("ridge", "FLOP/B", "Ridge point (peak FLOP/s over HBM bandwidth)"),
+    OutputSpec("attn_bound", "", "Attention is bound by"),
+    OutputSpec("mtp_crossover_accept_length", "tokens/step", "Query tokens per step where attention turns compute bound"),
+    OutputSpec("naive_tokens_per_s_per_gpu", "tok/s", "Speed-of-light bound"),
+    OutputSpec("tight_tokens_per_s_per_gpu", "tok/s", "Tight bound"),
+    OutputSpec("measured_over_naive", "", "Measured / speed of light", display="percent"),
+    OutputSpec("measured_over_tight", "", "Measured / tight bound", display="percent"),
+    OutputSpec("geomean_measured_over_naive", "", "Geometric mean, measured / speed of light", display="percent"),
+    OutputSpec("geomean_measured_over_tight", "", "Geometric mean, measured / tight bound", display="percent"),
+    OutputSpec("all_below_tight", "", "Every measurement at or below the tight bound"),
+]:
+    OUTPUTS[_o.name] = _o
+
+
+def _tight_inputs(p: dict) -> "_tight.TightInputs":
+    return _tight.TightInputs(
+        seq_len=p["seq_len"], batch_per_gpu=p["batch_per_gpu"], ep=p["ep"], tp=p["tp"], kv_dtype=p["kv_dtype"],
+        accept_length=p["accept_length"], redundant_experts=p["redundant_experts"],
+        reserve_bytes=p["hbm_reserve_gb"] * GB, mem_efficiency=p["mem_efficiency"],
+        compute_efficiency=p["compute_efficiency"], net_efficiency=p["net_efficiency"], overlap=p["overlap"],
+        count_weights=p["count_weights"] == "on", count_compute=p["count_compute"] == "on",
+        count_network=p["count_network"] == "on", moe_parallel=p["moe_parallel"], gemm_dtype=p["gemm_dtype"],
+        attn_dtype=p["attn_dtype"], expert_dtype=p["expert_dtype"],
+    )
+
+
+def _tight_calc(p: dict) -> dict:
+    r = _tight.tight_bound(p["model"], p["gpu"], _tight_inputs(p))
+    sol = speed_of_light(p["model"], p["gpu"], p["seq_len"], p["kv_dtype"], p["accept_length"])
+    r["naive_tokens_per_s_per_gpu"] = sol.tokens_per_s_per_gpu
+    r["usd_per_million_tokens"] = (_cost.usd_per_million_tokens(r["tokens_per_s_per_gpu"], p["gpu_hour_usd"])
+                                   if r["tokens_per_s_per_gpu"] > 0 else None)
+    return r
+
+
+def _intensity(p: dict) -> dict:
+    m = p["model"]
+    q = math.ceil(p["accept_length"] - 1e-9)
+    rows = {}
+    for name, g in GPUS.items():
+        peak = g.flops(p["attn_dtype"])
+        ridge = peak / g.hbm_bw
+        inten = _tight.attention_intensity(m, p["kv_dtype"], q)
+        rows[name] = {
+            "label": g.label, "attn_intensity": inten, "ridge": ridge,
+            "attn_bound": "compute" if inten > ridge else "memory",
+            "mtp_crossover_accept_length": ridge / _tight.attention_intensity(m, p["kv_dtype"], 1),
+        }
+    return {
+        "attn_intensity": _tight.attention_intensity(m, p["kv_dtype"], q),
+        "attention_flops_per_cached_token": _tight.attention_flops_per_cached_token(m),
+        "rows": rows,
+    }
+
+
+def _frontier(p: dict) -> dict:
+    """Tokens/s per GPU against tokens/s per user as the batch grows (one line per series
+    value), with DeepSeek's 20-22 tokens/s per user marked."""
+    base = dict(p)
+    cap = _tight.max_batch(p["model"], p["gpu"], _tight_inputs(dict(base, batch_per_gpu=1)))
+    top = max(1, math.floor(cap))
+    batches = sorted({max(1, round(top ** (i / 29))) for i in range(30)})
+    xs, ys = [], []
+    for b in batches:
+        r = _tight.tight_bound(p["model"], p["gpu"], _tight_inputs(dict(base, batch_per_gpu=b)))
+        xs.append(r["tokens_per_s_per_user"])
+        ys.append(r["tokens_per_s_per_gpu"])
+    return {
+        "x": xs, "x_name": "tokens_per_s_per_user", "x_label": "Tokens/s per user", "x_unit": "tok/s",
+        "y_name": "tokens_per_s_per_gpu", "y_label": "Tokens/s per GPU", "y_unit": "tok/s",
+        "series": [{"label": p["gpu"].label, "key": p["gpu"].name, "y": ys, "batch": batches}],
+        "marks": [{"axis": "x", "from": 20, "to": 22, "label": "DeepSeek's 20-22 tok/s per user"}],
+    }
+
+
+def _validate_calc(p: dict) -> dict:
+    return _validate.validate(p["mem_efficiency"], p["compute_efficiency"], p["net_efficiency"])
+
+
+register(Calculation("tight", "Tighter bound", _TIGHT_PARAMS,
+                     tuple(_tight.tight_bound(MODELS["deepseek-v3"], GPUS["h800"],
+                                              _tight.TightInputs(seq_len=5000, batch_per_gpu=1)).keys())
+                     + ("naive_tokens_per_s_per_gpu", "usd_per_million_tokens"),
+                     _tight_calc, "Memory, compute and network per decode step; the binding resource"))
+register(Calculation("intensity", "Is MLA decode memory or compute bound?",
+                     ("model", "kv_dtype", "accept_length", "attn_dtype"),
+                     ("attn_intensity", "attention_flops_per_cached_token", "rows"), _intensity,
+                     "Attention FLOP per KV byte against each accelerator's ridge point"))
+register(Calculation("frontier", "Throughput against interactivity", _TIGHT_PARAMS, ("x", "series"), _frontier,
+                     "Tokens/s per GPU against tokens/s per user as the batch grows"))
+register(Calculation("validate", "Bounds against measured deployments",
+                     ("mem_efficiency", "compute_efficiency", "net_efficiency"),
+                     ("rows", "geomean_measured_over_naive", "geomean_measured_over_tight", "all_below_tight"),
+                     _validate_calc, "facts.md section 4: measured, speed of light, tight bound"))
+OUTPUTS["attention_flops_per_cached_token"] = OutputSpec(
+    "attention_flops_per_cached_token", "FLOP", "Attention FLOPs per cached token per layer")

@@ -82,6 +82,11 @@ def render_plain(name: str, result: dict) -> str:
               fmt.number(v["fp8_flops"] / 1e12), v["source"]) for k, v in result["gpus"].items()]
         return (_table(m, ("model", "attention", "layers", "total params", "active params", "source")) + "\n\n"
                 + _table(g, ("gpu", "HBM", "HBM bandwidth", "BF16 TFLOPS", "FP8 TFLOPS", "source")))
+    if name == "frontier":
+        s = result["series"][0]
+        rows = [(f"{b:,}", fmt.value(x, "tok/s"), fmt.value(y, "tok/s")) for b, x, y in zip(s["batch"], result["x"], s["y"])]
+        return f"{s['label']}: throughput against interactivity as the batch grows\n" + _table(
+            rows, ("batch per GPU", "tokens/s per user", "tokens/s per GPU"))
     if name == "sweep":
         head = (f"{result['x_label']} [{result['x_unit']}]",) + tuple(s["label"] or result["y_label"] for s in result["series"])
         rows = []
@@ -95,8 +100,20 @@ def render_plain(name: str, result: dict) -> str:
                  fmt.value(r["tokens_per_s_per_gpu"], "tok/s"), fmt.value(r["usd_per_million_tokens"], "USD"))
                 for r in result["rows"].values()]
         return _table(rows, ("accelerator", "HBM", "bandwidth", "tokens/s per GPU", "USD per M tokens"))
-    if name == "validate" and "rows" in result:
-        pass
+    if name == "validate":
+        rows = [(r["label"], fmt.value(r["measured_tokens_per_s_per_gpu"], "tok/s"),
+                 fmt.value(r["naive_tokens_per_s_per_gpu"], "tok/s"), fmt.value(r["tight_tokens_per_s_per_gpu"], "tok/s"),
+                 fmt.percent(r["measured_over_naive"]), fmt.percent(r["measured_over_tight"]), r["binding"])
+                for r in result["rows"].values()]
+        rows.append(("geometric mean", "", "", "", fmt.percent(result["geomean_measured_over_naive"]),
+                     fmt.percent(result["geomean_measured_over_tight"]), ""))
+        return _table(rows, ("deployment", "measured", "speed of light", "tight bound", "measured/SOL",
+                             "measured/tight", "binds"))
+    if name == "intensity":
+        rows = [(r["label"], fmt.value(r["attn_intensity"], "FLOP/B"), fmt.value(r["ridge"], "FLOP/B"), r["attn_bound"])
+                for r in result["rows"].values()]
+        return (f"attention FLOPs per cached token per layer: {fmt.value(result['attention_flops_per_cached_token'], 'FLOP')}\n"
+                + _table(rows, ("accelerator", "intensity", "ridge point", "attention bound by")))
     rows = []
     for path, leaf in flatten(result).items():
         if isinstance(leaf["value"], (list, dict)):

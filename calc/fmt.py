@@ -81,6 +81,11 @@ def value(x, unit: str, display: str | None = None) -> str:
         return f"{number(x, 3)}\u00d7"
     if display == "int":
         return f"{x:,.0f}" + (f" {unit}" if unit else "")
+    if unit == "FLOP":
+        for scale, sym in ((1e15, "PFLOP"), (1e12, "TFLOP"), (1e9, "GFLOP"), (1e6, "MFLOP")):
+            if abs(x) >= scale:
+                return f"{number(x / scale)} {sym}"
+        return f"{number(x)} FLOP"
     if unit == "FLOP/s":
         return f"{number(x / 1e12)} TFLOP/s"
     if unit == "s":

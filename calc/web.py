@@ -106,6 +106,6 @@ def handle(request_json: str) -> str:
     try:
         req = json.loads(request_json)
         resp = compute(req.get("params") or {}, req.get("items") or [])
-    except (ValueError, KeyError, TypeError) as e:  # malformed request: say so, never a traceback
+    except (ValueError, KeyError, TypeError, AttributeError) as e:  # malformed request: say so, never a traceback
         resp = {"errors": {}, "state": defaults(), "items": {}, "fatal": f"bad request: {e}"}
     return json.dumps(resp, default=_json_default, allow_nan=False)

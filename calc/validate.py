@@ -1,0 +1,126 @@
+"""Measured deployments, and the bounds held against them.
+
+Each row of ``shared/reference/facts.md`` section 4 that gives a per-GPU decode figure,
+with the settings its source states. Where a source leaves a setting out, the row takes
+the value that makes the bound *higher* (a bound must stay above every measurement), and
+says so in ``assumed``: the batch is "as many sequences as fit in HBM" unless published,
+and Multi-Token Prediction is assumed at 90% second-token acceptance (accept length 1.9,
+the top of DeepSeek's 85-90%, V3 report 5.4.3) where the source does not rule it out.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .decode import speed_of_light
+from .presets import GPUS, MODELS
+from .tight import TightInputs, tight_bound
+
+FILL_HBM = 10**9  # batch request meaning "as many as fit"; the bound caps it at HBM capacity
+
+
+@dataclass(frozen=True)
+class Deployment:
+    key: str
+    label: str
+    gpu: str
+    measured_tokens_per_s_per_gpu: float
+    source: str
+    settings: dict = field(default_factory=dict)
+    stated: str = ""
+    assumed: str = ""
+    model: str = "deepseek-v3"
+
+
+DEPLOYMENTS: tuple[Deployment, ...] = (
+    Deployment(
+        "deepseek-production", "DeepSeek production, H800", "h800", 1850,
+        "deepseek-ai/open-infra-index, Day-6 overview (2025-03-01): 14.8k tok/s per node, 24 h average",
+        dict(ep=144, redundant_experts=32, seq_len=4989, batch_per_gpu=FILL_HBM, accept_length=1.9),
+        "EP144 with DP attention, 32 redundant experts, average KV length 4,989, BF16 KV",
+        "batch: as many as fit; MTP at accept length 1.9",
+    ),
+    Deployment(
+        "deepseek-profile", "DeepSeek profile, H800", "h800", 18_598 / 8,
+        "deepseek-ai/profile-data; LMSYS blog 2025-05-05 (18,598 tok/s per node)",
+        dict(ep=128, seq_len=4096, batch_per_gpu=128, accept_length=1.9),
+        "EP128, 128 requests per GPU, 4K prompt",
+        "MTP at accept length 1.9",
+    ),
+    Deployment(
+        "sglang-h100-ep72", "SGLang, 96 x H100 (decode EP72)", "h100", 22_282 / 8,
+        "LMSYS blog 2025-05-05, large-scale expert parallelism (22,282 tok/s per node)",
+        dict(ep=72, seq_len=2048, batch_per_gpu=256, accept_length=1.0),
+        "9 decode nodes, EP72, 256 requests per GPU, 2K input, no MTP",
+        "",
+    ),
+    Deployment(
+        "sglang-gb200-bf16", "SGLang, GB200 NVL72, BF16 attention", "gb200", 7583,
+        "LMSYS blog 2025-06-16, GB200 NVL72 part I",
+        dict(ep=48, seq_len=2048, batch_per_gpu=FILL_HBM, accept_length=1.0),
+        "2K input, no MTP, BF16 attention and KV",
+        "EP48 inside one NVL72 domain; batch: as many as fit",
+    ),
+    Deployment(
+        "sglang-gb200-fp4", "SGLang, GB200 NVL72, FP8 attention + NVFP4 MoE", "gb200", 13_386,
+        "LMSYS blog 2025-09-25, GB200 NVL72 part II",
+        dict(ep=48, seq_len=2048, batch_per_gpu=FILL_HBM, accept_length=1.0, kv_dtype="fp8",
+             attn_dtype="fp8", expert_dtype="fp4", gemm_dtype="fp4"),
+        "2K input, FP8 attention and KV, NVFP4 MoE, no MTP",
+        "EP48 inside one NVL72 domain; batch: as many as fit; every matmul at the FP4 peak",
+    ),
+    Deployment(
+        "trtllm-b200", "TensorRT-LLM, 8 x B200", "b200", 4600,
+        "NVIDIA/TensorRT-LLM tech blog 3 (max-throughput DeepSeek-R1 on B200)",
+        dict(ep=8, seq_len=2048, batch_per_gpu=FILL_HBM, accept_length=1.9, kv_dtype="fp8",
+             expert_dtype="fp4", gemm_dtype="fp4"),
+        "attention DP8 + EP8, FP4 MoE, FP8 KV, 1K input / 2K output",
+        "average context 2,048 (1K prompt + half of 2K output); batch: as many as fit; MTP at accept length 1.9; "
+        "every matmul at the FP4 peak",
+    ),
+)
+
+
+def tight_inputs(settings: dict, defaults: dict) -> TightInputs:
+    s = {**defaults, **settings}
+    return TightInputs(
+        seq_len=s["seq_len"], batch_per_gpu=s["batch_per_gpu"], ep=s["ep"], tp=s.get("tp", 1),
+        kv_dtype=s.get("kv_dtype", "bf16"), accept_length=s["accept_length"],
+        redundant_experts=s.get("redundant_experts", 0), mem_efficiency=s["mem_efficiency"],
+        compute_efficiency=s["compute_efficiency"], net_efficiency=s["net_efficiency"],
+        overlap="max", moe_parallel="ep", gemm_dtype=s.get("gemm_dtype", "fp8"),
+        attn_dtype=s.get("attn_dtype", "bf16"), expert_dtype=s.get("expert_dtype", "native"),
+    )
+
+
+def validate(mem_efficiency: float, compute_efficiency: float, net_efficiency: float) -> dict:
+    """Each deployment with the naive (speed-of-light) and tight bounds, and the geometric
+    means of measured / bound."""
+    eff = dict(mem_efficiency=mem_efficiency, compute_efficiency=compute_efficiency, net_efficiency=net_efficiency)
+    rows = {}
+    for d in DEPLOYMENTS:
+        m, g = MODELS[d.model], GPUS[d.gpu]
+        s = d.settings
+        naive = speed_of_light(m, g, s["seq_len"], s.get("kv_dtype", "bf16"), s["accept_length"]).tokens_per_s_per_gpu
+        t = tight_bound(m, g, tight_inputs(s, eff))
+        rows[d.key] = {
+            "label": d.label, "gpu": g.label, "source": d.source, "stated": d.stated, "assumed": d.assumed,
+            "measured_tokens_per_s_per_gpu": d.measured_tokens_per_s_per_gpu,
+            "naive_tokens_per_s_per_gpu": naive,
+            "tight_tokens_per_s_per_gpu": t["tokens_per_s_per_gpu"],
+            "measured_over_naive": d.measured_tokens_per_s_per_gpu / naive,
+            "measured_over_tight": d.measured_tokens_per_s_per_gpu / t["tokens_per_s_per_gpu"],
+            "binding": t["binding"],
+            "batch_per_gpu": t["batch_per_gpu"],
+            "tokens_per_s_per_user": t["tokens_per_s_per_user"],
+        }
+    def gmean(key: str) -> float:
+        vals = [r[key] for r in rows.values()]
+        return math.exp(sum(math.log(v) for v in vals) / len(vals))
+    return {
+        "rows": rows,
+        "geomean_measured_over_naive": gmean("measured_over_naive"),
+        "geomean_measured_over_tight": gmean("measured_over_tight"),
+        "all_below_tight": all(r["measured_over_tight"] <= 1 for r in rows.values()),
+    }

@@ -1,0 +1,250 @@
+"""The tighter bound (issue 4): each term against a hand-computed case, the laws it must
+obey, and the validation against measured deployments (facts.md section 4)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import calc
+from calc.presets import GPUS, MODELS
+from calc.tight import TightInputs, attention_flops_per_cached_token, attention_intensity, tight_bound
+
+V3 = MODELS["deepseek-v3"]
+H800 = GPUS["h800"]
+OFF = dict(count_weights=False, count_compute=False, count_network=False)
+
+# A toy MoE small enough to check by hand: 4 experts, top-1, 2 layers, GQA 1 KV head.
+TOY = calc.from_hf_config(dict(
+    num_hidden_layers=2, hidden_size=8, vocab_size=16, num_attention_heads=2, num_key_value_heads=1, head_dim=4,
+    intermediate_size=8, moe_intermediate_size=4, num_local_experts=4, num_experts_per_tok=1), name="toy")
+
+
+def test_kv_term_alone_equals_speed_of_light_exactly():
+    """With weights, compute and network off and efficiencies at 1, the tight bound is the
+    blog's speed of light: 3.35 TB/s / 351.36 MB = 9,534.38 tok/s per H800 (facts.md s5)."""
+    x = TightInputs(seq_len=5000, batch_per_gpu=10, ep=32, **OFF)
+    r = tight_bound(V3, H800, x)
+    assert r["kv_read_bytes"] == 10 * 351_360_000
+    sol = calc.evaluate("sol", {"model": "deepseek-v3", "gpu": "h800", "seq_len": 5000})
+    assert r["tokens_per_s_per_gpu"] == pytest.approx(sol["tokens_per_s_per_gpu"], rel=1e-12)
+    assert r["tokens_per_s_per_gpu"] == pytest.approx(9534.38, abs=0.01)
+
+
+def test_evaluate_tight_with_terms_off_equals_sol_for_every_preset():
+    """Every preset but DeepSeek-V3.2, whose sparse attention reads only index_topk
+    tokens' latents (tested below)."""
+    for model in calc.MODELS:
+        if model == "deepseek-v3.2":
+            continue
+        for gpu in ("h800", "b200", "mi355x"):
+            p = dict(model=model, gpu=gpu, seq_len=3000, batch_per_gpu=1, mem_efficiency=1.0,
+                     count_weights="off", count_compute="off", count_network="off")
+            t = calc.evaluate("tight", p)["tokens_per_s_per_gpu"]
+            s = calc.evaluate("sol", dict(model=model, gpu=gpu, seq_len=3000))["tokens_per_s_per_gpu"]
+            assert t == pytest.approx(s, rel=1e-12), (model, gpu)
+
+
+def test_dsa_reads_only_topk_latents_past_2048_tokens():
+    """DeepSeek-V3.2 (DSA): past index_topk = 2,048 tokens, attention reads 2,048 latents
+    (576 x 2 B) plus every token's indexer key (128 B FP8 + 4 B scale) per layer."""
+    m = MODELS["deepseek-v3.2"]
+    r = tight_bound(m, H800, TightInputs(seq_len=10_000, batch_per_gpu=1, ep=256, **OFF))
+    assert r["kv_read_bytes"] == (1152 * 2048 + 132 * 10_000) * 61
+    short = tight_bound(m, H800, TightInputs(seq_len=2000, batch_per_gpu=1, ep=256, **OFF))
+    assert short["kv_read_bytes"] == 1284 * 2000 * 61
+
+
+def test_expert_touch_probability_hand_computed():
+    """4 experts, top-1, EP4 (one expert per GPU), 1 sequence per GPU: the EP group has 4
+    tokens; an expert is untouched with probability (3/4)^4, so it is read with
+    probability 1 - 81/256 = 0.68359375."""
+    x = TightInputs(seq_len=10, batch_per_gpu=1, ep=4, count_compute=False, count_network=False)
+    r = tight_bound(TOY, GPUS["h100"], x)
+    assert r["experts_touched_per_layer"] == pytest.approx(1 - (3 / 4) ** 4)
+    expert_bytes = 3 * 8 * 4 * 2  # 3 x hidden x moe_intermediate x 2 B (BF16)
+    assert r["expert_weight_read_bytes"] == pytest.approx(2 * (1 - 81 / 256) * expert_bytes)
+
+
+def test_non_expert_weights_read_once_and_split_by_tp():
+    """Attention + dense + shared experts + router + output head, divided by TP; the
+    embedding is a lookup and not read whole. DeepSeek-V3: 11.414 + 1.189 + 2.554 + 0.106
+    (FP8) + 1.853 (BF16 head) GB (facts.md section 1 parameter split)."""
+    wb = V3.weight_bytes()
+    other = wb["attention"] + wb["dense_ffn"] + wb["shared_experts"] + wb["router"] + wb["output_head"]
+    assert other / 1e9 == pytest.approx(17.12, abs=0.01)
+    for tp in (1, 2):
+        x = TightInputs(seq_len=1000, batch_per_gpu=1, ep=256, tp=tp, count_compute=False, count_network=False)
+        r = tight_bound(V3, GPUS["b200"], x)
+        assert r["weight_read_bytes"] - r["expert_weight_read_bytes"] == pytest.approx(other / tp)
+
+
+def test_mla_attention_flops_and_intensity():
+    """Absorbed MLA: 2 x 128 x (512 + 64 + 512) = 278,528 FLOP per cached token per layer on
+    1,152 B of BF16 KV, 241.8 FLOP/B; H800 ridge 989 / 3.35 = 295.2 FLOP/B; FP8 KV ~484
+    (facts.md section 5, last item)."""
+    assert attention_flops_per_cached_token(V3) == 278_528
+    assert attention_intensity(V3, "bf16") == pytest.approx(241.78, abs=0.01)
+    assert attention_intensity(V3, "fp8") == pytest.approx(483.56, abs=0.01)
+    r = calc.evaluate("intensity", {"model": "deepseek-v3"})
+    assert r["rows"]["h800"]["ridge"] == pytest.approx(295.22, abs=0.01)
+    assert r["rows"]["h800"]["attn_bound"] == "memory"
+    assert calc.evaluate("intensity", {"kv_dtype": "fp8"})["rows"]["h800"]["attn_bound"] == "compute"
+    # MTP: two query tokens per KV read double the intensity and cross the ridge
+    assert calc.evaluate("intensity", {"accept_length": 1.85})["rows"]["h800"]["attn_bound"] == "compute"
+    assert calc.evaluate("tight", {})["mtp_crossover_accept_length"] == pytest.approx(295.22 / 241.78, rel=1e-3)
+
+
+def test_gqa_attention_flops():
+    """GQA: QK and AV each 2 x heads x head_dim FLOPs per cached token per layer."""
+    assert attention_flops_per_cached_token(MODELS["llama-3.1-70b"]) == 4 * 64 * 128
+
+
+def test_compute_term_hand_computed():
+    """Compute time = 2 x activated params x tokens / (FP8 peak x eff) + attention FLOPs /
+    (BF16 peak x eff)."""
+    x = TightInputs(seq_len=1000, batch_per_gpu=4, ep=256, compute_efficiency=0.5, count_weights=False,
+                    count_network=False)
+    r = tight_bound(V3, H800, x)
+    lin = 2 * V3.active_params * 4
+    att = 278_528 * 1000 * 61 * 4
+    assert r["linear_flops"] == lin and r["attention_flops"] == att
+    assert r["compute_time_s"] == pytest.approx(lin / (1979e12 * 0.5) + att / (989e12 * 0.5))
+
+
+def test_ep_network_term_hand_computed():
+    """EP16 on 8-GPU H800 nodes: 2 nodes. A token's 8 experts reach 2 (1 - 2^-8) nodes on
+    average (node limit 4 does not bind), of which half are remote; each remote node gets one
+    FP8 copy out and one BF16 copy back (3 h bytes). Inside the node, 7/8 of the 8
+    destinations cross NVLink. NIC 50 GB/s, NVLink 200 GB/s per direction."""
+    t = 10
+    x = TightInputs(seq_len=1000, batch_per_gpu=t, ep=16, count_weights=False, count_compute=False)
+    r = tight_bound(V3, H800, x)
+    h = 7168
+    out = 58 * t * (2 * (1 - 0.5**8)) * 0.5 * 3 * h
+    up = 58 * t * 8 * (7 / 8) * 3 * h
+    assert r["scale_out_bytes"] == pytest.approx(out)
+    assert r["scale_up_bytes"] == pytest.approx(up)
+    assert r["network_time_s"] == pytest.approx(max(out / 50e9, up / 200e9))
+
+
+def test_node_limited_routing_caps_remote_nodes():
+    """EP256 over 32 H800 nodes: 8 experts would reach ~7.1 nodes; DeepSeek-V3's
+    topk_group = 4 caps it at 4 (V3 report 2.1.2, node-limited routing)."""
+    t = 1
+    r = tight_bound(V3, H800, TightInputs(seq_len=1000, batch_per_gpu=t, ep=256, count_weights=False,
+                                          count_compute=False))
+    assert r["scale_out_bytes"] == pytest.approx(58 * t * 4 * 31 / 32 * 3 * 7168)
+
+
+def test_tp_allreduce_term_hand_computed():
+    """Attention TP2: per layer a ring all-reduce of the group's 2t tokens of BF16 hidden
+    state, 2 (2-1)/2 x 2t x h x 2 B per GPU, over NVLink."""
+    t = 3
+    r = tight_bound(MODELS["llama-3.1-8b"], GPUS["h100"],
+                    TightInputs(seq_len=100, batch_per_gpu=t, tp=2, count_weights=False, count_compute=False))
+    assert r["scale_up_bytes"] == pytest.approx(32 * 1 * (2 * t) * 4096 * 2)
+
+
+def test_mla_kv_is_replicated_under_attention_tp():
+    """An MLA latent serves all heads, so TP ranks cannot split it: each reads it all."""
+    a = tight_bound(V3, GPUS["b200"], TightInputs(seq_len=1000, batch_per_gpu=2, ep=256, tp=1, **OFF))
+    b = tight_bound(V3, GPUS["b200"], TightInputs(seq_len=1000, batch_per_gpu=2, ep=256, tp=4, **OFF))
+    assert b["kv_read_bytes"] == 4 * a["kv_read_bytes"]
+
+
+def test_overlap_max_and_sum():
+    r = calc.evaluate("tight", {})
+    parts = [r["memory_time_s"], r["compute_time_s"], r["network_time_s"]]
+    assert r["step_time_max_s"] == max(parts)
+    assert r["step_time_sum_s"] == pytest.approx(sum(parts))
+    assert r["binding"] == ("memory", "compute", "network")[parts.index(max(parts))]
+    s = calc.evaluate("tight", {"overlap": "sum"})
+    assert s["step_time_s"] == pytest.approx(sum(parts))
+    assert s["tokens_per_s_per_gpu"] < r["tokens_per_s_per_gpu"]
+
+
+def test_batch_is_capped_by_hbm():
+    r = calc.evaluate("tight", {"batch_per_gpu": 100000})
+    assert r["batch_capped"] is True
+    assert r["batch_per_gpu"] == math.floor(r["max_batch_per_gpu"])
+    cap = calc.evaluate("capacity", {})
+    # same weights and KV accounting as the capacity calculation
+    assert r["max_batch_per_gpu"] == pytest.approx(cap["users_per_gpu"])
+
+
+_models = st.sampled_from(sorted(calc.MODELS))
+_gpus = st.sampled_from(sorted(calc.GPUS))
+
+
+@settings(max_examples=60, deadline=None)
+@given(model=_models, gpu=_gpus, seq=st.integers(100, 20000), ep=st.sampled_from([1, 8, 32, 72, 144]),
+       acc=st.sampled_from([1.0, 1.8, 2.5]), b1=st.integers(1, 400), b2=st.integers(1, 400))
+def test_more_batch_never_lowers_per_gpu_and_never_raises_per_user(model, gpu, seq, ep, acc, b1, b2):
+    lo, hi = sorted((b1, b2))
+    p = dict(model=model, gpu=gpu, seq_len=seq, ep=ep, accept_length=acc)
+    a = calc.evaluate("tight", dict(p, batch_per_gpu=lo))
+    b = calc.evaluate("tight", dict(p, batch_per_gpu=hi))
+    if a["batch_per_gpu"] == 0:
+        return
+    assert b["tokens_per_s_per_gpu"] >= a["tokens_per_s_per_gpu"] * (1 - 1e-9)
+    assert b["tokens_per_s_per_user"] <= a["tokens_per_s_per_user"] * (1 + 1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(model=st.sampled_from(sorted(set(calc.MODELS) - {"deepseek-v3.2"})), gpu=_gpus, seq=st.integers(100, 50000))
+def test_tight_never_above_speed_of_light(model, gpu, seq):
+    """Adding terms can only lengthen the step (efficiencies <= 1). DeepSeek-V3.2 is left
+    out: its sparse attention reads fewer KV bytes than the dense speed of light assumes."""
+    p = dict(model=model, gpu=gpu, seq_len=seq)
+    t = calc.evaluate("tight", p)["tokens_per_s_per_gpu"]
+    s = calc.evaluate("sol", p)["tokens_per_s_per_gpu"]
+    assert t <= s * (1 + 1e-12)
+
+
+def test_validation_every_measurement_at_or_below_the_tight_bound():
+    """facts.md section 4: DeepSeek production (Day-6 overview), DeepSeek profile-data, SGLang
+    96 x H100 and GB200 NVL72 (LMSYS blogs 2025-05-05, 06-16, 09-25), TensorRT-LLM 8 x B200
+    (tech blog 3). A bound must stay above every measurement."""
+    r = calc.evaluate("validate", {})
+    assert set(r["rows"]) == {"deepseek-production", "deepseek-profile", "sglang-h100-ep72", "sglang-gb200-bf16",
+                              "sglang-gb200-fp4", "trtllm-b200"}
+    for key, row in r["rows"].items():
+        assert row["measured_tokens_per_s_per_gpu"] <= row["tight_tokens_per_s_per_gpu"], key
+        assert row["tight_tokens_per_s_per_gpu"] <= row["naive_tokens_per_s_per_gpu"], key
+    assert r["all_below_tight"] is True
+    # the tight bound is closer: its geometric mean of measured / bound is higher
+    assert r["geomean_measured_over_tight"] > 2 * r["geomean_measured_over_naive"]
+
+
+def test_validation_measured_figures_match_sources():
+    rows = calc.evaluate("validate", {})["rows"]
+    assert rows["deepseek-production"]["measured_tokens_per_s_per_gpu"] == 1850  # 14.8k / 8, Day-6 overview
+    assert rows["deepseek-profile"]["measured_tokens_per_s_per_gpu"] == pytest.approx(2325, abs=0.5)  # 18,598 / 8
+    assert rows["sglang-h100-ep72"]["measured_tokens_per_s_per_gpu"] == pytest.approx(2785, abs=0.5)  # 22,282 / 8
+    assert rows["sglang-gb200-bf16"]["measured_tokens_per_s_per_gpu"] == 7583
+    assert rows["sglang-gb200-fp4"]["measured_tokens_per_s_per_gpu"] == 13386
+    assert rows["trtllm-b200"]["measured_tokens_per_s_per_gpu"] == 4600
+
+
+def test_validate_cli_json():
+    import json
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "calc", "validate", "--json"], capture_output=True, text=True, check=True)
+    data = json.loads(out.stdout)
+    assert data["all_below_tight"] is True and len(data["rows"]) == 6
+
+
+def test_frontier_chart_marks_deepseek_interactivity():
+    r = calc.evaluate("frontier", {})
+    s = r["series"][0]
+    assert len(r["x"]) == len(s["y"]) == len(s["batch"]) >= 10
+    assert r["marks"][0]["from"] == 20 and r["marks"][0]["to"] == 22  # Day-6 overview: 20-22 tok/s per user
+    # x (per user) falls and y (per GPU) rises as the batch grows
+    assert all(a >= b for a, b in zip(r["x"], r["x"][1:]))
+    assert all(a <= b * (1 + 1e-9) for a, b in zip(s["y"], s["y"][1:]))

@@ -16,3 +16,20 @@ __all__ = [
     "load_config_file", "resolve_gpu", "resolve_model",
 ]
 __version__ = "0.1.0"
+
+
+def cli_help() -> str:
+    """The command line's ``--help`` text (used by the Reference page)."""
+    import os
+
+    from .cli import build_parser
+
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"
+    try:
+        return build_parser().format_help()
+    finally:
+        if old is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = old

@@ -50,6 +50,11 @@ _O = [
     OutputSpec("kv_bytes_per_user_binary", "B", "KV cache per user (binary units)", display="binary"),
     OutputSpec("hbm_bw", "B/s", "HBM bandwidth"),
     OutputSpec("hbm_bytes", "B", "HBM capacity"),
+    OutputSpec("scale_up_bw", "B/s", "Scale-up bandwidth per direction"),
+    OutputSpec("scale_out_bw", "B/s", "Scale-out bandwidth per direction"),
+    OutputSpec("bf16_flops", "FLOP/s", "BF16 peak"),
+    OutputSpec("fp8_flops", "FLOP/s", "FP8 peak"),
+    OutputSpec("fp4_flops", "FLOP/s", "FP4 peak"),
     OutputSpec("user_steps_per_s", "/s", "KV reads per second", help="HBM bandwidth / KV bytes per user"),
     OutputSpec("tokens_per_s_per_gpu", "tok/s", "Tokens/s per GPU"),
     OutputSpec("measured_tokens_per_s_per_gpu", "tok/s", "DeepSeek measured tokens/s per GPU",
@@ -513,7 +518,7 @@ register(Calculation("frontier", "Throughput against interactivity", _TIGHT_PARA
                      "Tokens/s per GPU against tokens/s per user as the batch grows"))
 register(Calculation("validate", "Bounds against measured deployments",
                      ("mem_efficiency", "compute_efficiency", "net_efficiency"),
-                     ("rows", "geomean_measured_over_naive", "geomean_measured_over_tight", "all_below_tight"),
+                     ("rows", "chart", "geomean_measured_over_naive", "geomean_measured_over_tight", "all_below_tight"),
                      _validate_calc, "facts.md section 4: measured, speed of light, tight bound"))
 OUTPUTS["attention_flops_per_cached_token"] = OutputSpec(
     "attention_flops_per_cached_token", "FLOP", "Attention FLOPs per cached token per layer")

@@ -9,6 +9,7 @@ units (KiB, MiB, GiB, TiB: powers of 1024); the unit symbol always says which.
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 _DEC = [(10**12, "TB"), (10**9, "GB"), (10**6, "MB")]
 _BIN = [(2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")]
@@ -54,7 +55,9 @@ def percent(fraction: float) -> str:
     if not math.isfinite(fraction):
         return "n/a"
     p = fraction * 100
-    return f"{p:,.0f}%" if abs(p) >= 100 else f"{p:.1f}%"
+    # round half up, as sources print (342/608 = 56.25% is DeepSeek's "56.3%"); format() rounds half to even
+    q = Decimal(repr(p)).quantize(Decimal(1) if abs(p) >= 100 else Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{q:,.0f}%" if abs(p) >= 100 else f"{q:.1f}%"
 
 
 def value(x, unit: str, display: str | None = None) -> str:

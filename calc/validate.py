@@ -118,8 +118,21 @@ def validate(mem_efficiency: float, compute_efficiency: float, net_efficiency: f
     def gmean(key: str) -> float:
         vals = [r[key] for r in rows.values()]
         return math.exp(sum(math.log(v) for v in vals) / len(vals))
+    order = sorted(rows, key=lambda k: rows[k]["tight_tokens_per_s_per_gpu"])
+    chart = {
+        "x": [rows[k]["tight_tokens_per_s_per_gpu"] for k in order], "x_name": "tight_tokens_per_s_per_gpu",
+        "x_label": "Tight bound", "x_unit": "tok/s",
+        "y_name": "measured_tokens_per_s_per_gpu", "y_label": "Tokens/s per GPU", "y_unit": "tok/s",
+        "series": [
+            {"label": "Measured", "key": "measured", "y": [rows[k]["measured_tokens_per_s_per_gpu"] for k in order],
+             "points": [rows[k]["label"] for k in order]},
+            {"label": "Tight bound (measured = bound)", "key": "bound",
+             "y": [rows[k]["tight_tokens_per_s_per_gpu"] for k in order]},
+        ],
+    }
     return {
         "rows": rows,
+        "chart": chart,
         "geomean_measured_over_naive": gmean("measured_over_naive"),
         "geomean_measured_over_tight": gmean("measured_over_tight"),
         "all_below_tight": all(r["measured_over_tight"] <= 1 for r in rows.values()),

@@ -131,6 +131,29 @@ class PageContext:
             raise KeyError(f"calc {calc_name!r} has no output {path!r}; it has: {sorted(outputs)}")
         return outputs[path]
 
+    def raw(self, calc_name: str, path: str, overrides: dict | None = None):
+        """The raw value at `path`; a non-leaf path gives the nested value rebuilt from its leaves."""
+        outputs = self.item(calc_name, overrides)
+        if path in outputs:
+            return outputs[path]["value"]
+        # A non-leaf path: walk the nested result itself (preset keys such as
+        # "deepseek-v3.2" contain dots, so leaves cannot be split back into a tree).
+        state = {k: v for k, v in self.web.compute({}, [])["state"].items()
+                 if k in self.calc.CALCULATIONS[calc_name].params}
+        node = self.calc.evaluate(calc_name, {**state, **dict(overrides or {})})
+        rest = path
+        while rest:
+            for key in sorted(node, key=len, reverse=True) if isinstance(node, dict) else ():
+                if rest == key or rest.startswith(key + "."):
+                    node, rest = node[key], rest[len(key) + 1:]
+                    break
+            else:
+                raise KeyError(f"calc {calc_name!r} has no output {path!r}; it has: {sorted(outputs)}")
+        return node
+
+    def text(self, calc_name: str, path: str, overrides: dict | None = None) -> str:
+        return self.output(calc_name, path, overrides)["text"]
+
     def calc_outputs(self, calc_name: str) -> list[str]:
         """The output paths a widget shows by default: the calculation's declared outputs
         that are plain values (sweeps/charts and nested dicts left to the author)."""
@@ -176,6 +199,8 @@ def make_env(ctx: PageContext):
         OUTPUTS=ctx.calc.OUTPUTS,
         PARAMS=ctx.schema,
     )
+    env.globals["raw"] = ctx.raw
+    env.globals["value"] = ctx.text
     macros = env.get_template("macros.j2").module
     for name in dir(macros):
         if not name.startswith("_"):

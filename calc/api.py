@@ -250,6 +250,7 @@ def sweep_xs(start: float, stop: float, n: int, scale: str, integer: bool) -> li
         xs = [start * ratio**i for i in range(n)]
     else:
         xs = [start + (stop - start) * i / (n - 1) for i in range(n)]
+    xs[0], xs[-1] = start, stop  # exact ends: rounding must not push sweep_to past a parameter's max
     if integer:
         xs = sorted({max(1, round(x)) for x in xs})
     return xs

@@ -1,0 +1,164 @@
+"""Units and formatting (DESIGN.md: "Formatting of numbers and units (decimal GB vs binary
+GiB, thousands separators, significant digits) lives in calc"), and no "nan"/"inf" in any
+text calc produces."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import pytest
+
+from _calc_util import rounds_to
+
+from calc import CALCULATIONS, GPUS, MODELS, evaluate, fmt, units
+from calc.web import flatten
+
+NONFINITE = re.compile(r"\b(nan|inf|infinity)\b", re.I)
+
+
+def test_decimal_and_binary_constants():
+    assert (units.KB, units.MB, units.GB, units.TB) == (10**3, 10**6, 10**9, 10**12)
+    assert (units.KiB, units.MiB, units.GiB, units.TiB) == (2**10, 2**20, 2**30, 2**40)
+    assert units.gb(1) == 1e9 and units.gib(1) == 2**30
+    assert units.to_gb(2**30) == pytest.approx(1.073741824)
+    assert units.to_gib(10**9) == pytest.approx(0.9313225746)
+    assert units.GBIT == 125_000_000  # 1 Gb/s = 125 MB/s (400 Gb/s IB = 50 GB/s, facts.md section 2)
+    assert 400 * units.GBIT == 50e9
+    assert units.DTYPE_BYTES == {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "fp4": 0.5}
+
+
+def test_612_gib_is_656_gb_facts_section5():
+    """facts.md section 5: "612 GB" is a GiB figure: 611.4 GiB = 656.46 GB, and 612 GiB is
+    657.1 GB, not 612 GB."""
+    b = 656_463_101_952  # routed + shared experts of DeepSeek-V3 at FP8 (config_671B.json)
+    assert rounds_to(units.to_gib(b), "611.4")
+    assert rounds_to(units.to_gb(b), "656.46")
+    assert rounds_to(units.to_gb(units.gib(612)), "657.1")
+
+
+def test_presets_use_decimal_units_facts_section2():
+    """facts.md section 2 (vendor spec sheets): HBM in decimal GB, bandwidth in decimal TB/s."""
+    assert GPUS["h800"].hbm_bytes == 80e9 and GPUS["h800"].hbm_bw == 3.35e12
+    assert GPUS["h200"].hbm_bytes == 141e9 and GPUS["h200"].hbm_bw == 4.8e12
+    assert GPUS["b200"].hbm_bytes == 180e9 and GPUS["b200"].hbm_bw == 8e12
+    assert GPUS["h800"].scale_up_bw == 200e9  # 400 GB/s bidirectional NVLink, per direction
+    assert GPUS["h800"].scale_out_bw == 50e9  # 400 Gb/s IB
+
+
+@pytest.mark.parametrize("x,text", [
+    (351_360_000, "351.36 MB"),
+    (656_463_101_952, "656.46 GB"),
+    (3.35e12, "3.35 TB"),
+    (70_272, "70,272 B"),
+    (999_999, "999,999 B"),
+    (0, "0 B"),
+    (1.5e15, "1,500.00 TB"),
+])
+def test_bytes_decimal(x, text):
+    assert fmt.bytes_(x) == text
+    assert "iB" not in fmt.bytes_(x)
+
+
+@pytest.mark.parametrize("x,text", [
+    (351_360_000, "335.08 MiB"),
+    (656_463_101_952, "611.38 GiB"),
+    (2**40, "1.00 TiB"),
+    (2048, "2.00 KiB"),
+    (100, "100 B"),
+])
+def test_bytes_binary(x, text):
+    assert fmt.bytes_(x, binary=True) == text
+
+
+def test_binary_output_is_labelled_binary():
+    """kv_bytes_per_user_binary is shown in MiB, the decimal one in MB (facts.md section 5:
+    351.36 MB = 335.08 MiB)."""
+    t = {k: v["text"] for k, v in flatten(evaluate("kv", {"seq_len": 5000})).items()}
+    assert t["kv_bytes_per_user"] == "351.36 MB"
+    assert t["kv_bytes_per_user_binary"] == "335.08 MiB"
+
+
+@pytest.mark.parametrize("x,text", [
+    (9534.380692, "9,534"),
+    (10029.94, "10,030"),
+    (22768.67, "22,769"),
+    (1_234_567, "1,234,567"),
+    (34.0425531, "34.04"),
+    (131.381, "131.4"),
+    (0.30030030, "0.3003"),
+    (5.0, "5"),
+    (0, "0"),
+    (-1234.4, "-1,234"),
+    (float("nan"), "n/a"),
+    (float("inf"), "n/a"),
+])
+def test_number(x, text):
+    assert fmt.number(x) == text
+
+
+def test_usd_percent_and_value():
+    assert fmt.usd(87_072) == "$87,072"
+    assert fmt.usd(562_027) == "$562,027"
+    assert fmt.usd(0.3003) == "$0.30"
+    assert fmt.usd(0.0582687) == "$0.0583"
+    assert fmt.percent(5.4547) == "545%"
+    assert fmt.percent(0.654241) == "65.4%"
+    assert fmt.percent(342 / 608) == "56.3%"  # DeepSeek's "56.3%": round half up
+    assert fmt.value(3.35e12, "B/s") == "3.35 TB/s"
+    assert fmt.value(2**30, "B", "binary") == "1.00 GiB"
+    assert fmt.value(4.0, "", "ratio") == "4\u00d7"
+    assert fmt.value(8, "GPUs", "int") == "8 GPUs"
+    assert fmt.value(True, "") == "yes" and fmt.value(False, "") == "no"
+    assert fmt.value(None, "tok/s") == "n/a"
+    assert fmt.value(0.012, "s") == "12 ms"
+    assert fmt.value(1.5e15, "FLOP/s") == "1,500 TFLOP/s"
+    assert fmt.value(9534.38, "tok/s") == "9,534 tok/s"
+    for bad in (float("nan"), float("inf"), -float("inf")):
+        for unit, disp in (("B", None), ("B/s", None), ("USD", None), ("", "percent"), ("tok/s", None)):
+            text = fmt.value(bad, unit, disp)
+            assert text.startswith("n/a") and not NONFINITE.search(text), (unit, text)
+
+
+def _all_results():
+    for name in CALCULATIONS:
+        yield name, evaluate(name)
+
+
+def test_no_nan_or_inf_in_any_output_text():
+    """Every calculation at its defaults, flattened as the page shows it: no "nan", "inf"
+    or "Infinity" in any text, and every number finite (DESIGN.md: never NaN or Infinity)."""
+    for name, res in _all_results():
+        json.dumps(res, allow_nan=False, default=str)  # raises on NaN / Infinity
+        for path, leaf in flatten(res).items():
+            assert not NONFINITE.search(leaf["text"]), (name, path, leaf["text"])
+            v = leaf["value"]
+            if isinstance(v, float):
+                assert math.isfinite(v), (name, path)
+        if "series" in res:
+            for s in res["series"]:
+                assert all(y is None or math.isfinite(y) for y in s["y"]), name
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_no_nan_or_inf_for_any_model(model):
+    """The same for every model preset on every accelerator (sol, capacity, kv)."""
+    for gpu in GPUS:
+        for name in ("kv", "sol", "capacity"):
+            res = evaluate(name, {"model": model, "gpu": gpu})
+            json.dumps(res, allow_nan=False)
+            for path, leaf in flatten(res).items():
+                assert not NONFINITE.search(leaf["text"]), (name, model, gpu, path, leaf["text"])
+
+
+def test_model_that_does_not_fit_shows_no_nan():
+    """Llama 3.1 405B replicated (tp=1) does not fit one H100: zero users, zero tokens/s,
+    no cost (not infinity), and text without nan/inf."""
+    res = evaluate("capacity", {"model": "llama-3.1-405b", "gpu": "h100", "tp": 1})
+    assert res["fits"] is False
+    assert res["users_per_gpu"] == 0 and res["tokens_per_s_per_gpu"] == 0
+    assert res["kv_budget_bytes_per_gpu"] == 0
+    assert res["usd_per_million_tokens"] is None
+    for leaf in flatten(res).values():
+        assert not NONFINITE.search(leaf["text"])

@@ -280,7 +280,12 @@ def _sweep(p: dict, raw: dict) -> dict:
         if not values:
             raise ParamError("series_values", p["series_values"], "a comma-separated list of " + PARAMS[series_param].allowed())
         for v in values:
-            PARAMS[series_param].validate(v)
+            try:
+                PARAMS[series_param].validate(v)
+            except ParamError:
+                raise ParamError("series_values", p["series_values"],
+                                 "a comma-separated list, each " + PARAMS[series_param].allowed(),
+                                 f"{v!r} is not a {series_param}") from None
     series = []
     for v in values:
         q = dict(base)

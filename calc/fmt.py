@@ -70,7 +70,7 @@ def value(x, unit: str, display: str | None = None) -> str:
         return x
     if isinstance(x, bool):
         return "yes" if x else "no"
-    if x is None:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "n/a"
     if unit == "B":
         return bytes_(x, binary=display == "binary")

@@ -294,15 +294,14 @@ class Page {
   }
 
   write(el, out) {
+    const raw = rawText(out.value);
+    const changed = el.getAttribute("data-value") !== raw;
+    if (changed) el.setAttribute("data-value", raw);
     if (el.hasAttribute("data-chart")) {
-      const s = el.querySelector("script[data-chart-data]");
-      if (s) s.textContent = JSON.stringify(out.value);
-      Chart.draw(el, out.value);
+      if (changed || !el.querySelector("svg")) Chart.draw(el, out.value);
       return;
     }
     if (el.textContent !== out.text) el.textContent = out.text;
-    const raw = rawText(out.value);
-    if (el.getAttribute("data-value") !== raw) el.setAttribute("data-value", raw);
   }
 
   pageNotice(messages) {

@@ -112,10 +112,10 @@
 
   function drawAll(scope) {
     (scope || document).querySelectorAll("[data-chart]").forEach(function (c) {
-      var s = c.querySelector("script[data-chart-data]");
-      if (!s || c.querySelector("svg.calc-svg")) return;
+      var raw = c.getAttribute("data-value");
+      if (!raw || c.querySelector("svg.calc-svg")) return;
       try {
-        draw(c, JSON.parse(s.textContent));
+        draw(c, JSON.parse(raw));
       } catch (e) {
         console.warn("chart data unreadable", e);
       }
@@ -181,7 +181,8 @@
     }
   }
 
-  if (window.document$ && typeof window.document$.subscribe === "function") {
+  // From disk, Material's document$ may never emit (its instant loading cannot fetch there).
+  if (!fromDisk && window.document$ && typeof window.document$.subscribe === "function") {
     window.document$.subscribe(onPage);
   } else if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", onPage);

@@ -12,11 +12,19 @@ const root = document.documentElement;
 const Status = window.CalcStatus;
 const Chart = window.CalcChart;
 
-window.__calcBoots = (window.__calcBoots || 0) + 1;
-window.__calcTimings = { runtime_loaded: performance.now() };
+window.__calcTimings = { runtime_loaded: performance.now(), worker_started: window.__calcWorkerStart };
 
 // ---------------------------------------------------------------------------- worker
-const worker = new Worker(new URL("./calc-worker.mjs", import.meta.url), { type: "module", name: "calc" });
+// Normally started from <head> (site_src/overrides/main.html) so Python boots while the page
+// loads; its messages that came before this module are in window.__calcEarly.
+let worker = window.__calcWorker;
+const early = window.__calcEarly || [];
+if (!worker) {
+  worker = new Worker(new URL("./calc-worker.mjs", import.meta.url), { type: "module", name: "calc" });
+  window.__calcWorker = worker;
+  window.__calcBoots = (window.__calcBoots || 0) + 1;
+  window.__calcTimings.worker_started = performance.now();
+}
 let meta = null; // {defaults, calcs: {name: [params]}}
 let workerState = "booting";
 let nextId = 1;
@@ -43,6 +51,10 @@ const ready = new Promise((resolve, reject) => {
     event.preventDefault();
     reject(new Error(event.message || "the Python worker could not start"));
   };
+  for (const m of early.splice(0)) {
+    if (m.error) worker.onerror({ preventDefault() {}, message: m.error });
+    else worker.onmessage({ data: m.data });
+  }
 });
 ready.catch((err) => {
   workerState = "failed";

@@ -36,9 +36,18 @@
 
   // data: {x, x_label, x_unit, y_label, y_unit, series: [{label, y}]}
   function draw(container, data) {
-    var W = 640, H = 340, L = 64, R = 16, T = 16, B = 64;
     var xs = (data && data.x) || [];
     var series = (data && data.series) || [];
+    // Legend laid out in rows under the x-axis title (about 6.5 px per character at 11 px).
+    var W = 640, L = 64, R = 16, T = 16;
+    var slots = [], lx = L, row = 0;
+    series.forEach(function (s) {
+      var w = 16 + String(s.label).length * 6.5 + 16;
+      if (lx + w > W - R && lx > L) { row += 1; lx = L; }
+      slots.push({ x: lx, row: row });
+      lx += w;
+    });
+    var B = 64 + row * 16, H = 300 + B;
     var ys = [];
     series.forEach(function (s) { (s.y || []).forEach(function (v) { if (finite(v)) ys.push(v); }); });
     var xv = xs.filter(finite);
@@ -73,7 +82,19 @@
       grid.appendChild(el("line", { x1: L, x2: W - R, y1: py(yv), y2: py(yv) }));
       grid.appendChild(el("text", { x: L - 6, y: py(yv) + 4, "text-anchor": "end" }, compact.format(yv)));
     }
-    var ticks = xv.length <= 12 ? xv : xv.filter(function (_, i) { return i % Math.ceil(xv.length / 10) === 0; });
+    var ticks = [];
+    if (logx) {
+      [[1, 2, 5], [1]].some(function (ms) {
+        ticks = [];
+        for (var k = Math.floor(Math.log10(xmin)); k <= Math.ceil(Math.log10(xmax)); k++) {
+          ms.forEach(function (m) { var v = m * Math.pow(10, k); if (v >= xmin * 0.999 && v <= xmax * 1.001) ticks.push(v); });
+        }
+        return ticks.length <= 10;
+      });
+    } else {
+      var xstep = niceStep(xmax - xmin || 1, 8);
+      for (var tv0 = Math.ceil(xmin / xstep) * xstep; tv0 <= xmax + xstep / 1e6; tv0 += xstep) ticks.push(tv0);
+    }
     ticks.forEach(function (tv) {
       grid.appendChild(el("line", { x1: px(tv), x2: px(tv), y1: H - B, y2: H - B + 5 }));
       grid.appendChild(el("text", { x: px(tv), y: H - B + 18, "text-anchor": "middle" }, compact.format(tv)));
@@ -101,9 +122,9 @@
         g.appendChild(el("circle", { cx: c[0], cy: c[1], r: 2.5, fill: color }));
       });
       svg.appendChild(g);
-      var lx = L + i * 120, ly = H - 10;
-      legend.appendChild(el("rect", { x: lx, y: ly - 9, width: 12, height: 4, fill: color }));
-      legend.appendChild(el("text", { x: lx + 16, y: ly - 4 }, s.label));
+      var sx = slots[i].x, sy = H - B + 56 + slots[i].row * 16;
+      legend.appendChild(el("rect", { x: sx, y: sy - 5, width: 12, height: 4, fill: color }));
+      legend.appendChild(el("text", { x: sx + 16, y: sy }, s.label));
     });
     svg.appendChild(legend);
     if (old) old.replaceWith(svg);

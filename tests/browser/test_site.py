@@ -25,9 +25,7 @@ from site_helpers import (
     query_params,
     schema_by_name,
     set_control,
-    updates,
     wait_live,
-    wait_update,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,10 +54,10 @@ def test_prerendered_numbers_equal_calc(browser, base_url, calc_web, guard, path
         response = expected_for(calc_web, {}, entries)
         bad = mismatches([dict(e, svg=True) for e in entries], response)
         assert not bad, "\n".join(bad)
-        html = page.content()
         for word in ("NaN", "Infinity", "Traceback"):
             assert word not in page.inner_text("body"), word
-        assert 'data-state="static"' in html or not entries or "data-widget" not in html
+        states = page.evaluate("[...document.querySelectorAll('[data-widget]')].map(w => w.dataset.state)")
+        assert all(s == "static" for s in states), states
     finally:
         ctx.close()
 
@@ -106,8 +104,6 @@ def test_page_goes_live_and_matches_calc(page, base_url, calc_web, path):
 def test_every_input_updates_every_output(page, base_url, calc_web, path):
     """Change each input of each widget to another valid value; every output on the page
     then equals calc for the accumulated state, and the URL holds that state."""
-    import calc
-
     page.goto(base_url + path)
     wait_live(page)
     controls = collect_controls(page)
@@ -121,7 +117,6 @@ def test_every_input_updates_every_output(page, base_url, calc_web, path):
         new = alternative(calc_web, schema[name], state[name])
         if new is None:
             continue
-        entries_before = collect_outputs(page)
         set_control(page, control, new)
         params[name] = new
         state = calc_web.compute(params, [])["state"]
@@ -134,15 +129,12 @@ def test_every_input_updates_every_output(page, base_url, calc_web, path):
         linked = calc_web.compute(query_params(page.url), [])
         assert not linked["errors"], linked["errors"]
         assert linked["state"] == state, (page.url, params)
-        # Something that depends on the parameter was there to change (sanity of the test).
-        assert any(depends(calc, e, name) for e in entries_before) or True
     assert params, "no input could be changed"
     assert_clean_text(page)
 
 
 @pages_param()
 def test_url_params_open_that_state(page, base_url, calc_web, path):
-    ctx_controls = None
     page.goto(base_url + path)
     wait_live(page)
     ctx_controls = collect_controls(page)

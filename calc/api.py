@@ -16,7 +16,7 @@ from . import cost as _cost
 from .blog import blog_figures
 from .decode import DEEPSEEK_MEASURED_TOKENS_PER_S_PER_GPU, speed_of_light
 from .errors import CalcError, ParamError
-from .kv import kv_size
+from .kv import flashmla_fp8_bytes_per_token_per_layer, kv_size
 from .model import ModelConfig, from_hf_config
 from .placement import place, reduction_comparison
 from .presets import GPUS, MODELS, Accelerator
@@ -48,6 +48,9 @@ _O = [
     OutputSpec("kv_bytes_per_token_per_layer", "B", "KV cache per token per layer"),
     OutputSpec("kv_bytes_per_user", "B", "KV cache per user", help="one sequence of seq_len tokens"),
     OutputSpec("kv_bytes_per_user_binary", "B", "KV cache per user (binary units)", display="binary"),
+    OutputSpec("flashmla_fp8_bytes_per_token_per_layer", "B", "FlashMLA FP8 layout, per token per layer",
+               help="latent in FP8 + one FP32 scale per 128 values + RoPE key in BF16 (MLA models only)"),
+    OutputSpec("flashmla_fp8_multiplier", "", "Gain of FlashMLA's FP8 layout over BF16", display="ratio"),
     OutputSpec("hbm_bw", "B/s", "HBM bandwidth"),
     OutputSpec("hbm_bytes", "B", "HBM capacity"),
     OutputSpec("scale_up_bw", "B/s", "Scale-up bandwidth per direction"),
@@ -144,11 +147,15 @@ def _kv(p: dict) -> dict:
     m = p["model"]
     kv = kv_size(m, p["kv_dtype"])
     per_user = kv.bytes_per_user(p["seq_len"])
+    fl = flashmla_fp8_bytes_per_token_per_layer(m)
+    bf16 = kv_size(m, "bf16").bytes_per_token_per_layer
     return {
         "kv_bytes_per_token_per_layer": kv.bytes_per_token_per_layer,
         "kv_bytes_per_token": kv.bytes_per_token,
         "kv_bytes_per_user": per_user,
         "kv_bytes_per_user_binary": per_user,
+        "flashmla_fp8_bytes_per_token_per_layer": fl,
+        "flashmla_fp8_multiplier": bf16 / fl if fl else None,
     }
 
 
@@ -193,7 +200,7 @@ def _capacity(p: dict) -> dict:
 
 
 def _comm(p: dict) -> dict:
-    r = reduction_comparison(p["model"], p["tp"], p["ep"])
+    r = reduction_comparison(p["model"], p["moe_gpus"], p["moe_gpus"])
     return {
         "reduction_gpus_tp": r.gpus_tp, "reduction_gpus_ep": r.gpus_ep, "reduction_ratio": r.ratio,
         "tp_bytes_per_token_per_layer": r.tp_bytes_per_token_per_layer,
@@ -311,7 +318,8 @@ def _register() -> dict[str, Calculation]:
     cals = [
         Calculation("kv", "KV-cache size", ("model", "seq_len", "kv_dtype"),
                     ("kv_bytes_per_token_per_layer", "kv_bytes_per_token", "kv_bytes_per_user",
-                     "kv_bytes_per_user_binary"), _kv, "KV bytes per token and per user"),
+                     "kv_bytes_per_user_binary", "flashmla_fp8_bytes_per_token_per_layer", "flashmla_fp8_multiplier"),
+                    _kv, "KV bytes per token and per user"),
         Calculation("sol", "Speed-of-light decode", mp + ("gpu_hour_usd",),
                     ("kv_bytes_per_token", "kv_bytes_per_user", "hbm_bw", "user_steps_per_s", "tokens_per_s_per_gpu",
                      "measured_tokens_per_s_per_gpu", "over_measured", "usd_per_million_tokens",
@@ -324,7 +332,7 @@ def _register() -> dict[str, Calculation]:
                      "users_per_gpu", "bytes_read_per_step", "steps_per_s", "tokens_per_s_per_gpu", "fits",
                      "usd_per_million_tokens"),
                     _capacity, "Weights per GPU, HBM left for KV, users, reads/s and tokens/s"),
-        Calculation("comm", "TP vs EP reduction", ("model", "ep", "tp"),
+        Calculation("comm", "TP vs EP reduction", ("model", "moe_gpus"),
                     ("reduction_gpus_tp", "reduction_gpus_ep", "reduction_ratio", "tp_bytes_per_token_per_layer",
                      "ep_bytes_per_token_per_layer", "tp_bytes_per_token", "ep_bytes_per_token"),
                     _comm, "GPUs and bytes in one token's MoE reduction under TP and EP"),
@@ -478,7 +486,7 @@ def _intensity(p: dict) -> dict:
         rows[name] = {
             "label": g.label, "attn_intensity": inten, "ridge": ridge,
             "attn_bound": "compute" if inten > ridge else "memory",
-            "mtp_crossover_accept_length": ridge / _tight.attention_intensity(m, p["kv_dtype"], 1),
+            "mtp_crossover_accept_length": _tight.crossover(ridge, _tight.attention_intensity(m, p["kv_dtype"], 1)),
         }
     return {
         "attn_intensity": _tight.attention_intensity(m, p["kv_dtype"], q),

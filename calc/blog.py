@@ -93,8 +93,10 @@ def blog_figures() -> dict:
             f"612 is the size in GiB ({moe_exact / GiB:,.1f} GiB) written as GB; in GB it is {fmt.bytes_(moe_exact)}"),
         "moe_weight_bytes_per_gpu": _fig(
             "Expert weights per GPU at EP8", "B", moe_pg_blog, "76.5GB", moe_pg_exact,
-            f"GiB labelled GB, as above; both leave out the {fmt.bytes_(non_expert_pg)} per GPU of "
-            "attention, dense-layer, router, embedding and output-head weights that every GPU also holds"),
+            f"GiB labelled GB, as above; like the post, 'exact' divides the shared expert by 8 too (held whole "
+            f"on every GPU it adds {fmt.bytes_(wb['shared_experts'] * 7 / 8)}), and both leave out the "
+            f"{fmt.bytes_(non_expert_pg)} per GPU of attention, dense-layer, router, embedding and output-head "
+            "weights that every GPU also holds"),
         "h200_reads_per_s": _fig(
             "Full-HBM reads per second on H200", "/s", reads_blog, "34", reads_exact,
             f"rounded to 34 in the post (unrounded {reads_unrounded:.2f})"),

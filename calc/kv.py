@@ -13,8 +13,10 @@ Formulas (bytes, for one token of context, summed over layers):
 * DSA indexer (DeepSeek-V3.2): each layer also caches one FP8 key of ``index_head_dim``
   bytes plus a 4-byte FP32 scale per token, whatever the main KV element type.
 
-Element sizes: bf16 2 B, fp8 1 B, fp4 0.5 B. Scales of block-quantised FP8/FP4 KV are
-not counted (they add a few per cent in real kernels such as FlashMLA's FP8 layout).
+Element sizes: bf16 2 B, fp8 1 B, fp4 0.5 B: ``fp8`` here is the plain halving, every value
+in one byte, no scales. A real FP8 layout costs more: FlashMLA's FP8 MLA cache keeps the
+RoPE part in BF16 and adds one FP32 scale per 128 latent values, 512 + 4 x 4 + 64 x 2 = 656 B
+per token per layer for DeepSeek-V3 instead of 576 (see :func:`flashmla_fp8_bytes_per_token_per_layer`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,18 @@ class KVSize:
     def bytes_per_user(self, seq_len: int) -> float:
         """KV bytes one sequence of ``seq_len`` tokens holds."""
         return self.bytes_per_token * seq_len + self.bytes_per_window_token * min(seq_len, self.window)
+
+
+FLASHMLA_FP8_SCALE_BLOCK = 128  # latent values per FP32 scale (deepseek-ai/FlashMLA, FP8 KV cache)
+
+
+def flashmla_fp8_bytes_per_token_per_layer(model: ModelConfig) -> float | None:
+    """Bytes per token per layer of FlashMLA's FP8 MLA cache: the latent in FP8 with one FP32
+    scale per 128 values, the RoPE key kept in BF16. ``None`` for non-MLA models."""
+    if not model.is_mla:
+        return None
+    scales = -(-model.kv_lora_rank // FLASHMLA_FP8_SCALE_BLOCK) * 4
+    return model.kv_lora_rank * 1 + scales + model.qk_rope_head_dim * 2
 
 
 def kv_size(model: ModelConfig, kv_dtype: str = "bf16") -> KVSize:

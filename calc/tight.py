@@ -30,8 +30,8 @@ tokens) and ``t = b q`` tokens:
 * EP: each token's hidden state goes to its ``k`` experts in FP8 (1 B per element) and
   comes back in BF16 (2 B): ``3 h`` bytes per destination. Within the scale-up domain of
   ``D`` GPUs, a share ``1 - 1/D`` of destinations crosses NVLink. Across ``N`` domains,
-  a token reaches ``min(M, N (1 - (1 - 1/N)^k))`` domains (``M`` = ``topk_group`` under
-  node-limited routing) and sends each remote one a single copy over the NIC.
+  a token reaches ``N (1 - (1 - 1/N)^k)`` domains on average (capped under node-limited
+  routing, see :func:`_expected_domains`) and sends each remote one a single copy over the NIC.
 * MoE TP and attention TP: a ring all-reduce of the BF16 hidden state,
   ``2 (p - 1) / p x tokens x h x 2 B`` per GPU per all-reduce.
 
@@ -42,7 +42,15 @@ step``, per user ``= accept_length / step``.
 
 With weights, compute and network switched off and ``mem_efficiency = 1``, the step reads
 ``b`` KV caches and the bound is HBM bandwidth / KV bytes per user x accept_length: the
-speed-of-light figure exactly.
+speed-of-light figure exactly, with two exceptions: attention TP > 1 with MLA (every rank
+reads the whole latent) and DSA (DeepSeek-V3.2 reads only ``index_topk`` latents, which the
+dense speed of light does not know).
+
+Not counted, all optimistic (the bound stays a bound): the MTP draft module's own weights and
+FLOPs; kernel launch and synchronisation overheads; uneven expert load; one
+``compute_efficiency`` covers every matmul and attention. Because ``q = ceil(accept_length)``
+query tokens cost work while only ``accept_length`` are kept, MTP can *lower* throughput once
+compute binds.
 
 Default efficiencies: FlashMLA reaches 3,000 GB/s of H800's 3,350 memory-bound and
 DeepGEMM 1,350+ of 1,979 FP8 TFLOPS (deepseek-ai/open-infra-index README).
@@ -111,11 +119,25 @@ def expert_bytes_per_param(model: ModelConfig, expert_dtype: str) -> float:
     return model.expert_weight_bytes
 
 
-def _expected_domains(n_domains: int, k: int, limit: int) -> float:
+def _expected_domains(n_domains: int, k: int, n_group: int, topk_group: int) -> float:
+    """Scale-up domains one token's ``k`` experts land in, on average, under uniform routing:
+    ``N (1 - (1 - 1/N)^k)``. Node-limited routing (``n_group > 1``) lets a token use only
+    ``topk_group`` of the ``n_group`` expert groups; a group spans ``ceil(N / n_group)``
+    domains, so the token reaches at most ``topk_group x ceil(N / n_group)`` of them
+    (DeepSeek-V3: 4 groups; at EP64 on 8-GPU nodes, 4 nodes). ``n_group <= 1`` means no
+    grouping and no limit (Kimi K2, DeepSeek-V2-Lite)."""
     if n_domains <= 1:
         return 1.0
     reach = n_domains * (1 - (1 - 1 / n_domains) ** k)
-    return min(limit, reach) if limit else reach
+    if n_group > 1 and topk_group:
+        reach = min(reach, topk_group * math.ceil(n_domains / n_group))
+    return reach
+
+
+def crossover(ridge: float, intensity_one_query: float) -> float | str:
+    """Query tokens per step at which attention turns compute bound; below 1 it already is."""
+    q = ridge / intensity_one_query
+    return q if q >= 1 else "already compute bound"
 
 
 def max_batch(model: ModelConfig, gpu: Accelerator, x: TightInputs) -> float:
@@ -195,7 +217,7 @@ def tight_bound(model: ModelConfig, gpu: Accelerator, x: TightInputs) -> dict:
             n_dom = math.ceil(x.ep / d)
             up_bytes += moe_layers * t * k * (1 - 1 / d) * 3 * h
             if n_dom > 1:
-                reach = _expected_domains(n_dom, k, model.topk_group)
+                reach = _expected_domains(n_dom, k, model.n_group, model.topk_group)
                 out_bytes += moe_layers * t * reach * (n_dom - 1) / n_dom * 3 * h
         elif x.moe_parallel == "tp" and x.ep > 1:
             ar = moe_layers * 2 * (x.ep - 1) / x.ep * (t * x.ep) * h * 2
@@ -252,5 +274,5 @@ def tight_bound(model: ModelConfig, gpu: Accelerator, x: TightInputs) -> dict:
         "attn_intensity": intensity,
         "ridge": ridge,
         "attn_bound": "compute" if intensity > ridge else "memory",
-        "mtp_crossover_accept_length": ridge / attention_intensity(model, x.kv_dtype, 1),
+        "mtp_crossover_accept_length": crossover(ridge, attention_intensity(model, x.kv_dtype, 1)),
     }

@@ -134,7 +134,7 @@ def test_comm_tp32_vs_ep32_4x_blog_section4_2():
     """Seed blog section 4.2 ("TP MOE is inefficient"): TP32 puts all 32 GPUs in each
     token's all-reduce, EP32 at most top-k = 8 (DeepSeek-V3 num_experts_per_tok, config_671B.json):
     a 4x saving."""
-    c = evaluate("comm", {"ep": 32, "tp": 32})
+    c = evaluate("comm", {"moe_gpus": 32})
     assert c["reduction_gpus_tp"] == 32
     assert c["reduction_gpus_ep"] == 8
     assert c["reduction_ratio"] == 4
@@ -146,7 +146,7 @@ def test_comm_tp32_vs_ep32_4x_blog_section4_2():
 
 def test_comm_ep_smaller_than_topk():
     """With fewer EP ranks than experts per token, every rank takes part: min(top-k, ep)."""
-    c = evaluate("comm", {"ep": 4, "tp": 4})
+    c = evaluate("comm", {"moe_gpus": 4})
     assert c["reduction_gpus_ep"] == 4 and c["reduction_ratio"] == 1
 
 

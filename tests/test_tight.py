@@ -97,6 +97,8 @@ def test_mla_attention_flops_and_intensity():
     # MTP: two query tokens per KV read double the intensity and cross the ridge
     assert calc.evaluate("intensity", {"accept_length": 1.85})["rows"]["h800"]["attn_bound"] == "compute"
     assert calc.evaluate("tight", {})["mtp_crossover_accept_length"] == pytest.approx(295.22 / 241.78, rel=1e-3)
+    # H200's ridge (989 / 4.8 = 206) is below 241.8: compute bound even with one query token
+    assert r["rows"]["h200"]["mtp_crossover_accept_length"] == "already compute bound"
 
 
 def test_gqa_attention_flops():
@@ -133,12 +135,28 @@ def test_ep_network_term_hand_computed():
 
 
 def test_node_limited_routing_caps_remote_nodes():
-    """EP256 over 32 H800 nodes: 8 experts would reach ~7.1 nodes; DeepSeek-V3's
-    topk_group = 4 caps it at 4 (V3 report 2.1.2, node-limited routing)."""
+    """EP64 over 8 H800 nodes: DeepSeek-V3's 8 expert groups map one to a node, and a token
+    may use topk_group = 4 of them (V3 report 2.1.2, node-limited routing). Uniformly, 8
+    experts would reach 8 (1 - (7/8)^8) = 5.25 nodes; the limit caps it at 4, of which 7/8
+    are remote."""
     t = 1
+    r = tight_bound(V3, H800, TightInputs(seq_len=1000, batch_per_gpu=t, ep=64, count_weights=False,
+                                          count_compute=False))
+    assert r["scale_out_bytes"] == pytest.approx(58 * t * 4 * 7 / 8 * 3 * 7168)
+    # EP256 over 32 nodes: each group spans 4 nodes, so the cap (16) does not bind at ~7.1
     r = tight_bound(V3, H800, TightInputs(seq_len=1000, batch_per_gpu=t, ep=256, count_weights=False,
                                           count_compute=False))
-    assert r["scale_out_bytes"] == pytest.approx(58 * t * 4 * 31 / 32 * 3 * 7168)
+    reach = 32 * (1 - (31 / 32) ** 8)
+    assert r["scale_out_bytes"] == pytest.approx(58 * t * reach * 31 / 32 * 3 * 7168)
+
+
+def test_no_node_limit_without_groups():
+    """Kimi K2 has n_group = topk_group = 1: no grouping, so no cap on nodes reached."""
+    k2 = MODELS["kimi-k2"]
+    r = tight_bound(k2, H800, TightInputs(seq_len=1000, batch_per_gpu=1, ep=144, count_weights=False,
+                                          count_compute=False))
+    reach = 18 * (1 - (17 / 18) ** 8)
+    assert r["scale_out_bytes"] == pytest.approx(60 * reach * 17 / 18 * 3 * 7168)
 
 
 def test_tp_allreduce_term_hand_computed():
@@ -248,3 +266,27 @@ def test_frontier_chart_marks_deepseek_interactivity():
     # x (per user) falls and y (per GPU) rises as the batch grows
     assert all(a >= b for a, b in zip(r["x"], r["x"][1:]))
     assert all(a <= b * (1 + 1e-9) for a, b in zip(s["y"], s["y"][1:]))
+
+
+def test_flashmla_fp8_layout_is_656_bytes():
+    """deepseek-ai/FlashMLA FP8 KV cache: 512 FP8 latent values, 4 FP32 scales (one per 128),
+    64 BF16 RoPE values = 656 B per token per layer, so FP8 gains 1,152 / 656 = 1.76x, not 2x."""
+    r = calc.evaluate("kv", {"model": "deepseek-v3"})
+    assert r["flashmla_fp8_bytes_per_token_per_layer"] == 656
+    assert r["flashmla_fp8_multiplier"] == pytest.approx(1152 / 656)
+    assert calc.evaluate("kv", {"model": "llama-3.1-8b"})["flashmla_fp8_multiplier"] is None
+
+
+def test_validation_takes_the_highest_bound_over_unknown_settings():
+    """Where MTP or the KV type is not published, the tight bound is the highest over the
+    values tried: MTP raises the speed of light but can lower the tight bound once compute
+    binds, so the row must not simply assume it."""
+    from calc.validate import DEPLOYMENTS, tight_inputs
+    eff = dict(mem_efficiency=0.8955, compute_efficiency=0.6822, net_efficiency=1.0)
+    rows = calc.evaluate("validate", eff)["rows"]
+    d = next(x for x in DEPLOYMENTS if x.key == "deepseek-production")
+    for acc in (1.0, 1.9):
+        for kv in ("bf16", "fp8"):
+            s = {**d.settings, "accept_length": acc, "kv_dtype": kv}
+            t = tight_bound(V3, H800, tight_inputs(s, eff))["tokens_per_s_per_gpu"]
+            assert rows["deepseek-production"]["tight_tokens_per_s_per_gpu"] >= t * (1 - 1e-12)

@@ -56,7 +56,10 @@
       if (old) old.remove();
       return;
     }
-    var xmin = Math.min.apply(null, xv), xmax = Math.max.apply(null, xv);
+    // Marked bands on the x axis ({axis: "x", from, to, label}) widen the range to show them.
+    var marks = ((data && data.marks) || []).filter(function (m) { return m.axis === "x" && finite(m.from) && finite(m.to); });
+    var xmin = Math.min.apply(null, xv.concat(marks.map(function (m) { return m.from; })));
+    var xmax = Math.max.apply(null, xv.concat(marks.map(function (m) { return m.to; })));
     var logx = xmin > 0 && xmax / xmin > 30;
     var fx = logx ? Math.log2 : function (v) { return v; };
     var x0 = fx(xmin), x1 = fx(xmax);
@@ -102,6 +105,13 @@
     grid.appendChild(el("line", { "class": "calc-axis", x1: L, x2: W - R, y1: H - B, y2: H - B }));
     grid.appendChild(el("line", { "class": "calc-axis", x1: L, x2: L, y1: T, y2: H - B }));
     svg.appendChild(grid);
+    marks.forEach(function (m) {
+      var band = el("g", { "class": "calc-mark" });
+      var bx = px(m.from), bw = Math.max(2, px(m.to) - px(m.from));
+      band.appendChild(el("rect", { x: bx, y: T, width: bw, height: H - B - T, fill: "#ff9800", "fill-opacity": 0.25 }));
+      band.appendChild(el("text", { x: bx + bw + 4, y: T + 12, "text-anchor": "start" }, m.label));
+      svg.appendChild(band);
+    });
     svg.appendChild(el("text", { "class": "calc-axis-title", x: (L + W - R) / 2, y: H - B + 38, "text-anchor": "middle" },
       axisTitle(data.x_label || "x", data.x_unit) + (logx ? ", log scale" : "")));
     svg.appendChild(el("text", { "class": "calc-axis-title", x: 14, y: (T + H - B) / 2, "text-anchor": "middle",

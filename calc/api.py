@@ -454,20 +454,8 @@ for _o in [
     OUTPUTS[_o.name] = _o
 
 
-def _tight_inputs(p: dict) -> "_tight.TightInputs":
-    return _tight.TightInputs(
-        seq_len=p["seq_len"], batch_per_gpu=p["batch_per_gpu"], ep=p["ep"], tp=p["tp"], kv_dtype=p["kv_dtype"],
-        accept_length=p["accept_length"], redundant_experts=p["redundant_experts"],
-        reserve_bytes=p["hbm_reserve_gb"] * GB, mem_efficiency=p["mem_efficiency"],
-        compute_efficiency=p["compute_efficiency"], net_efficiency=p["net_efficiency"], overlap=p["overlap"],
-        count_weights=p["count_weights"] == "on", count_compute=p["count_compute"] == "on",
-        count_network=p["count_network"] == "on", moe_parallel=p["moe_parallel"], gemm_dtype=p["gemm_dtype"],
-        attn_dtype=p["attn_dtype"], expert_dtype=p["expert_dtype"],
-    )
-
-
 def _tight_calc(p: dict) -> dict:
-    r = _tight.tight_bound(p["model"], p["gpu"], _tight_inputs(p))
+    r = _tight.tight_bound(p["model"], p["gpu"], _tight.TightInputs.from_params(p))
     sol = speed_of_light(p["model"], p["gpu"], p["seq_len"], p["kv_dtype"], p["accept_length"])
     r["naive_tokens_per_s_per_gpu"] = sol.tokens_per_s_per_gpu
     r["usd_per_million_tokens"] = (_cost.usd_per_million_tokens(r["tokens_per_s_per_gpu"], p["gpu_hour_usd"])
@@ -499,12 +487,12 @@ def _frontier(p: dict) -> dict:
     """Tokens/s per GPU against tokens/s per user as the batch grows (one line per series
     value), with DeepSeek's 20-22 tokens/s per user marked."""
     base = dict(p)
-    cap = _tight.max_batch(p["model"], p["gpu"], _tight_inputs(dict(base, batch_per_gpu=1)))
+    cap = _tight.max_batch(p["model"], p["gpu"], _tight.TightInputs.from_params(dict(base, batch_per_gpu=1)))
     top = max(1, math.floor(cap))
     batches = sorted({max(1, round(top ** (i / 29))) for i in range(30)})
     xs, ys = [], []
     for b in batches:
-        r = _tight.tight_bound(p["model"], p["gpu"], _tight_inputs(dict(base, batch_per_gpu=b)))
+        r = _tight.tight_bound(p["model"], p["gpu"], _tight.TightInputs.from_params(dict(base, batch_per_gpu=b)))
         xs.append(r["tokens_per_s_per_user"])
         ys.append(r["tokens_per_s_per_gpu"])
     return {

@@ -59,12 +59,12 @@ DeepGEMM 1,350+ of 1,979 FP8 TFLOPS (deepseek-ai/open-infra-index README).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from .kv import kv_size
 from .model import ModelConfig
 from .presets import Accelerator
-from .units import DTYPE_BYTES
+from .units import GB
 
 NVFP4_BYTES = 4.5 / 8  # 4-bit values + one FP8 scale per 16
 
@@ -90,6 +90,19 @@ class TightInputs:
     gemm_dtype: str = "fp8"
     attn_dtype: str = "bf16"
     expert_dtype: str = "native"
+
+    @classmethod
+    def from_params(cls, p: dict) -> "TightInputs":
+        """From schema-named parameters (as :func:`calc.evaluate` passes them): on/off
+        switches become booleans, ``hbm_reserve_gb`` becomes ``reserve_bytes``; parameters
+        not given keep the defaults above."""
+        kw = {f.name: p[f.name] for f in fields(cls) if f.name in p}
+        for flag in ("count_weights", "count_compute", "count_network"):
+            if isinstance(kw.get(flag), str):
+                kw[flag] = kw[flag] == "on"
+        if "hbm_reserve_gb" in p:
+            kw["reserve_bytes"] = p["hbm_reserve_gb"] * GB
+        return cls(**kw)
 
 
 def kv_replication(model: ModelConfig, tp: int) -> float:

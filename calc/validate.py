@@ -95,15 +95,8 @@ def _combinations(unknown: dict) -> list[dict]:
 
 
 def tight_inputs(settings: dict, defaults: dict) -> TightInputs:
-    s = {**defaults, **settings}
-    return TightInputs(
-        seq_len=s["seq_len"], batch_per_gpu=s["batch_per_gpu"], ep=s["ep"], tp=s.get("tp", 1),
-        kv_dtype=s.get("kv_dtype", "bf16"), accept_length=s.get("accept_length", 1.0),
-        redundant_experts=s.get("redundant_experts", 0), mem_efficiency=s["mem_efficiency"],
-        compute_efficiency=s["compute_efficiency"], net_efficiency=s["net_efficiency"],
-        overlap="max", moe_parallel="ep", gemm_dtype=s.get("gemm_dtype", "fp8"),
-        attn_dtype=s.get("attn_dtype", "bf16"), expert_dtype=s.get("expert_dtype", "native"),
-    )
+    """The deployment's settings over the given defaults (efficiencies)."""
+    return TightInputs.from_params({**defaults, **settings})
 
 
 def validate(mem_efficiency: float, compute_efficiency: float, net_efficiency: float) -> dict:

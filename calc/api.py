@@ -86,7 +86,7 @@ _O = [
     OutputSpec("total_params", "params", "Total parameters"),
     OutputSpec("active_params", "params", "Activated parameters per token"),
     # DeepSeek's day
-    OutputSpec("avg_nodes", "nodes", "Average nodes"),
+    OutputSpec("avg_nodes", "nodes", "Average nodes", display="given"),
     OutputSpec("gpus", "GPUs", "GPUs (average)"),
     OutputSpec("daily_cost_usd", "USD", "Daily cost"),
     OutputSpec("published_cost_usd", "USD", "Published daily cost"),

@@ -82,6 +82,9 @@ def value(x, unit: str, display: str | None = None) -> str:
         return percent(x)
     if display == "ratio":
         return f"{number(x, 3)}\u00d7"
+    if display == "given":  # a published figure: up to two decimals, as given (226.75 nodes)
+        text = f"{x:,.2f}".rstrip("0").rstrip(".")
+        return f"{text} {unit}" if unit else text
     if display == "int":
         return f"{x:,.0f}" + (f" {unit}" if unit else "")
     if unit == "FLOP":

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import functools
 import hashlib
+import html
 import http.server
 import importlib
 import json
@@ -236,18 +237,50 @@ def render_pages(ctx: PageContext) -> list[Path]:
 # ---------------------------------------------------------------------------
 
 def vendor_npm_assets() -> None:
-    """Copy vendored npm files that pages use (KaTeX) into the docs folder."""
+    """Copy vendored npm files that pages use (KaTeX's CSS and fonts; the math itself is
+    rendered at build time, see :func:`render_math`) into the docs folder."""
     katex = ROOT / "node_modules" / "katex" / "dist"
     if katex.is_dir():
         dst = DOCS / "vendor" / "katex"
         dst.mkdir(parents=True, exist_ok=True)
-        for name in ("katex.min.js", "katex.min.css"):
-            shutil.copy2(katex / name, dst / name)
+        shutil.copy2(katex / "katex.min.css", dst / "katex.min.css")
         shutil.copytree(katex / "fonts", dst / "fonts", dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("*.ttf", "*.woff"))
-        contrib = katex / "contrib" / "auto-render.min.js"
-        if contrib.exists():
-            shutil.copy2(contrib, dst / "auto-render.min.js")
+
+
+_MATH = re.compile(r'<(span|div) class="arithmatex">\\([(\[])(.*?)\\[)\]]</\1>', re.S)
+
+
+def render_math() -> int:
+    """Replace the arithmatex spans in the built HTML with KaTeX's HTML, rendered here with
+    the vendored npm package (one Node call for the whole site). The pages then need no
+    math script at all: formulas read correctly before any script runs and from file://."""
+    pages = sorted(SITE.rglob("*.html"))
+    found: list[tuple[Path, list]] = []
+    items = []
+    for page in pages:
+        text = page.read_text("utf-8")
+        spans = list(_MATH.finditer(text))
+        if spans:
+            found.append((page, spans))
+            items += [{"tex": html.unescape(m.group(3)).strip(), "display": m.group(2) == "["} for m in spans]
+    if not items:
+        return 0
+    out = subprocess.run(["node", str(ROOT / "tools" / "katex-render.cjs")], input=json.dumps(items),
+                         capture_output=True, text=True, cwd=ROOT)
+    if out.returncode:
+        raise SystemExit(f"KaTeX failed on the site's math:\n{out.stderr.strip()}")
+    rendered = iter(json.loads(out.stdout))
+    for page, spans in found:
+        text = page.read_text("utf-8")
+        parts, last = [], 0
+        for m in spans:
+            tag = m.group(1)
+            parts += [text[last:m.start()], f'<{tag} class="arithmatex">{next(rendered)}</{tag}>']
+            last = m.end()
+        parts.append(text[last:])
+        page.write_text("".join(parts), "utf-8")
+    return len(items)
 
 
 def build_wheel(calc_src: Path) -> Path:
@@ -312,6 +345,7 @@ def build(calc_src: Path = ROOT) -> dict:
     log(f"rendered {len(pages)} pages into {DOCS.relative_to(ROOT)}")
     mkdocs_build()
     log(f"mkdocs build -> {SITE.relative_to(ROOT)}")
+    log(f"rendered {render_math()} formulas with KaTeX")
     wheel = build_wheel(calc_src)
     info = vendor_pyodide(wheel)
     log(f"calc wheel {info['wheel']} sha256={info['sha256'][:16]}...; Pyodide core vendored")

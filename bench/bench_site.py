@@ -199,7 +199,6 @@ def main(argv=None) -> int:
     b = median(bare)
     own = sorted(
         [f for f in (build.SITE / "assets").glob("calc*") if f.suffix in (".js", ".mjs", ".css")]
-        + [build.SITE / "assets" / "katex-init.js"]
         + list((build.SITE / "pyodide" / "wheels").rglob("*.whl"))
     )
     own_bytes = sum(gz(f) for f in own if f.exists())

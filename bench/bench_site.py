@@ -131,7 +131,10 @@ def main(argv=None) -> int:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
-            bare = []
+            # Bare boot and site visits interleaved run by run, so a slow spell of the machine
+            # weighs on both sides of the ratio alike.
+            bare, cold, warm, cold_boot = [], [], [], []
+            longest_load = []
             for _ in range(args.runs):
                 ctx = browser.new_context()
                 page = ctx.new_page()
@@ -140,9 +143,6 @@ def main(argv=None) -> int:
                 bare.append(page.evaluate("window.__bareReady"))
                 ctx.close()
 
-            cold, warm, cold_boot = [], [], []
-            longest_load = []
-            for _ in range(args.runs):
                 ctx = browser.new_context()
                 ctx.add_init_script(LONGTASK_INIT)
                 page = ctx.new_page()

@@ -310,6 +310,8 @@ def _sweep(p: dict, raw: dict) -> dict:
     return {
         "x": xs, "x_name": x_name, "x_label": xp.label, "x_unit": xp.unit,
         "y_name": y_name, "y_label": yo.label, "y_unit": yo.unit, "series": series,
+        # a log sweep of a positive output reads best on a log y axis too (1/x laws are lines)
+        "y_scale": "log" if p["sweep_scale"] == "log" else "linear",
     }
 
 

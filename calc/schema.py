@@ -171,7 +171,7 @@ _P = [
     Param("sweep_scale", "choice", "", "log", "Spacing", "Spacing of the x values", choices=("log", "linear")),
     Param("series_param", "choice", "", "gpu", "Series parameter", "Parameter that differs between the lines",
           choices=("none", "gpu", "model", "kv_dtype")),
-    Param("series_values", "str", "", "h800,h200,b200,gb300,mi355x", "Series values",
+    Param("series_values", "str", "", "h800,h20,h200,mi300x,b200", "Series values",
           "Comma-separated values of the series parameter, one line each"),
 ]
 

@@ -64,12 +64,30 @@
     var fx = logx ? Math.log2 : function (v) { return v; };
     var x0 = fx(xmin), x1 = fx(xmax);
     if (x1 === x0) x1 = x0 + 1;
-    var ymax = Math.max.apply(null, ys), ymin = Math.min(0, Math.min.apply(null, ys));
-    var ystep = niceStep((ymax - ymin) || 1, 5);
-    ymax = Math.ceil(ymax / ystep) * ystep || ystep;
-    ymin = Math.floor(ymin / ystep) * ystep;
+    // A log y axis when the data asks for one (data.y_scale === "log") and every value is > 0.
+    var ylo = Math.min.apply(null, ys), yhi = Math.max.apply(null, ys);
+    var logy = data.y_scale === "log" && ylo > 0 && yhi / ylo > 10;
+    var ymax, ymin, ystep, yticks = [];
+    if (logy) {
+      ymin = Math.pow(10, Math.floor(Math.log10(ylo)));
+      ymax = Math.pow(10, Math.ceil(Math.log10(yhi)));
+      [[1, 2, 5], [1]].some(function (ms) {
+        yticks = [];
+        for (var k = Math.log10(ymin); k <= Math.log10(ymax); k++) {
+          ms.forEach(function (m) { var v = m * Math.pow(10, k); if (v <= ymax * 1.001) yticks.push(v); });
+        }
+        return yticks.length <= 9;
+      });
+    } else {
+      ymax = yhi; ymin = Math.min(0, ylo);
+      ystep = niceStep((ymax - ymin) || 1, 5);
+      ymax = Math.ceil(ymax / ystep) * ystep || ystep;
+      ymin = Math.floor(ymin / ystep) * ystep;
+      for (var yv0 = ymin; yv0 <= ymax + ystep / 2; yv0 += ystep) yticks.push(yv0);
+    }
+    var fy = logy ? Math.log10 : function (v) { return v; };
     function px(v) { return L + (fx(v) - x0) / (x1 - x0) * (W - L - R); }
-    function py(v) { return T + (1 - (v - ymin) / (ymax - ymin)) * (H - T - B); }
+    function py(v) { return T + (1 - (fy(v) - fy(ymin)) / (fy(ymax) - fy(ymin))) * (H - T - B); }
 
     var title = axisTitle(data.y_label || "y", data.y_unit) + " against " + axisTitle(data.x_label || "x", data.x_unit);
     var id = (container.closest("[id]") || { id: "chart" }).id + "-svg";
@@ -81,10 +99,10 @@
     }).join("; ")));
 
     var grid = el("g", { "class": "calc-grid", "aria-hidden": "true" });
-    for (var yv = ymin; yv <= ymax + ystep / 2; yv += ystep) {
+    yticks.forEach(function (yv) {
       grid.appendChild(el("line", { x1: L, x2: W - R, y1: py(yv), y2: py(yv) }));
       grid.appendChild(el("text", { x: L - 6, y: py(yv) + 4, "text-anchor": "end" }, compact.format(yv)));
-    }
+    });
     var ticks = [];
     if (logx) {
       [[1, 2, 5], [1]].some(function (ms) {
@@ -115,7 +133,7 @@
     svg.appendChild(el("text", { "class": "calc-axis-title", x: (L + W - R) / 2, y: H - B + 38, "text-anchor": "middle" },
       axisTitle(data.x_label || "x", data.x_unit) + (logx ? ", log scale" : "")));
     svg.appendChild(el("text", { "class": "calc-axis-title", x: 14, y: (T + H - B) / 2, "text-anchor": "middle",
-      transform: "rotate(-90 14 " + (T + H - B) / 2 + ")" }, axisTitle(data.y_label || "y", data.y_unit)));
+      transform: "rotate(-90 14 " + (T + H - B) / 2 + ")" }, axisTitle(data.y_label || "y", data.y_unit) + (logy ? ", log scale" : "")));
 
     var legend = el("g", { "class": "calc-legend" });
     series.forEach(function (s, i) {

@@ -259,7 +259,7 @@ def sweep_xs(start: float, stop: float, n: int, scale: str, integer: bool) -> li
         xs = [start + (stop - start) * i / (n - 1) for i in range(n)]
     xs[0], xs[-1] = start, stop  # exact ends: rounding must not push sweep_to past a parameter's max
     if integer:
-        xs = sorted({max(1, round(x)) for x in xs})
+        xs = sorted({round(x) for x in xs})
     return xs
 
 
@@ -276,8 +276,11 @@ def _sweep(p: dict, raw: dict) -> dict:
         raise ParamError("sweep_output", y_name, "an output of " + calc_name + ": " + ", ".join(calc.outputs))
     xp = PARAMS[x_name]
     xs = sweep_xs(p["sweep_from"], p["sweep_to"], p["sweep_points"], p["sweep_scale"], xp.kind == "int")
-    for x in (xs[0], xs[-1]):
-        xp.validate(x)
+    for end, x in (("sweep_from", xs[0]), ("sweep_to", xs[-1])):
+        try:
+            xp.validate(x)
+        except ParamError:
+            raise ParamError(end, x, f"a value of {x_name}: {xp.allowed()}") from None
     base = _prep(calc.params, raw)
     series_param = p["series_param"]
     if series_param == "none":

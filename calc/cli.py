@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any, Sequence
 
@@ -135,10 +136,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CalcError as e:
         print(f"calc: error: {e}", file=sys.stderr)
         return 2
-    if args.json:
-        print(json.dumps(result, default=_json_default, allow_nan=False, indent=1))
-    else:
-        print(render_plain(args.calculation, result))
+    text = (json.dumps(result, default=_json_default, allow_nan=False, indent=1) if args.json
+            else render_plain(args.calculation, result))
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped early (| head): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

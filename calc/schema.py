@@ -8,7 +8,7 @@ bad value gets the same message everywhere.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import ParamError
@@ -160,8 +160,7 @@ _P = [
     Param("sweep_calc", "choice", "", "sol", "Swept calculation", "Calculation evaluated at each point",
           choices=("kv", "sol", "capacity", "cost", "tight")),
     Param("sweep_param", "choice", "", "seq_len", "Swept parameter", "Numeric parameter varied along the x axis",
-          choices=("seq_len", "accept_length", "ep", "tp", "hbm_reserve_gb", "gpu_hour_usd",
-                   "tokens_per_s_per_gpu", "batch_per_gpu", "mem_efficiency", "compute_efficiency")),
+          choices=()),  # every numeric model parameter: filled in below
     Param("sweep_output", "choice", "", "tokens_per_s_per_gpu", "Plotted output", "Output on the y axis",
           choices=("tokens_per_s_per_gpu", "kv_bytes_per_user", "users_per_gpu", "usd_per_million_tokens",
                    "tokens_per_s_per_user", "step_time_s", "steps_per_s", "kv_budget_bytes_per_gpu")),
@@ -174,6 +173,9 @@ _P = [
     Param("series_values", "str", "", "h800,h20,h200,mi300x,b200", "Series values",
           "Comma-separated values of the series parameter, one line each"),
 ]
+
+_NUMERIC = tuple(p.name for p in _P if p.kind in ("int", "float") and not p.name.startswith("sweep_"))
+_P = [replace(p, choices=_NUMERIC) if p.name == "sweep_param" else p for p in _P]
 
 PARAMS: dict[str, Param] = {p.name: p for p in _P}
 

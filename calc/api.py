@@ -15,7 +15,7 @@ from typing import Any, Callable
 from . import cost as _cost
 from .blog import blog_figures
 from .decode import DEEPSEEK_MEASURED_TOKENS_PER_S_PER_GPU, speed_of_light
-from .errors import CalcError, ParamError
+from .errors import ParamError
 from .kv import flashmla_fp8_bytes_per_token_per_layer, kv_size
 from .model import ModelConfig, from_hf_config
 from .placement import place, reduction_comparison

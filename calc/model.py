@@ -21,8 +21,7 @@ Shapes used (one transformer layer; ``h`` = hidden_size):
 from __future__ import annotations
 
 import json
-import math
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 

@@ -12,7 +12,7 @@ import pytest
 from _calc_util import rounds_to
 
 from calc import CALCULATIONS, PARAMS, evaluate
-from calc.web import compute, defaults, flatten, handle, param_schema, validate_state
+from calc.web import defaults, flatten, handle, param_schema, validate_state
 
 
 def _handle(req: dict) -> dict:

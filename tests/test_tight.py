@@ -4,7 +4,6 @@ obey, and the validation against measured deployments (facts.md section 4)."""
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings

@@ -49,7 +49,9 @@ const ready = new Promise((resolve, reject) => {
   };
   worker.onerror = (event) => {
     event.preventDefault();
-    reject(new Error(event.message || "the Python worker could not start"));
+    const message = event.message || "the Python worker stopped";
+    if (workerState === "live") workerDied(message);
+    else reject(new Error(message));
   };
   for (const m of early.splice(0)) {
     if (m.error) worker.onerror({ preventDefault() {}, message: m.error });
@@ -64,10 +66,25 @@ ready.catch((err) => {
   if (page) page.fail(err.message);
 });
 
+// A worker that dies after booting: every open request fails, the page says so.
+function workerDied(message) {
+  workerState = "failed";
+  for (const { res } of pending.values()) res({ error: message });
+  pending.clear();
+  if (page) page.fail(message);
+}
+
+const ANSWER_TIMEOUT_MS = 20000; // a calculation takes milliseconds; this only catches a hung worker
+
 function ask(request) {
   return new Promise((res) => {
     const id = nextId++;
-    pending.set(id, { res });
+    const timer = setTimeout(() => {
+      if (!pending.has(id)) return;
+      pending.delete(id);
+      res({ error: "no answer from Python within " + ANSWER_TIMEOUT_MS / 1000 + " s" });
+    }, ANSWER_TIMEOUT_MS);
+    pending.set(id, { res: (m) => { clearTimeout(timer); res(m); } });
     worker.postMessage({ id, request: JSON.stringify(request) });
   });
 }
@@ -122,6 +139,7 @@ class Page {
     this.raw = {}; // parameter -> raw value as typed or linked (strings)
     this.errors = {};
     this.edited = new Set();
+    this.userBad = new Set(); // parameters the reader typed an invalid value into, until fixed
     this.first = true;
     this.inflight = false;
     this.dirty = false;
@@ -217,7 +235,7 @@ class Page {
   calcError(message) {
     for (const item of this.items.values()) for (const el of item.els) el.setAttribute("data-stale", "");
     for (const w of this.widgets) this.itemError(w, "Live calculation failed (" + message + "); showing the last good values.");
-    if (!this.seen) setState(workerState === "live" ? "live" : "failed");
+    if (!this.seen) setState("failed");
   }
 
   itemError(widget, message) {
@@ -236,6 +254,9 @@ class Page {
       named.add(c.name);
       const box = c.closest("[data-field]")?.querySelector("[data-error-for]");
       if (c.name in errors) {
+        if (c.tagName === "SELECT" && c.selectedIndex < 0 && resp.state && c.name in resp.state) {
+          c.value = rawText(resp.state[c.name]);
+        }
         c.setAttribute("aria-invalid", "true");
         if (box) {
           box.textContent = errors[c.name];
@@ -255,8 +276,14 @@ class Page {
     }
     this.pageNotice(Object.keys(errors).filter((k) => !named.has(k)).map((k) => errors[k]));
 
-    const blocking = new Set([...edited].filter((k) => k in errors));
+    // Outputs that depend on a parameter the reader has made invalid keep their last good
+    // values (marked stale) until it is valid again, whatever else changes meanwhile. A bad
+    // value from the URL is different: there is no earlier good value, so the default applies.
+    for (const k of edited) this.userBad.add(k);
+    for (const k of [...this.userBad]) if (!(k in errors)) this.userBad.delete(k);
+    const blocking = this.userBad;
     const widgetErrors = new Map();
+    if (resp.fatal) for (const w of this.widgets) widgetErrors.set(w, resp.fatal);
     for (const item of this.items.values()) {
       const deps = (meta.calcs[item.calc] || []).filter((p) => !(p in item.overrides));
       const bad = deps.some((p) => p in errors);
@@ -333,8 +360,22 @@ class Page {
     box.textContent = "Ignored in the link: " + messages.join("; ");
   }
 
+  // The query for the state as the reader has it now: every parameter that is not known to be
+  // invalid and differs from its default (the URL itself is only updated when an answer comes).
+  query() {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(this.raw)) {
+      if (k in this.errors && !this.edited.has(k)) continue;
+      if (meta && k in meta.defaults && sameValue(v, meta.defaults[k])) continue;
+      if (meta && !(k in meta.defaults)) continue;
+      q.set(k, v);
+    }
+    const qs = q.toString();
+    return qs ? "?" + qs : "";
+  }
+
   async copyLink(widget, button) {
-    const url = location.origin + location.pathname + location.search + "#" + widget.id;
+    const url = location.origin + location.pathname + (meta ? this.query() : location.search) + "#" + widget.id;
     const field = widget.querySelector("[data-link]");
     if (field) {
       field.value = url;
@@ -352,12 +393,18 @@ class Page {
     }
     if (!copied && field) field.select();
     button.textContent = copied ? "Link copied" : "Copy the link below";
+    const said = widget.querySelector("[data-copy-status]");
+    if (said) said.textContent = copied ? "Link copied to the clipboard." : "Select and copy the link below.";
     clearTimeout(button._t);
-    button._t = setTimeout(() => (button.textContent = "Copy link"), 2500);
+    button._t = setTimeout(() => {
+      button.textContent = "Copy link";
+      if (said) said.textContent = "";
+    }, 2500);
   }
 
   fail(message) {
     setState("failed");
+    for (const c of this.controls) c.disabled = true;
     for (const w of this.widgets) this.itemError(w, "Live calculation unavailable (" + message + "): the numbers are the ones computed when the site was built.");
   }
 }

@@ -12,6 +12,14 @@ const t0 = performance.now();
 let handle = null;
 const queue = [];
 
+// One line for the reader, never a traceback: the exception line of a Python traceback
+// ("ValueError: ..."), else the first non-empty line of the message.
+function oneLine(err) {
+  const lines = String((err && err.message) || err).split("\n").map((l) => l.trim()).filter(Boolean);
+  const exc = lines.filter((l) => /^[A-Za-z_.]*(Error|Exception)\b/.test(l)).pop();
+  return exc || lines[0] || "";
+}
+
 function answer({ id, request }) {
   try {
     // Parsed here, off the main thread. Python's json may emit NaN/Infinity tokens:
@@ -19,10 +27,7 @@ function answer({ id, request }) {
     const response = JSON.parse(handle(request));
     self.postMessage({ id, response });
   } catch (err) {
-    const text = String((err && err.message) || err);
-    // Only the last line of a Python traceback, never the traceback itself.
-    const last = text.trim().split("\n").pop();
-    self.postMessage({ id, error: last || "calculation failed" });
+    self.postMessage({ id, error: oneLine(err) || "calculation failed" });
   }
 }
 
@@ -61,6 +66,5 @@ json.dumps({
 }
 
 boot().catch((err) => {
-  const text = String((err && err.message) || err).trim().split("\n").pop();
-  self.postMessage({ type: "failed", error: text || "Python failed to start" });
+  self.postMessage({ type: "failed", error: oneLine(err) || "Python failed to start" });
 });

@@ -92,3 +92,29 @@ def test_worker_dying_after_boot_fails_the_page_visibly(page, base_url, guard):
     assert page.locator("#sol-seq_len").is_disabled()
     box = page.locator("#sol [data-item-error]")
     assert box.is_visible() and "worker crashed" in box.inner_text()
+
+
+def test_inputs_work_after_instant_navigation_and_back_restores_state(page, base_url, calc_web):
+    """After moving to another page without a reload, its inputs are bound once (one update
+    per edit, the outputs calc gives); going back shows the earlier page's linked state."""
+    from site_helpers import assert_outputs
+
+    page.goto(base_url + PAGE + "?seq_len=8000")
+    wait_live(page)
+    target = base_url + "placement/"
+    page.evaluate("(t) => [...document.querySelectorAll('.md-nav a[href]')].find(a => a.href === t).click()", target)
+    page.wait_for_url(target)
+    wait_live(page)
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1  # no reload
+    before = updates(page)
+    page.locator("#placement-ep").fill("64")
+    wait_update(page, before)
+    assert updates(page) == before + 1, "one edit answered more than once (listeners bound twice?)"
+    assert query_params(page.url) == {"ep": "64"}
+    assert_outputs(page, calc_web, {"ep": 64})
+
+    page.go_back()
+    page.wait_for_url(base_url + PAGE + "?seq_len=8000")
+    wait_live(page)
+    assert page.locator("#sol-seq_len").input_value() == "8000"
+    assert_outputs(page, calc_web, {"seq_len": 8000})

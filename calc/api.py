@@ -361,31 +361,9 @@ def _register() -> dict[str, Calculation]:
 CALCULATIONS: dict[str, Calculation] = _register()
 
 
-def _sweep_params() -> tuple[str, ...]:
-    names: list[str] = list(_SWEEP_PARAMS)
-    for c in ("kv", "sol", "capacity", "cost"):
-        for n in CALCULATIONS[c].params:
-            if n not in names:
-                names.append(n)
-    return tuple(names)
-
-
-CALCULATIONS["sweep"] = Calculation(
-    "sweep", "Sweep one parameter", _sweep_params(), ("x", "series"), lambda p: {},
-    "Any numeric parameter over a range, one line per series value",
-)
-
-
 def register(calc: Calculation) -> None:
     """Add a calculation (used by modules that extend the model, e.g. the tight bound)."""
     CALCULATIONS[calc.name] = calc
-    if calc.name not in ("sweep",):
-        names = list(CALCULATIONS["sweep"].params)
-        for n in calc.params:
-            if n not in names and n in PARAMS:
-                names.append(n)
-        old = CALCULATIONS["sweep"]
-        CALCULATIONS["sweep"] = Calculation(old.name, old.title, tuple(names), old.outputs, old.fn, old.help)
 
 
 def evaluate(calculation: str, params: dict | None = None) -> dict:
@@ -529,3 +507,18 @@ register(Calculation("validate", "Bounds against measured deployments",
                      _validate_calc, "facts.md section 4: measured, speed of light, tight bound"))
 OUTPUTS["attention_flops_per_cached_token"] = OutputSpec(
     "attention_flops_per_cached_token", "FLOP", "Attention FLOPs per cached token per layer")
+
+
+# The sweep reads its own parameters plus those of every calculation it can sweep; defined
+# last, once every calculation is registered.
+def _sweep_params() -> tuple[str, ...]:
+    names: list[str] = list(_SWEEP_PARAMS)
+    for c in PARAMS["sweep_calc"].choices or ():
+        names += [n for n in CALCULATIONS[c].params if n not in names]
+    return tuple(names)
+
+
+CALCULATIONS["sweep"] = Calculation(
+    "sweep", "Sweep one parameter", _sweep_params(), ("x", "series"), lambda p: {},
+    "Any numeric parameter over a range, one line per series value",
+)

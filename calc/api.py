@@ -522,3 +522,6 @@ CALCULATIONS["sweep"] = Calculation(
     "sweep", "Sweep one parameter", _sweep_params(), ("x", "series"), lambda p: {},
     "Any numeric parameter over a range, one line per series value",
 )
+
+# ---- prefill, time to first token, context cache, the whole bill (issue 10) -------------
+from . import bill_calcs as _bill_calcs  # noqa: E402,F401  (registers its calculations and outputs)

@@ -364,6 +364,24 @@ def prefill_work(model: ModelConfig, gpu: Accelerator, x: PrefillInputs) -> Pref
     )
 
 
+def prefill_weight_bytes_per_gpu(model: ModelConfig, x: PrefillInputs) -> float:
+    """Weights one prefill GPU holds: attention, dense layers, shared experts, router,
+    embedding and head split over ``tp``; its ``ceil((n + redundant) / ep)`` routed experts
+    per MoE layer."""
+    wb = model.weight_bytes()
+    other = (wb["attention"] + wb["dense_ffn"] + wb["shared_experts"] + wb["router"] + wb["embedding"]
+             + wb["output_head"]) / x.tp
+    if not model.is_moe:
+        return other
+    hosted = math.ceil((model.n_routed_experts + x.redundant_experts) / x.ep)
+    return other + model.n_moe_layers * hosted * model.expert_params * _expert_bytes_per_param(model, x.expert_dtype)
+
+
+def prefill_fits(model: ModelConfig, gpu: Accelerator, x: PrefillInputs) -> bool:
+    """The prefill GPU's weights fit in its HBM (activations and the chunk's KV not counted)."""
+    return prefill_weight_bytes_per_gpu(model, x) <= gpu.hbm_bytes
+
+
 # ---- bound and model ---------------------------------------------------------------------------
 
 def _times(model: ModelConfig, gpu: Accelerator, x: PrefillInputs, best: bool) -> dict:

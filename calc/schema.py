@@ -13,6 +13,8 @@ from typing import Any
 
 from .errors import ParamError
 from .presets import GPUS, MODELS
+from .context_cache import CACHE_READ_BYTES_PER_S_PER_GPU
+from .prices import PRICE_LISTS
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,55 @@ _P = [
           choices=("none", "gpu", "model", "kv_dtype")),
     Param("series_values", "str", "", "h800,h20,h200,mi300x,b200", "Series values",
           "Comma-separated values of the series parameter, one line each"),
+    # ---- the whole bill (calc.prefill, calc.bill; issue 10): workload, prefill layout, context cache, prices ----
+    Param("prompt_len", "int", "tokens", 4096, "Prompt length",
+          "Input tokens per request, cached prefix included", min=1, max=1_000_000, step=1),
+    Param("output_len", "int", "tokens", 1024, "Output length", "Output tokens per request",
+          min=1, max=1_000_000, step=1),
+    Param("cache_hit_share", "float", "", 0.5, "Cache-hit share",
+          "Share of input tokens read from the context cache instead of computed, 0 to 1 (DeepSeek's day: 0.5625)",
+          min=0, max=1, step=0.05),
+    Param("requests_per_s", "float", "req/s", 1000.0, "Requests per second",
+          "Requests arriving per second, all day (DeepSeek's day: about 1,600)", min=0, min_exclusive=True,
+          max=1e9, step=10),
+    Param("target_tokens_per_s_per_user", "float", "tok/s", 20.0, "Target tokens/s per user",
+          "Decode speed each user must see; it caps the decode batch (DeepSeek: 20-22)", min=0, min_exclusive=True,
+          max=100_000, step=1),
+    Param("decode_rate", "choice", "", "tight", "Decode throughput from",
+          "tight: the tight bound at the target speed per user; given: the Throughput per GPU input",
+          choices=("tight", "given")),
+    Param("prefill_gpu", "choice", "", "h800", "Prefill accelerator", "Accelerator preset of the prefill GPUs",
+          choices=tuple(GPUS)),
+    Param("prefill_ep", "int", "GPUs", 32, "Prefill expert-parallel degree",
+          "GPUs the routed experts are spread over in one prefill unit (DeepSeek: 32)", min=1, max=4096, step=1),
+    Param("prefill_tp", "int", "GPUs", 1, "Prefill attention tensor-parallel degree",
+          "GPUs the attention and dense weights are split over in prefill (1 = data-parallel attention)",
+          min=1, max=1024, step=1),
+    Param("prefill_redundant_experts", "int", "experts", 32, "Prefill redundant experts",
+          "Extra copies of hot experts in a prefill unit (DeepSeek: 32, so 9 routed experts per GPU at EP32)",
+          min=0, max=4096, step=1),
+    Param("prefill_chunk_tokens", "int", "tokens", 16384, "Prefill tokens per GPU per pass",
+          "Prompt tokens each GPU computes in one forward pass, the prefill load (DeepSeek's profile: 16,384)",
+          min=1, max=10_000_000, step=1),
+    Param("prefill_microbatches", "int", "", 2, "Prefill micro-batches",
+          "2: two micro-batches overlap computation with communication (DeepSeek, SGLang); 1: no overlap",
+          min=1, max=2, step=1),
+    Param("expert_routing", "choice", "", "real", "Expert routing",
+          "real: experts loaded as real traffic loads them (with EPLB); balanced: simulated perfect balance, "
+          "as in DeepSeek's profile", choices=("real", "balanced")),
+    Param("prefill_gpu_hour_usd", "float", "USD/GPU-hour", 2.0, "Prefill GPU price",
+          "Price of one prefill GPU for one hour ($2 is DeepSeek's own assumption for an H800)",
+          min=0, min_exclusive=True, max=1000, step=0.05),
+    Param("cache_read_gb_per_s", "float", "GB/s", round(CACHE_READ_BYTES_PER_S_PER_GPU / 1e9, 3), "Cache read rate per GPU",
+          "Rate one prefill GPU reads cached KV from disk (default: DeepSeek 3FS's peak 40 GiB/s per 8-GPU node)",
+          min=0, min_exclusive=True, max=100_000, step=0.1),
+    Param("storage_usd_per_tb_month", "float", "USD/TB-month", 10.0, "Disk price",
+          "What a terabyte of cache disk costs per month, servers and network included; not published by "
+          "DeepSeek, set your own", min=0, max=100_000, step=1),
+    Param("cache_retention_h", "float", "h", 24.0, "Cache retention",
+          "Hours a stored prefix stays on disk (assumed; DeepSeek does not publish it)", min=0, max=8760, step=1),
+    Param("price_list", "choice", "", "deepseek-r1-2025", "List prices",
+          "Published prices to compare with: DeepSeek's own, by model and date", choices=tuple(PRICE_LISTS)),
 ]
 
 _NUMERIC = tuple(p.name for p in _P if p.kind in ("int", "float") and not p.name.startswith("sweep_"))

@@ -13,12 +13,12 @@ prefill-decode disaggregation each half runs on its own GPUs and layout:
   or a given rate);
 * USD per million tokens of each kind = GPU-hour price x GPU-hours per million tokens.
 
-A cache hit costs (:func:`cache_hit_cost`): expanding its latent for the new tokens'
-attention (prefill GPU time), reading its KV from disk (the prefill GPU's share of the
-node's 3FS read rate, priced as GPU time), and keeping it on disk for ``cache_retention_h``
-hours (``storage_usd_per_tb_month``; assumes each stored token is read about once before it
-is evicted: DeepSeek's day wrote about 434 B tokens, 266 B computed input + 168 B output, and
-read back 342 B).
+A cache hit costs (:func:`calc.context_cache.cache_hit_cost`): expanding its latent for the
+new tokens' attention (prefill GPU time), keeping it on disk for ``cache_retention_h`` hours
+and serving the read (``storage_usd_per_tb_month``). That charges each hit for one stored
+token's retention, as if every stored token were read about once before it is evicted:
+DeepSeek's day wrote about 434 B tokens (266 B computed input + 168 B output) and read back
+342 B.
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def bill(model: ModelConfig, decode_gpu: Accelerator, prefill_gpu: Accelerator, 
     miss_s = t * (1 - exp_share)
     exp_s_per_hit = t * exp_share * computed / cached if cached > 0 else 0.0
     read_bw = p["cache_read_gb_per_s"] * 1e9
-    hit = cache_hit_cost(model, x.kv_dtype, pf_price, exp_s_per_hit, read_bw, p["storage_usd_per_tb_month"],
+    hit = cache_hit_cost(model, x.kv_dtype, pf_price, exp_s_per_hit, p["storage_usd_per_tb_month"],
                          p["cache_retention_h"])
 
     seq_len = max(1, round(x.prompt_len + p["output_len"] / 2))  # average KV length while decoding
@@ -179,15 +179,15 @@ def bill(model: ModelConfig, decode_gpu: Accelerator, prefill_gpu: Accelerator, 
         miss_usd = usd_per_million_tokens(1 / miss_s, pf_price)
         input_per_req = computed * miss_usd + cached * hit["total_usd"]
         # the disk price at which a hit costs exactly its list price
-        per_tb_month = hit["storage_usd"] / p["storage_usd_per_tb_month"] if p["storage_usd_per_tb_month"] else 0.0
-        room = prices.usd_per_million_cached_input - hit["expansion_usd"] - hit["read_usd"]
+        per_dollar = cache_hit_cost(model, x.kv_dtype, 0.0, 0.0, 1.0, p["cache_retention_h"])["total_usd"]
+        room = prices.usd_per_million_cached_input - hit["expansion_usd"]
         out.update({
             "prefill_gpus": r * computed / pf_tps,
             "usd_per_million_input_tokens": miss_usd,
             "usd_per_million_cached_input_tokens": hit["total_usd"],
             "usd_per_million_blended_input_tokens": input_per_req / x.prompt_len,
             "cache_expansion_usd_per_million": hit["expansion_usd"],
-            "storage_break_even_usd_per_tb_month": room / per_tb_month if per_tb_month > 0 and room > 0 else 0.0,
+            "storage_break_even_usd_per_tb_month": room / per_dollar if room > 0 else 0.0,
             "prefill_tokens_per_s_per_gpu": pf_tps,
             "input_tokens_per_s_per_gpu_incl_hits": pf_tps * x.prompt_len / computed,
             "ttft_s": ttft(x, pf_tps, kv_bytes, prefill_gpu, read_bw)["ttft_s"],
@@ -359,7 +359,7 @@ def bill_chart(model: ModelConfig, prefill_gpu: Accelerator, p: dict, points: in
         share = est["expansion_share"] if cached > 0 else 0.0
         miss = usd_per_million_tokens(1 / (t * (1 - share)), p["prefill_gpu_hour_usd"])
         hit = cache_hit_cost(model, x.kv_dtype, p["prefill_gpu_hour_usd"],
-                             t * share * computed / cached if cached > 0 else 0.0, p["cache_read_gb_per_s"] * 1e9,
+                             t * share * computed / cached if cached > 0 else 0.0,
                              p["storage_usd_per_tb_month"], p["cache_retention_h"])["total_usd"]
         ours.append((computed * miss + cached * hit) / x.prompt_len)
         listed.append((computed * prices.usd_per_million_input + cached * prices.usd_per_million_cached_input)

@@ -79,7 +79,8 @@ for _o in [
     OutputSpec("usd_per_million_output_tokens", "USD", "Cost per million output tokens"),
     OutputSpec("usd_per_million_blended_input_tokens", "USD", "Cost per million input tokens, hits and misses together"),
     OutputSpec("cache_expansion_usd_per_million", "USD", "Cache hit: expanding latents, per million"),
-    OutputSpec("cache_read_usd_per_million", "USD", "Cache hit: reading from disk, per million"),
+    OutputSpec("cache_read_usd_per_million", "USD", "Cache hit: serving the read, per million",
+               help="the storage servers' time to read it back"),
     OutputSpec("cache_storage_usd_per_million", "USD", "Cache hit: keeping it on disk, per million"),
     OutputSpec("hit_over_miss", "", "Hit cost over miss cost", display="percent"),
     OutputSpec("storage_break_even_usd_per_tb_month", "USD", "Disk price at which a hit costs its list price",
@@ -195,12 +196,11 @@ def _context_cache(p: dict) -> dict:
     # the expansion a hit costs does not depend on how many hits a prompt has: take it per cached token
     exp_s = _expansion_seconds_per_hit(m, g, x)
     miss = usd_per_million_tokens(1 / (t * (1 - share)), p["prefill_gpu_hour_usd"])
-    hit = cache_hit_cost(m, x.kv_dtype, p["prefill_gpu_hour_usd"], exp_s, p["cache_read_gb_per_s"] * 1e9,
-                         p["storage_usd_per_tb_month"], p["cache_retention_h"])
+    hit = cache_hit_cost(m, x.kv_dtype, p["prefill_gpu_hour_usd"], exp_s, p["storage_usd_per_tb_month"],
+                         p["cache_retention_h"])
     prices = PRICE_LISTS[p["price_list"]]
-    per_tb_month = hit["storage_usd"] / p["storage_usd_per_tb_month"] if p["storage_usd_per_tb_month"] else (
-        cache_hit_cost(m, x.kv_dtype, 0.0001, 0, 1e30, 1.0, p["cache_retention_h"])["storage_usd"])
-    room = prices.usd_per_million_cached_input - hit["expansion_usd"] - hit["read_usd"]
+    per_dollar = cache_hit_cost(m, x.kv_dtype, 0.0, 0.0, 1.0, p["cache_retention_h"])["total_usd"]
+    room = prices.usd_per_million_cached_input - hit["expansion_usd"]
     return {
         "usd_per_million_cached_input_tokens": hit["total_usd"],
         "usd_per_million_input_tokens": miss,
@@ -210,7 +210,7 @@ def _context_cache(p: dict) -> dict:
         "cache_storage_usd_per_million": hit["storage_usd"],
         "kv_bytes_per_token_stored": hit["kv_bytes_per_token"],
         "list_usd_per_million_cached_input_tokens": prices.usd_per_million_cached_input,
-        "storage_break_even_usd_per_tb_month": room / per_tb_month if per_tb_month > 0 and room > 0 else 0.0,
+        "storage_break_even_usd_per_tb_month": room / per_dollar if room > 0 else 0.0,
     }
 
 
@@ -279,7 +279,8 @@ register(Calculation(
     _ttft, "Cache read + prefill passes + KV transfer to decode, queueing aside"))
 register(Calculation(
     "context_cache", "Context cache: a hit against a miss",
-    ("model",) + WORKLOAD + PREFILL_LAYOUT + CACHE + ("prefill_gpu_hour_usd", "price_list"),
+    ("model",) + WORKLOAD + PREFILL_LAYOUT + ("storage_usd_per_tb_month", "cache_retention_h", "prefill_gpu_hour_usd",
+                                            "price_list"),
     ("usd_per_million_cached_input_tokens", "usd_per_million_input_tokens", "hit_over_miss",
      "cache_expansion_usd_per_million", "cache_read_usd_per_million", "cache_storage_usd_per_million",
      "kv_bytes_per_token_stored", "list_usd_per_million_cached_input_tokens", "storage_break_even_usd_per_tb_month"),
@@ -296,10 +297,48 @@ register(Calculation(
     "Prefill and decode nodes implied by the published traffic against the published 226.75"))
 register(Calculation(
     "bill_chart", "Cost per million input tokens against the cache-hit share",
-    ("model", "prompt_len") + PREFILL_LAYOUT + CACHE + ("prefill_gpu_hour_usd", "price_list"), ("x", "series"),
+    ("model", "prompt_len") + PREFILL_LAYOUT + ("storage_usd_per_tb_month", "cache_retention_h", "prefill_gpu_hour_usd",
+                                                 "price_list"), ("x", "series"),
     _bill_chart, "Our cost and a list price, all input tokens together, as the cache-hit share grows"))
 register(Calculation(
     "validate_prefill", "Prefill bound and estimate against measured deployments", (),
     ("rows", "chart", "prefill_overhead_real", "prefill_overhead_balanced", "prefill_error_band", "max_estimate_error",
      "max_loo_error", "all_below_prefill_bound", "measurements"),
     _validate_prefill, "Measured prefill throughputs, each at or below the bound, estimate error leave-one-out"))
+
+
+# ---- plain-text tables for the command line ----------------------------------------------------------
+
+def _plain_validate_prefill(result: dict) -> str:
+    from . import fmt
+    from .cli import _table
+
+    rows = []
+    for r in result["rows"].values():
+        loo = fmt.percent(r["loo_error"]) if "loo_error" in r else "bound only"
+        rows.append((r["label"], f"{r['prompt_len']:,}", fmt.value(r["measured_tokens_per_s_per_gpu"], "tok/s"),
+                     fmt.value(r["estimate_tokens_per_s_per_gpu"], "tok/s"), fmt.percent(r["estimate_error"]), loo,
+                     fmt.value(r["bound_tokens_per_s_per_gpu"], "tok/s"), fmt.percent(r["measured_over_bound"]),
+                     r["binding"]))
+    table = _table(rows, ("measurement", "prompt", "measured", "estimate", "error", "leave-one-out",
+                          "bound", "measured/bound", "binds"))
+    notes = [f"{r['label']}: {r['why_bound_only']}" for r in result["rows"].values() if r["why_bound_only"]]
+    summary = (f"overhead factor: real routing {fmt.percent(result['prefill_overhead_real'])}, balanced "
+               f"{fmt.percent(result['prefill_overhead_balanced'])}; largest error {fmt.percent(result['max_estimate_error'])}, "
+               f"leave-one-out {fmt.percent(result['max_loo_error'])}; every measurement at or below the bound: "
+               f"{'yes' if result['all_below_prefill_bound'] else 'NO'}")
+    return "\n".join(["computed prompt tokens/s per GPU", table, "", summary, "bound only:"] + ["  " + n for n in notes])
+
+
+def _plain_chart(result: dict) -> str:
+    from . import fmt
+    from .cli import _table
+
+    head = (result["x_label"],) + tuple(s["label"] for s in result["series"])
+    rows = [(fmt.number(x),) + tuple(fmt.value(s["y"][i], result["y_unit"]) for s in result["series"])
+            for i, x in enumerate(result["x"])]
+    return f"{result['y_label']} against {result['x_label']}\n" + _table(rows, head)
+
+
+#: calculation -> plain-text renderer, consulted by :func:`calc.cli.render_plain`
+PLAIN_RENDERERS = {"validate_prefill": _plain_validate_prefill, "bill_chart": _plain_chart}

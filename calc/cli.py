@@ -70,6 +70,10 @@ def _table(rows: list[tuple[str, ...]], header: tuple[str, ...] | None = None) -
 
 
 def render_plain(name: str, result: dict) -> str:
+    from .bill_calcs import PLAIN_RENDERERS  # issue 10's tables (prefill validation, bill chart)
+
+    if name in PLAIN_RENDERERS:
+        return PLAIN_RENDERERS[name](result)
     if name == "blog":
         rows = []
         for f in result["figures"].values():

@@ -24,7 +24,7 @@ DeepSeek's day wrote about 434 B tokens (266 B computed input + 168 B output) an
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .context_cache import CACHE_READ_BYTES_PER_S_PER_NODE, cache_hit_cost
 from .cost import DeepSeekDay, usd_per_million_tokens
@@ -114,9 +114,21 @@ def ttft(x: PrefillInputs, prefill_tokens_per_s_per_gpu: float, kv_bytes_per_tok
 
 # ---- prices --------------------------------------------------------------------------------------
 
-def _margin(price: float, cost: float) -> float:
-    """Cost profit margin, as DeepSeek defines it: (price - cost) / cost."""
-    return (price - cost) / cost
+def _margin(price: float, cost: float) -> float | None:
+    """Cost profit margin, as DeepSeek defines it: (price - cost) / cost (none for a free token)."""
+    return (price - cost) / cost if cost > 0 else None
+
+
+def expansion_seconds_per_hit(model: ModelConfig, gpu: Accelerator, x: PrefillInputs) -> float:
+    """Prefill GPU seconds one cache hit costs (its latent expanded for MHA-mode attention):
+    its share of the estimate's time per computed token. A prompt without hits is probed at
+    half its tokens cached, to say what a hit would cost."""
+    probe = x if x.split()[0] > 0 else replace(x, cache_hit_share=0.5)
+    cached, computed = probe.split()
+    if cached <= 0:  # a one-token prompt has nothing to cache
+        return 0.0
+    est = prefill_estimate(model, gpu, probe)
+    return est["seconds_per_token"] * est["expansion_share"] * computed / cached
 
 
 # ---- the bill ---------------------------------------------------------------------------------------
@@ -139,7 +151,7 @@ def bill(model: ModelConfig, decode_gpu: Accelerator, prefill_gpu: Accelerator, 
     t = est["seconds_per_token"]
     exp_share = est["expansion_share"] if cached > 0 else 0.0
     miss_s = t * (1 - exp_share)
-    exp_s_per_hit = t * exp_share * computed / cached if cached > 0 else 0.0
+    exp_s_per_hit = t * exp_share * computed / cached if cached > 0 else expansion_seconds_per_hit(model, prefill_gpu, x)
     read_bw = p["cache_read_gb_per_s"] * 1e9
     hit = cache_hit_cost(model, x.kv_dtype, pf_price, exp_s_per_hit, p["storage_usd_per_tb_month"],
                          p["cache_retention_h"])
@@ -253,9 +265,9 @@ def deepseek_traffic(d: DeepSeekDay = DeepSeekDay(), t: DeepSeekTraffic = DeepSe
     Assume every request has the same prompt length ``P`` and output length ``O``, and input
     tokens count each prompt once. Then ``P / O = 608 B / 168 B`` and the average KV length
     seen by an output token is ``P + (O - 1) / 2 = 4,989``, so
-    ``O = (4,989 - 1/2) / (608/168 + 1/2)``."""
+    ``O = (4,989 + 1/2) / (608/168 + 1/2)``."""
     ratio = d.input_tokens / d.output_tokens
-    out_len = (t.avg_kv_len - 0.5) / (ratio + 0.5)
+    out_len = (t.avg_kv_len + 0.5) / (ratio + 0.5)
     prompt_len = ratio * out_len
     seconds = d.hours * 3600
     return {"prompt_len": prompt_len, "output_len": out_len, "cache_hit_share": d.cache_hit_tokens / d.input_tokens,

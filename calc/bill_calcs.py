@@ -8,8 +8,6 @@ tests see them like every other calculation.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from . import bill as _bill
 from .api import OUTPUTS, Calculation, OutputSpec, register
 from .context_cache import cache_hit_cost
@@ -194,7 +192,7 @@ def _context_cache(p: dict) -> dict:
     t = est["seconds_per_token"]
     share = est["expansion_share"] if cached > 0 else 0.0
     # the expansion a hit costs does not depend on how many hits a prompt has: take it per cached token
-    exp_s = _expansion_seconds_per_hit(m, g, x)
+    exp_s = _bill.expansion_seconds_per_hit(m, g, x)
     miss = usd_per_million_tokens(1 / (t * (1 - share)), p["prefill_gpu_hour_usd"])
     hit = cache_hit_cost(m, x.kv_dtype, p["prefill_gpu_hour_usd"], exp_s, p["storage_usd_per_tb_month"],
                          p["cache_retention_h"])
@@ -212,18 +210,6 @@ def _context_cache(p: dict) -> dict:
         "list_usd_per_million_cached_input_tokens": prices.usd_per_million_cached_input,
         "storage_break_even_usd_per_tb_month": room / per_dollar if room > 0 else 0.0,
     }
-
-
-def _expansion_seconds_per_hit(m, g, x: PrefillInputs) -> float:
-    """Prefill GPU seconds one cache hit costs (its latent expanded for MHA-mode attention),
-    at the estimate's efficiency: the same whatever the hit share, so taken at a share where
-    the prompt has cached tokens."""
-    probe = x if x.split()[0] > 0 else replace(x, cache_hit_share=0.5)
-    cached, computed = probe.split()
-    if cached <= 0:
-        return 0.0
-    est = prefill_estimate(m, g, probe)
-    return est["seconds_per_token"] * est["expansion_share"] * computed / cached
 
 
 def _bill_calc(p: dict) -> dict:

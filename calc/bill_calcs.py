@@ -12,7 +12,10 @@ from . import bill as _bill
 from .api import OUTPUTS, Calculation, OutputSpec, register
 from .context_cache import cache_hit_cost
 from .cost import usd_per_million_tokens
-from .prefill import PrefillInputs, prefill_bound, prefill_estimate, prefill_fits, prefill_weight_bytes_per_gpu
+from .prefill import (
+    PrefillInputs, attention_flops_per_pair, prefill_bound, prefill_estimate, prefill_fits,
+    prefill_weight_bytes_per_gpu,
+)
 from .prefill_validate import validate_prefill
 from .presets import GPUS, MODELS
 from .prices import PRICE_LISTS
@@ -50,6 +53,10 @@ for _o in [
                help="measured over modelled throughput, fitted to the measured deployments"),
     OutputSpec("input_tokens_per_s_per_gpu_incl_hits", "tok/s", "Input tokens/s per GPU, cache hits included",
                help="as DeepSeek counts its 73.7k per node: computed tokens plus the cached tokens they bring"),
+    OutputSpec("attention_flops_per_pair", "FLOP", "Prefill attention FLOPs per query-key pair per layer",
+               help="MLA in MHA mode: 2 x heads x (192 + 128) for DeepSeek-V3"),
+    OutputSpec("absorbed_attention_flops_per_pair", "FLOP", "Absorbed (decode) form, per pair per layer",
+               help="MLA in MQA mode: 2 x heads x (576 + 512) for DeepSeek-V3"),
     OutputSpec("linear_flops_per_token", "FLOP", "Linear-layer FLOPs per computed token"),
     OutputSpec("attention_flops_per_token", "FLOP", "Attention FLOPs per computed token",
                help="MHA-mode MLA, causal, including the cached prefix the token attends to"),
@@ -157,6 +164,8 @@ def _prefill(p: dict) -> dict:
         "input_tokens_per_s_per_gpu_incl_hits": est["tokens_per_s_per_gpu"] * x.prompt_len / w.computed_tokens,
         "cached_tokens_per_request": w.cached_tokens,
         "computed_tokens_per_request": w.computed_tokens,
+        "attention_flops_per_pair": attention_flops_per_pair(m)[0],
+        "absorbed_attention_flops_per_pair": attention_flops_per_pair(m)[1],
         "linear_flops_per_token": w.dense_linear_flops + w.moe_linear_flops,
         "attention_flops_per_token": w.attention_flops,
         "expansion_flops_per_token": w.expansion_flops,
@@ -253,7 +262,8 @@ register(Calculation(
     "prefill", "Prefill throughput", ("model",) + WORKLOAD + PREFILL_LAYOUT,
     ("tokens_per_s_per_gpu", "prefill_bound_tokens_per_s_per_gpu", "prefill_binding", "prefill_error_band",
      "prefill_overhead", "input_tokens_per_s_per_gpu_incl_hits", "cached_tokens_per_request",
-     "computed_tokens_per_request", "linear_flops_per_token", "attention_flops_per_token", "expansion_flops_per_token",
+     "computed_tokens_per_request", "attention_flops_per_pair", "absorbed_attention_flops_per_pair",
+     "linear_flops_per_token", "attention_flops_per_token", "expansion_flops_per_token",
      "scale_out_bytes_per_token", "scale_up_bytes_per_token", "weight_bytes_per_microbatch",
      "compute_time_per_token_s", "memory_time_per_token_s", "network_time_per_token_s", "pass_time_s",
      "prefill_weight_bytes_per_gpu", "prefill_weights_fit"),

@@ -208,6 +208,19 @@ def causal_pairs(lo: float, hi: float, window: float = math.inf) -> float:
     return _causal_prefix(hi, window) - _causal_prefix(lo, window)
 
 
+def attention_flops_per_pair(model: ModelConfig) -> tuple[float, float]:
+    """FLOPs per (query, key) pair per layer: (prefill's form, decode's absorbed form).
+
+    MLA in prefill (MHA mode): ``2 x heads x (qk_nope + qk_rope + v_head)``, 81,920 for
+    DeepSeek-V3; absorbed (MQA mode, decode): ``2 x heads x (kv_lora + qk_rope + kv_lora)``,
+    278,528. GQA has one form: ``4 x heads x head_dim``."""
+    if model.is_mla:
+        mha = 2 * model.num_attention_heads * (model.qk_nope_head_dim + model.qk_rope_head_dim + model.v_head_dim)
+        return mha, 2 * model.num_attention_heads * (2 * model.kv_lora_rank + model.qk_rope_head_dim)
+    gqa = 4 * model.num_attention_heads * model.head_dim
+    return gqa, gqa
+
+
 def _comb(n: int, r: int) -> float:
     return math.comb(n, r) if 0 <= r <= n else 0.0
 
@@ -309,19 +322,16 @@ def prefill_work(model: ModelConfig, gpu: Accelerator, x: PrefillInputs) -> Pref
     parts = []
     expansion = 0.0
     if model.is_mla and model.index_topk:  # DSA: sparse MQA-mode attention + FP8 indexer over every key
-        per_pair = 2 * model.num_attention_heads * (2 * model.kv_lora_rank + model.qk_rope_head_dim)
+        per_pair = attention_flops_per_pair(model)[1]
         pairs = causal_pairs(cached, P, model.index_topk) / computed
         parts.append((per_pair * pairs * kv.full_layers, pairs, "attn"))
         ipairs = causal_pairs(cached, P) / computed
         parts.append((2 * model.index_n_heads * model.index_head_dim * ipairs * kv.full_layers, ipairs, "fp8"))
     else:
+        per_pair = attention_flops_per_pair(model)[0]
         if model.is_mla:  # MHA mode: 192-wide QK (128 no-RoPE + 64 RoPE), 128-wide V per head
-            per_pair = 2 * model.num_attention_heads * (model.qk_nope_head_dim + model.qk_rope_head_dim
-                                                        + model.v_head_dim)
             expansion = (2 * model.kv_lora_rank * model.num_attention_heads
                          * (model.qk_nope_head_dim + model.v_head_dim) * model.num_hidden_layers * cached / computed)
-        else:  # GQA / MHA: QK and AV over head_dim each
-            per_pair = 4 * model.num_attention_heads * model.head_dim
         if kv.full_layers:
             pairs = causal_pairs(cached, P) / computed
             parts.append((per_pair * pairs * kv.full_layers, pairs, "attn"))

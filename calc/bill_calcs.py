@@ -137,6 +137,12 @@ for _o in [
     OutputSpec("cache_read_bytes_per_s_per_node", "B/s", "Cache reads per prefill node (day average)"),
     OutputSpec("cache_read_peak_bytes_per_s_per_node", "B/s", "3FS peak read per client node"),
     # validation
+    OutputSpec("estimate_tokens_per_s_per_gpu", "tok/s", "Prefill estimate"),
+    OutputSpec("loo_estimate_tokens_per_s_per_gpu", "tok/s", "Prefill estimate, fitted without this row"),
+    OutputSpec("bound_tokens_per_s_per_gpu", "tok/s", "Prefill bound"),
+    OutputSpec("estimate_error", "", "Estimate error", display="percent", help="estimate / measured - 1"),
+    OutputSpec("loo_error", "", "Leave-one-out error", display="percent"),
+    OutputSpec("measured_over_bound", "", "Measured / bound", display="percent"),
     OutputSpec("prefill_overhead_real", "", "Overhead factor, real routing", display="percent"),
     OutputSpec("prefill_overhead_balanced", "", "Overhead factor, balanced routing", display="percent"),
     OutputSpec("max_estimate_error", "", "Largest estimate error", display="percent"),

@@ -103,6 +103,18 @@ MEASUREMENTS: tuple[PrefillMeasurement, ...] = (
         scope="bound", why_bound_only="weights offloaded to host memory and prefetched, which the model does not represent",
     ),
     PrefillMeasurement(
+        "ant-h20-tp8", "SGLang at Ant Group, H20 TP8, 4K", "deepseek-r1", "h20", 16_500 / 8,
+        "LMSYS blog 2025-09-26, DeepSeek-R1 on H20-96G (lm-sys/lm-sys.github.io blog/2025-09-26-sglang-ant-group.md)",
+        dict(prompt_len=4096, chunk_tokens=16384, ep=8, tp=8, redundant_experts=0, microbatches=1, attn_dtype="fp8"),
+        "one node of 8 H20, TP8, 4,096-token prompts, FP8 attention (FlashAttention-3 FP8), 16.5k input tokens/s "
+        "per node",
+        "experts counted as EP8 over NVLink (SGLang splits each expert over the 8 GPUs: the same FLOPs and weight "
+        "bytes per GPU); 16,384 tokens per GPU per pass; no two-batch overlap",
+        scope="bound", why_bound_only="single-node tensor parallelism on a GPU with a sixth of H800's compute: the "
+        "fitted factor comes from multi-node expert-parallel deployments, and the estimate falls well short here, "
+        "outside its validated range",
+    ),
+    PrefillMeasurement(
         "deepseek-production", "DeepSeek production, H800, 24-hour average", "deepseek-v3", "h800", 73_700 * (608 - 342)
         / 608 / 8,
         "deepseek-ai/open-infra-index, Day-6 overview (2025-03-01): ~73.7k input tokens/s per node including cache hits; "

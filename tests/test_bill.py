@@ -226,3 +226,20 @@ def test_bill_chart_is_a_chart():
     assert all(len(s["y"]) == len(c["x"]) for s in c["series"])
     listed = c["series"][1]["y"]
     assert listed[0] == pytest.approx(0.55) and listed[-1] == pytest.approx((4095 * 0.14 + 0.55) / 4096)
+
+
+def test_cli_on_python311_matches_this_process():
+    """calc runs on CPython 3.11 too: the bill and the prefill validation give this process's figures."""
+    import json
+    import os
+    import subprocess
+
+    from test_calc_python311 import PY311, ROOT, _close
+
+    if PY311 is None:
+        pytest.skip("no CPython 3.11 on this machine")
+    env = {k: v for k, v in os.environ.items() if k != "PYENV_VERSION"}
+    for name in ("bill", "validate_prefill", "deepseek_rebuild"):
+        out = subprocess.run([PY311, "-m", "calc", name, "--json"], cwd=ROOT, env=env, capture_output=True, text=True,
+                             check=True)
+        assert _close(json.loads(out.stdout), json.loads(json.dumps(calc.evaluate(name)))), name

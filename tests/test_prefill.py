@@ -187,6 +187,7 @@ def test_measured_figures_are_the_published_ones():
     assert m["sglang-kimi-k2-h200"] * 32 == 224_000
     assert (m["sglang-gb200-fp8"], m["sglang-gb200-fp4"]) == (18_471, 26_156)
     assert m["deepseek-production"] * 8 == pytest.approx(73_700 * 266 / 608)
+    assert m["ant-h20-tp8"] * 8 == 16_500  # LMSYS 2025-09-26, Ant Group on H20
 
 
 def test_every_measurement_is_at_or_below_the_prefill_bound():

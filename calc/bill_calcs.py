@@ -134,8 +134,9 @@ for _o in [
                help="decode nodes at the modelled rate over decode nodes at the published 14.8k per node"),
     OutputSpec("nodes_implied_share", "", "Implied over published nodes", display="percent"),
     OutputSpec("nodes_with_measured_decode", "nodes", "Nodes, estimated prefill + measured decode"),
-    OutputSpec("cache_read_bytes_per_s_per_node", "B/s", "Cache reads per prefill node (day average)"),
-    OutputSpec("cache_read_peak_bytes_per_s_per_node", "B/s", "3FS peak read per client node"),
+    OutputSpec("cache_read_bytes_per_s_per_node", "B/s", "Cache reads per prefill node (day average)",
+               display="binary"),
+    OutputSpec("cache_read_peak_bytes_per_s_per_node", "B/s", "3FS peak read per client node", display="binary"),
     # validation
     OutputSpec("estimate_tokens_per_s_per_gpu", "tok/s", "Prefill estimate"),
     OutputSpec("loo_estimate_tokens_per_s_per_gpu", "tok/s", "Prefill estimate, fitted without this row"),

@@ -162,9 +162,11 @@ def fit() -> Fit:
     return Fit(overhead=overhead, loo_overhead=loo, error_band=band)
 
 
+@lru_cache(maxsize=1)
 def validate_prefill() -> dict:
     """Every measurement with its bound and estimate: measured / bound, the estimate's error
-    with the factor fitted on all rows and leave-one-out, and the summary checks."""
+    with the factor fitted on all rows and leave-one-out, and the summary checks. It reads no
+    parameter, so it is computed once (callers must not change the result)."""
     f = fit()
     rows = {}
     for m in MEASUREMENTS:

@@ -436,7 +436,8 @@ def prefill_bound(model: ModelConfig, gpu: Accelerator, x: PrefillInputs) -> dic
 
 def prefill_model(model: ModelConfig, gpu: Accelerator, x: PrefillInputs) -> dict:
     """The estimate before its fitted overhead factor: measured kernel efficiencies, the SM
-    split, expert imbalance and the micro-batch overlap."""
+    split and the micro-batch overlap (``max`` of compute and network with two micro-batches,
+    their sum with one)."""
     t = _times(model, gpu, x, best=False)
     compute_side = max(t["compute"], t["memory"])
     if x.microbatches >= 2:

@@ -19,7 +19,9 @@ where decode is memory bound. Per GPU, per prompt token that is computed (a cach
   ``2 x (192 + 128) = 640`` in MHA mode, where each token's latent is expanded once into
   per-head keys (128 no-RoPE + 64 RoPE = 192 wide) and values (128 wide). FlashMLA's
   support matrix lists dense prefill in "MHA" mode with ``head_dim_k = 192 / 128`` and
-  ``head_dim_v = 128`` (deepseek-ai/FlashMLA README). Counted as the kernels count it:
+  ``head_dim_v = 128`` (deepseek-ai/FlashMLA README); NVIDIA's roofline analysis finds the
+  non-absorbed form better "for the prefill phase with input length 256 or larger"
+  (NVIDIA/TensorRT-LLM tech blog 3). Counted as the kernels count it:
   ``2 x heads x (qk_nope + qk_rope + v_head)`` per pair, causal (the query at position
   ``i`` attends to ``i`` keys, about half of the square). GQA: ``4 x heads x head_dim``
   per pair; sliding-window layers at most ``window`` keys; DeepSeek-V3.2's sparse

@@ -3,8 +3,9 @@
 Model presets are written as the fields of each model's own Hugging Face
 ``config.json`` and go through the same loader as a user's file
 (:func:`calc.model.from_hf_config`), so the loader is exercised by every preset.
-Accelerator figures are per GPU, decimal units as on the vendors' spec sheets
-(HBM in GB = 10**9 B, bandwidth in TB/s = 10**12 B/s), dense FLOPS (no sparsity).
+Accelerator figures are per GPU. HBM capacity is the usable byte count that ``nvidia-smi`` /
+``rocm-smi`` print (spec sheets' "80 GB" is GiB-scale, see :class:`Accelerator`); bandwidth
+is decimal (TB/s = 10**12 B/s) and FLOPS are dense (no sparsity), as on the spec sheets.
 Sources are tabulated in ``shared/reference/facts.md`` sections 1 and 2.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .model import ModelConfig, from_hf_config
-from .units import GB, GBIT, TB, TFLOPS
+from .units import GB, GBIT, GiB, MiB, TB, TFLOPS
 
 # ---- models ---------------------------------------------------------------------------
 
@@ -131,11 +132,24 @@ MODELS: dict[str, ModelConfig] = {k: _build_model(k) for k in _MODELS}
 
 @dataclass(frozen=True)
 class Accelerator:
-    """One GPU or accelerator. Link bandwidths are per GPU per direction."""
+    """One GPU or accelerator. Link bandwidths are per GPU per direction.
+
+    ``hbm_bytes`` is the memory a process can address, as ``nvidia-smi`` / ``rocm-smi``
+    print it, in bytes. Spec sheets print HBM capacity as "80 GB", "141 GB", "192 GB"; those
+    are GiB-scale figures (HBM stacks come in 16/24/36 GiB), and the usable total is a little
+    below the GiB figure. ``hbm_spec`` keeps the spec-sheet text and ``hbm_source`` says where
+    the byte count comes from and in which unit the source printed it. Bandwidths (TB/s) and
+    FLOP/s are decimal, dense (no sparsity), at the boost clock the vendor quotes.
+
+    ``sustained_clock_mhz`` is the clock measured under a long decode load, where published;
+    compute ceilings scale by ``sustained_clock_mhz / boost_clock_mhz``
+    (:meth:`sustained_flops`). Without a published figure the ratio is 1 (peak), which keeps a
+    bound a bound.
+    """
 
     name: str
     label: str
-    hbm_bytes: float
+    hbm_bytes: float  # usable bytes (nvidia-smi / rocm-smi)
     hbm_bw: float  # bytes/s
     bf16_flops: float
     fp8_flops: float
@@ -145,6 +159,11 @@ class Accelerator:
     scale_out_bw: float  # bytes/s per direction per GPU (NIC)
     source: str
     notes: str = ""
+    hbm_spec: str = ""  # the spec sheet's capacity as printed, with its real unit
+    hbm_source: str = ""  # where the usable byte count comes from
+    boost_clock_mhz: float = 0.0  # the clock the peak FLOP/s assume
+    sustained_clock_mhz: float = 0.0  # measured under decode load; 0 = not published
+    clock_source: str = ""
 
     def flops(self, dtype: str) -> float:
         """Peak dense FLOP/s for a matmul element type (falls back to the next wider type)."""
@@ -154,45 +173,88 @@ class Accelerator:
             return self.fp8_flops
         return self.bf16_flops
 
+    @property
+    def clock_ratio(self) -> float:
+        """Sustained over boost clock (1 where no sustained clock is published)."""
+        if self.sustained_clock_mhz and self.boost_clock_mhz:
+            return self.sustained_clock_mhz / self.boost_clock_mhz
+        return 1.0
+
+    def sustained_flops(self, dtype: str) -> float:
+        """Peak dense FLOP/s at the sustained clock: H800 at 1,600 of 1,830 MHz gives
+        989 x 1,600 / 1,830 = 864.7 BF16 TFLOPS, DeepSeek's "~865" (FlashMLA deep-dive)."""
+        return self.flops(dtype) * self.clock_ratio
+
     def summary(self) -> dict:
         return {
             "name": self.name, "label": self.label, "hbm_bytes": self.hbm_bytes, "hbm_bw": self.hbm_bw,
             "bf16_flops": self.bf16_flops, "fp8_flops": self.fp8_flops, "fp4_flops": self.fp4_flops,
             "scale_up_bw": self.scale_up_bw, "scale_up_domain": self.scale_up_domain,
             "scale_out_bw": self.scale_out_bw, "source": self.source, "notes": self.notes,
+            "hbm_spec": self.hbm_spec, "hbm_source": self.hbm_source,
+            "boost_clock_mhz": self.boost_clock_mhz, "sustained_clock_mhz": self.sustained_clock_mhz,
+            "clock_ratio": self.clock_ratio, "clock_source": self.clock_source,
         }
 
 
 _SRC_NV = "NVIDIA product pages and DGX datasheets, via stas00/ml-engineering compute/accelerator/README.md"
 _SRC_AMD = "AMD Instinct product pages, via stas00/ml-engineering compute/accelerator/README.md"
 
+# Usable HBM as the vendors' own tools print it. nvidia-smi prints MiB (2**20 B).
+_SMI_H100 = "nvidia-smi 81,559 MiB (modal-labs/modal-client PR #2797: 'H100: 81559MiB (85.52 GB)')"
+_SMI_H800 = "nvidia-smi 81,559 MiB (public nvidia-smi tables of 8 x H800; same 80 GB HBM3 part as H100)"
+_SMI_H20 = "nvidia-smi 97,871 MiB (public nvidia-smi tables of H20)"
+_SMI_H200 = "nvidia-smi 143,771 MiB (sgl-project/sglang issue #3196)"
+_SMI_B200 = "nvidia-smi 183,359 MiB (NVIDIA/TensorRT-LLM issue #10278)"
+_SMI_B300 = "nvidia-smi 275,040 MiB (ai-dynamo/aiconfigurator systems/b300_sxm.yaml)"
+_SMI_GB200 = "nvidia-smi 189,471 MiB (ai-dynamo/aiconfigurator systems/gb200.yaml)"
+_SMI_GB300 = "nvidia-smi 284,208 MiB (ai-dynamo/aiconfigurator systems/gb300.yaml)"
+_SMI_MI300X = "rocm-smi 'VRAM Total Memory (B): 206141652992' (public rocm-smi captures of MI300X; 16 MiB under 192 GiB)"
+_GIB_ASSUMED = ("no rocm-smi capture found: taken as the GiB figure, like MI300X, whose rocm-smi total is "
+                "within 16 MiB of 192 GiB")
 
-def _gpu(name, label, hbm_gb, bw_tbs, bf16, fp8, fp4, up_bidir_gbs, domain, nic_gbit, source, notes=""):
+# Clocks. The peak FLOP/s of H100/H800/H200 assume 1,830 MHz (989 TFLOPS / 1,830 MHz / 132 SMs =
+# 4,096 FLOP per SM per clock, deepseek-ai/FlashMLA docs/20250929-hopper-fp8-sparse-deep-dive.md).
+_CLK_H800 = ("deepseek-ai/FlashMLA docs/20250422-new-kernel-deep-dive.md: 'throttling (reducing to ~1600 MHz "
+             "in our case), the practical peak FLOPs drops to ~865 TFlops' (H800, decode attention)")
+_CLK_SAME_DIE = _CLK_H800 + "; applied to this GPU because it is the same GH100 die at the same 700 W limit"
+
+
+def _gpu(name, label, hbm_bytes, bw_tbs, bf16, fp8, fp4, up_bidir_gbs, domain, nic_gbit, source, notes="",
+         hbm_spec="", hbm_source="", boost=0.0, sustained=0.0, clock_source=""):
     return Accelerator(
-        name=name, label=label, hbm_bytes=hbm_gb * GB, hbm_bw=bw_tbs * TB,
+        name=name, label=label, hbm_bytes=float(hbm_bytes), hbm_bw=bw_tbs * TB,
         bf16_flops=bf16 * TFLOPS, fp8_flops=fp8 * TFLOPS, fp4_flops=fp4 * TFLOPS,
         scale_up_bw=up_bidir_gbs / 2 * GB, scale_up_domain=domain, scale_out_bw=nic_gbit * GBIT,
-        source=source, notes=notes,
+        source=source, notes=notes, hbm_spec=hbm_spec, hbm_source=hbm_source,
+        boost_clock_mhz=boost, sustained_clock_mhz=sustained, clock_source=clock_source,
     )
 
 
 GPUS: dict[str, Accelerator] = {g.name: g for g in [
-    _gpu("h100", "H100 SXM", 80, 3.35, 989, 1979, 0, 900, 8, 400, _SRC_NV),
-    _gpu("h800", "H800 SXM", 80, 3.35, 989, 1979, 0, 400, 8, 400,
+    _gpu("h100", "H100 SXM", 81_559 * MiB, 3.35, 989, 1979, 0, 900, 8, 400, _SRC_NV,
+         hbm_spec="80 GB (GiB-scale)", hbm_source=_SMI_H100, boost=1830, sustained=1600, clock_source=_CLK_SAME_DIE),
+    _gpu("h800", "H800 SXM", 81_559 * MiB, 3.35, 989, 1979, 0, 400, 8, 400,
          _SRC_NV + "; NVLink 400 GB/s from DeepSeek ISCA'25 (arXiv 2505.09343) section 4.1",
-         "China-market H100 with NVLink cut to 400 GB/s; DeepSeek measured about 160 GB/s usable"),
-    _gpu("h20", "H20", 96, 4.0, 148, 296, 0, 900, 8, 400, _SRC_NV, "least certain of the presets"),
-    _gpu("h200", "H200 SXM", 141, 4.8, 989, 1979, 0, 900, 8, 400, _SRC_NV),
-    _gpu("b200", "B200", 180, 8.0, 2250, 4500, 9000, 1800, 8, 400,
-         _SRC_NV + "; usable HBM from MLPerf system descriptions (mlcommons inference_results)",
-         "180 GB usable of 192 GB physical"),
-    _gpu("b300", "B300", 288, 8.0, 2250, 4500, 15000, 1800, 8, 800, _SRC_NV,
-         "some sources give 7.7 TB/s; FP4 figures disagree (12,600-15,000 TFLOPS)"),
-    _gpu("gb200", "GB200 NVL72 (per GPU)", 186, 8.0, 2500, 5000, 10000, 1800, 72, 400,
-         _SRC_NV + "; capacity from MLPerf system descriptions (mlcommons inference_results)"),
-    _gpu("gb300", "GB300 NVL72 (per GPU)", 279, 8.0, 2500, 5000, 15000, 1800, 72, 800, _SRC_NV,
-         "279 GB usable of 288 GB nominal (least certain)"),
-    _gpu("mi300x", "MI300X", 192, 5.3, 1307, 2615, 0, 896, 8, 400, _SRC_AMD),
-    _gpu("mi325x", "MI325X", 256, 6.0, 1307, 2615, 0, 896, 8, 400, _SRC_AMD),
-    _gpu("mi355x", "MI355X", 288, 8.0, 2500, 5000, 10100, 1071, 8, 400, _SRC_AMD),
+         "China-market H100 with NVLink cut to 400 GB/s; DeepSeek measured about 160 GB/s usable",
+         hbm_spec="80 GB (GiB-scale)", hbm_source=_SMI_H800, boost=1830, sustained=1600, clock_source=_CLK_H800),
+    _gpu("h20", "H20", 97_871 * MiB, 4.0, 148, 296, 0, 900, 8, 400, _SRC_NV, "least certain of the presets",
+         hbm_spec="96 GB (GiB-scale)", hbm_source=_SMI_H20),
+    _gpu("h200", "H200 SXM", 143_771 * MiB, 4.8, 989, 1979, 0, 900, 8, 400, _SRC_NV,
+         hbm_spec="141 GB (GiB-scale)", hbm_source=_SMI_H200, boost=1830, sustained=1600, clock_source=_CLK_SAME_DIE),
+    _gpu("b200", "B200", 183_359 * MiB, 8.0, 2250, 4500, 9000, 1800, 8, 400, _SRC_NV,
+         hbm_spec="180 GB usable of 192 GB physical (GiB-scale)", hbm_source=_SMI_B200),
+    _gpu("b300", "B300 (HGX)", 275_040 * MiB, 8.0, 2250, 4500, 13500, 1800, 8, 800, _SRC_NV,
+         "some sources give 7.7 TB/s; dense FP4 13.5 PFLOPS in HGX B300 (108 PFLOPS per 8 GPUs), below GB300's 15",
+         hbm_spec="288 GB (GiB-scale)", hbm_source=_SMI_B300),
+    _gpu("gb200", "GB200 NVL72 (per GPU)", 189_471 * MiB, 8.0, 2500, 5000, 10000, 1800, 72, 400, _SRC_NV,
+         hbm_spec="186 GB (GiB-scale)", hbm_source=_SMI_GB200),
+    _gpu("gb300", "GB300 NVL72 (per GPU)", 284_208 * MiB, 8.0, 2500, 5000, 15000, 1800, 72, 800, _SRC_NV,
+         hbm_spec="288 GB nominal (GiB-scale)", hbm_source=_SMI_GB300),
+    _gpu("mi300x", "MI300X", 206_141_652_992, 5.3, 1307, 2615, 0, 896, 8, 400, _SRC_AMD,
+         hbm_spec="192 GB (GiB-scale)", hbm_source=_SMI_MI300X),
+    _gpu("mi325x", "MI325X", 256 * GiB, 6.0, 1307, 2615, 0, 896, 8, 400, _SRC_AMD,
+         hbm_spec="256 GB (GiB-scale)", hbm_source=_GIB_ASSUMED),
+    _gpu("mi355x", "MI355X", 288 * GiB, 8.0, 2500, 5000, 10100, 7 * 153.6, 8, 400, _SRC_AMD,
+         "scale-up: 7 AMD fabric (IF) links of 153.6 GB/s each", hbm_spec="288 GB (GiB-scale)", hbm_source=_GIB_ASSUMED),
 ]}

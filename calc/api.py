@@ -396,13 +396,19 @@ from . import validate as _validate  # noqa: E402
 _TIGHT_PARAMS = ("model", "gpu", "seq_len", "kv_dtype", "accept_length", "ep", "tp", "redundant_experts",
                  "hbm_reserve_gb", "batch_per_gpu", "mem_efficiency", "compute_efficiency", "net_efficiency",
                  "overlap", "count_weights", "count_compute", "count_network", "moe_parallel", "gemm_dtype",
-                 "attn_dtype", "expert_dtype", "gpu_hour_usd")
+                 "attn_dtype", "expert_dtype", "gpu_hour_usd", "attn_efficiency", "micro_batches", "ep_comm",
+                 "link_rates", "sustained_clock")
 
 for _o in [
     OutputSpec("batch_per_gpu", "sequences", "Batch per GPU used", display="int"),
     OutputSpec("max_batch_per_gpu", "sequences", "Most sequences that fit per GPU"),
     OutputSpec("batch_capped", "", "Batch capped by HBM"),
     OutputSpec("query_tokens_per_step", "tokens", "Query tokens per sequence per step", display="int"),
+    OutputSpec("micro_batches", "micro-batches", "Micro-batches per step", display="int"),
+    OutputSpec("mtp_weight_read_bytes", "B", "MTP module bytes read per step",
+               help="the draft module's weights and the shared output head, per draft pass"),
+    OutputSpec("mtp_flops", "FLOP", "MTP module FLOPs per step"),
+    OutputSpec("attention_compute_time_s", "s", "Attention compute time per step"),
     OutputSpec("kv_read_bytes", "B", "KV bytes read per step"),
     OutputSpec("weight_read_bytes", "B", "Weight bytes read per step"),
     OutputSpec("expert_weight_read_bytes", "B", "Routed-expert bytes read per step"),
@@ -423,7 +429,11 @@ for _o in [
     OutputSpec("tokens_per_s_per_user", "tok/s", "Tokens/s per user"),
     OutputSpec("binding", "", "Binding resource"),
     OutputSpec("attn_intensity", "FLOP/B", "Attention arithmetic intensity"),
-    OutputSpec("ridge", "FLOP/B", "Ridge point (peak FLOP/s over HBM bandwidth)"),
+    OutputSpec("ridge", "FLOP/B", "Ridge point at measured kernel rates",
+               help="attention FLOP/s the kernel reaches (sustained peak x attention efficiency) over the bytes/s "
+                    "it reads (HBM bandwidth x HBM efficiency)"),
+    OutputSpec("ridge_peak", "FLOP/B", "Ridge point at the spec peak", help="peak FLOP/s over HBM bandwidth"),
+    OutputSpec("ridge_sustained", "FLOP/B", "Ridge point at the sustained clock"),
     OutputSpec("attn_bound", "", "Attention is bound by"),
     OutputSpec("mtp_crossover_accept_length", "tokens/step", "Query tokens per step where attention turns compute bound"),
     OutputSpec("naive_tokens_per_s_per_gpu", "tok/s", "Speed-of-light bound"),
@@ -447,18 +457,16 @@ def _tight_calc(p: dict) -> dict:
 
 
 def _intensity(p: dict) -> dict:
+    """Attention intensity against each accelerator's ridge at measured kernel rates (the one
+    definition the tight bound also uses, :func:`calc.tight.attention_bound`)."""
     m = p["model"]
     q = math.ceil(p["accept_length"] - 1e-9)
+    sustained = p["sustained_clock"] == "on"
     rows = {}
     for name, g in GPUS.items():
-        peak = g.flops(p["attn_dtype"])
-        ridge = peak / g.hbm_bw
-        inten = _tight.attention_intensity(m, p["kv_dtype"], q)
-        rows[name] = {
-            "label": g.label, "attn_intensity": inten, "ridge": ridge,
-            "attn_bound": "compute" if inten > ridge else "memory",
-            "mtp_crossover_accept_length": _tight.crossover(ridge, _tight.attention_intensity(m, p["kv_dtype"], 1)),
-        }
+        ab = _tight.attention_bound(m, g, p["kv_dtype"], q, p["attn_dtype"], p["mem_efficiency"],
+                                    p["attn_efficiency"], sustained)
+        rows[name] = {"label": g.label, **ab}
     return {
         "attn_intensity": _tight.attention_intensity(m, p["kv_dtype"], q),
         "attention_flops_per_cached_token": _tight.attention_flops_per_cached_token(m),
@@ -496,7 +504,8 @@ register(Calculation("tight", "Tighter bound", _TIGHT_PARAMS,
                      + ("naive_tokens_per_s_per_gpu", "usd_per_million_tokens"),
                      _tight_calc, "Memory, compute and network per decode step; the binding resource"))
 register(Calculation("intensity", "Is MLA decode memory or compute bound?",
-                     ("model", "kv_dtype", "accept_length", "attn_dtype"),
+                     ("model", "kv_dtype", "accept_length", "attn_dtype", "mem_efficiency", "attn_efficiency",
+                      "sustained_clock"),
                      ("attn_intensity", "attention_flops_per_cached_token", "rows"), _intensity,
                      "Attention FLOP per KV byte against each accelerator's ridge point"))
 register(Calculation("frontier", "Throughput against interactivity", _TIGHT_PARAMS, ("x", "series"), _frontier,

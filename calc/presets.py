@@ -28,15 +28,21 @@ _DS_V3 = dict(
     quantization_config={"quant_method": "fp8", "fmt": "e4m3", "weight_block_size": [128, 128]},
 )
 
+#: How each source counts "activated parameters" (shown beside the stated figure).
+_CONV_DS = "embedding out, output head in (DeepSeek's count)"
+_CONV_CARD = "embedding and output head counted (model card)"
+_CONV_OUT = "embedding out (matches the card)"
+_CONV_UNSTATED = "convention not stated"
+
 _MODELS: dict[str, tuple[dict, dict]] = {
     "deepseek-v3": (_DS_V3, dict(label="DeepSeek-V3", source=_DS_V3_SRC,
-                                 stated_total_params=671e9, stated_active_params=37e9)),
+                                 stated_total_params=671e9, stated_active_params=37e9, active_convention=_CONV_DS)),
     "deepseek-r1": (_DS_V3, dict(label="DeepSeek-R1", source="deepseek-ai/DeepSeek-R1 config.json (same architecture as V3)",
-                                 stated_total_params=671e9, stated_active_params=37e9)),
+                                 stated_total_params=671e9, stated_active_params=37e9, active_convention=_CONV_DS)),
     "deepseek-v3.2": (
         dict(_DS_V3, index_n_heads=64, index_head_dim=128, index_topk=2048),
         dict(label="DeepSeek-V3.2", source="deepseek-ai/DeepSeek-V3.2-Exp inference/config_671B_v3.2.json",
-             stated_total_params=671e9, stated_active_params=37e9,
+             stated_total_params=671e9, stated_active_params=37e9, active_convention=_CONV_DS,
              notes="DSA indexer: each layer also caches a 128-dim FP8 indexer key plus a 4 B scale per token"),
     ),
     "deepseek-v2": (
@@ -45,7 +51,7 @@ _MODELS: dict[str, tuple[dict, dict]] = {
              qk_rope_head_dim=64, qk_nope_head_dim=128, v_head_dim=128, n_routed_experts=160,
              n_shared_experts=2, num_experts_per_tok=6, first_k_dense_replace=1, n_group=8, topk_group=3),
         dict(label="DeepSeek-V2", source="deepseek-ai/DeepSeek-V2 config.json (config_236B.json)",
-             stated_total_params=236e9, stated_active_params=21e9),
+             stated_total_params=236e9, stated_active_params=21e9, active_convention=_CONV_DS),
     ),
     "deepseek-v2-lite": (
         dict(num_hidden_layers=27, hidden_size=2048, intermediate_size=10944, moe_intermediate_size=1408,
@@ -53,7 +59,7 @@ _MODELS: dict[str, tuple[dict, dict]] = {
              qk_rope_head_dim=64, qk_nope_head_dim=128, v_head_dim=128, n_routed_experts=64,
              n_shared_experts=2, num_experts_per_tok=6, first_k_dense_replace=1, n_group=1, topk_group=1),
         dict(label="DeepSeek-V2-Lite", source="deepseek-ai/DeepSeek-V2-Lite config.json (config_16B.json)",
-             stated_total_params=15.7e9, stated_active_params=2.4e9),
+             stated_total_params=15.7e9, stated_active_params=2.4e9, active_convention=_CONV_DS),
     ),
     "kimi-k2": (
         dict(num_hidden_layers=61, hidden_size=7168, intermediate_size=18432, moe_intermediate_size=2048,
@@ -61,40 +67,41 @@ _MODELS: dict[str, tuple[dict, dict]] = {
              qk_rope_head_dim=64, qk_nope_head_dim=128, v_head_dim=128, n_routed_experts=384,
              n_shared_experts=1, num_experts_per_tok=8, first_k_dense_replace=1, n_group=1, topk_group=1,
              quantization_config={"quant_method": "fp8", "fmt": "e4m3"}),
-        dict(label="Kimi K2", source="MoonshotAI/Kimi-K2 README and HF config.json",
-             stated_total_params=1.0e12, stated_active_params=32e9),
+        dict(label="Kimi K2", source="MoonshotAI/Kimi-K2 HF config.json; totals from the technical report "
+             "(arXiv 2507.20534, architecture table: 1.04 T total, 32.6 B activated; the README rounds to 1T and 32B)",
+             stated_total_params=1.04e12, stated_active_params=32.6e9, active_convention=_CONV_UNSTATED),
     ),
     "llama-3.1-8b": (
         dict(num_hidden_layers=32, hidden_size=4096, intermediate_size=14336, vocab_size=128256,
              num_attention_heads=32, num_key_value_heads=8, head_dim=128),
         dict(label="Llama 3.1 8B", source="meta-llama/llama-models models/sku_list.py",
-             stated_total_params=8.03e9, stated_active_params=8.03e9),
+             stated_total_params=8.03e9, stated_active_params=8.03e9, active_convention=_CONV_CARD),
     ),
     "llama-3.1-70b": (
         dict(num_hidden_layers=80, hidden_size=8192, intermediate_size=28672, vocab_size=128256,
              num_attention_heads=64, num_key_value_heads=8, head_dim=128),
         dict(label="Llama 3.1 70B", source="meta-llama/llama-models models/sku_list.py",
-             stated_total_params=70.6e9, stated_active_params=70.6e9),
+             stated_total_params=70.6e9, stated_active_params=70.6e9, active_convention=_CONV_CARD),
     ),
     "llama-3.1-405b": (
         dict(num_hidden_layers=126, hidden_size=16384, intermediate_size=53248, vocab_size=128256,
              num_attention_heads=128, num_key_value_heads=8, head_dim=128),
         dict(label="Llama 3.1 405B", source="meta-llama/llama-models models/sku_list.py",
-             stated_total_params=405e9, stated_active_params=405e9),
+             stated_total_params=405e9, stated_active_params=405e9, active_convention=_CONV_CARD),
     ),
     "qwen3-235b-a22b": (
         dict(num_hidden_layers=94, hidden_size=4096, intermediate_size=12288, moe_intermediate_size=1536,
              vocab_size=151936, num_attention_heads=64, num_key_value_heads=4, head_dim=128,
              num_experts=128, num_experts_per_tok=8, use_sliding_window=False, sliding_window=None),
         dict(label="Qwen3-235B-A22B", source="QwenLM/Qwen3 technical report Table 2 and HF config.json",
-             stated_total_params=235e9, stated_active_params=22e9),
+             stated_total_params=235e9, stated_active_params=22e9, active_convention=_CONV_CARD),
     ),
     "qwen3-30b-a3b": (
         dict(num_hidden_layers=48, hidden_size=2048, intermediate_size=6144, moe_intermediate_size=768,
              vocab_size=151936, num_attention_heads=32, num_key_value_heads=4, head_dim=128,
              num_experts=128, num_experts_per_tok=8, use_sliding_window=False, sliding_window=None),
         dict(label="Qwen3-30B-A3B", source="QwenLM/Qwen3 technical report Table 2 and HF config.json",
-             stated_total_params=30.5e9, stated_active_params=3.3e9),
+             stated_total_params=30.5e9, stated_active_params=3.3e9, active_convention=_CONV_CARD),
     ),
     "gpt-oss-120b": (
         dict(num_hidden_layers=36, hidden_size=2880, intermediate_size=2880, vocab_size=201088,
@@ -103,7 +110,7 @@ _MODELS: dict[str, tuple[dict, dict]] = {
              layer_types=["sliding_attention", "full_attention"] * 18,
              quantization_config={"quant_method": "mxfp4"}),
         dict(label="gpt-oss-120b", source="openai/gpt-oss gpt_oss/torch/model.py and HF config.json",
-             stated_total_params=116.8e9, stated_active_params=5.1e9,
+             stated_total_params=116.8e9, stated_active_params=5.1e9, active_convention=_CONV_OUT,
              notes="MoE weights in MXFP4 (4.25 bits per parameter with the shared 8-bit scale per 32)"),
     ),
     "mixtral-8x7b": (
@@ -111,7 +118,7 @@ _MODELS: dict[str, tuple[dict, dict]] = {
              num_attention_heads=32, num_key_value_heads=8, num_local_experts=8, num_experts_per_tok=2,
              sliding_window=None),
         dict(label="Mixtral 8x7B", source="mistralai/Mixtral-8x7B-v0.1 config.json; arXiv 2401.04088",
-             stated_total_params=46.7e9, stated_active_params=12.9e9),
+             stated_total_params=46.7e9, stated_active_params=12.9e9, active_convention=_CONV_CARD),
     ),
 }
 
@@ -244,8 +251,10 @@ GPUS: dict[str, Accelerator] = {g.name: g for g in [
          hbm_spec="141 GB (GiB-scale)", hbm_source=_SMI_H200, boost=1830, sustained=1600, clock_source=_CLK_SAME_DIE),
     _gpu("b200", "B200", 183_359 * MiB, 8.0, 2250, 4500, 9000, 1800, 8, 400, _SRC_NV,
          hbm_spec="180 GB usable of 192 GB physical (GiB-scale)", hbm_source=_SMI_B200),
-    _gpu("b300", "B300 (HGX)", 275_040 * MiB, 8.0, 2250, 4500, 13500, 1800, 8, 800, _SRC_NV,
-         "some sources give 7.7 TB/s; dense FP4 13.5 PFLOPS in HGX B300 (108 PFLOPS per 8 GPUs), below GB300's 15",
+    _gpu("b300", "B300 (HGX)", 275_040 * MiB, 8.0, 2250, 4500, 14000, 1800, 8, 800,
+         _SRC_NV + "; dense FP4 from ai-dynamo/aiconfigurator systems/b300_sxm.yaml ('18 PFLOPS sparse | 14 PFLOPS dense')",
+         "HGX B300 runs at 1,100 W: dense FP4 14 PFLOPS (other sources: 13-13.5), BF16/FP8 as B200; GB300 at "
+         "1,400 W reaches 15 PFLOPS FP4; some sources give 7.7 TB/s",
          hbm_spec="288 GB (GiB-scale)", hbm_source=_SMI_B300),
     _gpu("gb200", "GB200 NVL72 (per GPU)", 189_471 * MiB, 8.0, 2500, 5000, 10000, 1800, 72, 400, _SRC_NV,
          hbm_spec="186 GB (GiB-scale)", hbm_source=_SMI_GB200),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import ParamError
+from . import measured
 from .presets import GPUS, MODELS
 
 
@@ -132,12 +133,13 @@ _P = [
     Param("mem_efficiency", "float", "", round(3000 / 3350, 4), "HBM efficiency",
           "Share of peak HBM bandwidth reached; default 3,000 of 3,350 GB/s (FlashMLA on H800)",
           min=0, min_exclusive=True, max=1, step=0.01),
-    Param("compute_efficiency", "float", "", round(1350 / 1979, 4), "Compute efficiency",
-          "Share of peak FLOP/s reached, one figure for every matmul and for attention; default 1,350 of "
-          "1,979 FP8 TFLOPS (DeepGEMM on Hopper; FlashMLA reaches 580 of 989 BF16)",
+    Param("compute_efficiency", "float", "", round(measured.GEMM_EFFICIENCY, 4), "Matmul efficiency",
+          "Share of the sustained peak FLOP/s reached by matmuls; default 1,550 of 1,730 FP8 TFLOPS (DeepGEMM's "
+          "best on H800 at the throttled clock). Attention has its own efficiency",
           min=0, min_exclusive=True, max=1, step=0.01),
-    Param("net_efficiency", "float", "", 1.0, "Network efficiency",
-          "Share of link bandwidth reached (DeepSeek measured ~160 of 200 GB/s NVLink on H800)",
+    Param("net_efficiency", "float", "", 0.8, "Network efficiency",
+          "Share of link bandwidth reached where no DeepEP rate applies (all-reduce, or link rates set to spec); "
+          "default 0.8: DeepSeek measured about 160 of 200 GB/s NVLink on H800",
           min=0, min_exclusive=True, max=1, step=0.01),
     Param("overlap", "choice", "", "max", "Overlap",
           "max: memory, compute and network overlap perfectly; sum: they run one after another",
@@ -172,6 +174,23 @@ _P = [
           choices=("none", "gpu", "model", "kv_dtype")),
     Param("series_values", "str", "", "h800,h20,h200,mi300x,b200", "Series values",
           "Comma-separated values of the series parameter, one line each"),
+    # ---- fidelity (issue 7): per-kernel rates, micro-batches, DeepEP modes, clocks, the estimate ----
+    Param("attn_efficiency", "float", "", round(measured.ATTENTION_EFFICIENCY, 4), "Attention efficiency",
+          "Share of the sustained peak FLOP/s reached by decode attention; default 660 of 865 BF16 TFLOPS "
+          "(FlashMLA on H800, April 2025; the first release reached 580)",
+          min=0, min_exclusive=True, max=1, step=0.01),
+    Param("micro_batches", "int", "micro-batches", 1, "Micro-batches per step",
+          "The batch is split to overlap communication with compute; each micro-batch reads the weights again "
+          "(DeepSeek decodes with 2)", min=1, max=8, step=1),
+    Param("ep_comm", "choice", "", "low_latency", "Expert-parallel kernels",
+          "DeepEP mode: low_latency (decode: one message per token and expert, RDMA) or normal (prefill: one "
+          "copy per node, forwarded over NVLink)", choices=("low_latency", "normal")),
+    Param("link_rates", "choice", "", "measured", "Link rates",
+          "measured: DeepEP's measured GB/s for the mode and EP size; spec: link bandwidth x network efficiency",
+          choices=("measured", "spec")),
+    Param("sustained_clock", "choice", "", "on", "Sustained clock",
+          "on: compute at the clock measured under load (H800: about 1,600 of 1,830 MHz, FlashMLA deep-dive); "
+          "off: at the spec sheet's boost clock", choices=("on", "off")),
 ]
 
 _NUMERIC = tuple(p.name for p in _P if p.kind in ("int", "float") and not p.name.startswith("sweep_"))

@@ -84,20 +84,34 @@ def test_non_expert_weights_read_once_and_split_by_tp():
 
 def test_mla_attention_flops_and_intensity():
     """Absorbed MLA: 2 x 128 x (512 + 64 + 512) = 278,528 FLOP per cached token per layer on
-    1,152 B of BF16 KV, 241.8 FLOP/B; H800 ridge 989 / 3.35 = 295.2 FLOP/B; FP8 KV ~484
-    (facts.md section 5, last item)."""
+    1,152 B of BF16 KV, 241.8 FLOP/B; FP8 KV ~484 (facts.md section 5, last item)."""
     assert attention_flops_per_cached_token(V3) == 278_528
     assert attention_intensity(V3, "bf16") == pytest.approx(241.78, abs=0.01)
     assert attention_intensity(V3, "fp8") == pytest.approx(483.56, abs=0.01)
+
+
+def test_mla_decode_on_h800_is_compute_bound_flashmla_deep_dive():
+    """deepseek-ai/FlashMLA docs/20250422-new-kernel-deep-dive.md: clocks throttle to ~1,600
+    MHz (~865 TFLOPS) and with 128 heads "the kernel is compute-bound". At the rates the
+    kernel reaches (660 TFLOPS, 3,000 GB/s) the ridge is 220 FLOP/B, below MLA's 241.8: compute.
+    The spec-sheet ridge (989 / 3.35 = 295) and the throttled one (258) are reported beside it
+    but do not decide, so every page gives one answer."""
     r = calc.evaluate("intensity", {"model": "deepseek-v3"})
-    assert r["rows"]["h800"]["ridge"] == pytest.approx(295.22, abs=0.01)
-    assert r["rows"]["h800"]["attn_bound"] == "memory"
+    h800 = r["rows"]["h800"]
+    assert h800["ridge"] == pytest.approx(660 / 3.0, rel=2e-3)
+    assert h800["ridge_peak"] == pytest.approx(295.22, abs=0.01)
+    assert h800["ridge_sustained"] == pytest.approx(864.7 / 3.35, rel=1e-3)
+    assert h800["attn_bound"] == "compute"
+    assert h800["attn_intensity"] < h800["ridge_sustained"]  # the throttled roofline alone would say memory
+    # the tight bound's own answer for the same case is the same word
+    assert calc.evaluate("tight", {"model": "deepseek-v3", "gpu": "h800"})["attn_bound"] == "compute"
+    # FP8 cache and MTP only raise the intensity
     assert calc.evaluate("intensity", {"kv_dtype": "fp8"})["rows"]["h800"]["attn_bound"] == "compute"
-    # MTP: two query tokens per KV read double the intensity and cross the ridge
     assert calc.evaluate("intensity", {"accept_length": 1.85})["rows"]["h800"]["attn_bound"] == "compute"
-    assert calc.evaluate("tight", {})["mtp_crossover_accept_length"] == pytest.approx(295.22 / 241.78, rel=1e-3)
-    # H200's ridge (989 / 4.8 = 206) is below 241.8: compute bound even with one query token
-    assert r["rows"]["h200"]["mtp_crossover_accept_length"] == "already compute bound"
+    assert r["rows"]["h800"]["mtp_crossover_accept_length"] == "already compute bound"
+    # at peak clocks with perfect kernels the answer would flip: the clock and the kernel decide
+    peak = calc.evaluate("intensity", {"sustained_clock": "off", "attn_efficiency": 1, "mem_efficiency": 1})
+    assert peak["rows"]["h800"]["attn_bound"] == "memory"
 
 
 def test_gqa_attention_flops():
@@ -106,56 +120,94 @@ def test_gqa_attention_flops():
 
 
 def test_compute_term_hand_computed():
-    """Compute time = 2 x activated params x tokens / (FP8 peak x eff) + attention FLOPs /
-    (BF16 peak x eff)."""
-    x = TightInputs(seq_len=1000, batch_per_gpu=4, ep=256, compute_efficiency=0.5, count_weights=False,
-                    count_network=False)
+    """Compute time = 2 x activated params x tokens / (sustained FP8 peak x matmul
+    efficiency) + attention FLOPs / (sustained BF16 peak x attention efficiency); H800 at
+    1,600 of 1,830 MHz (FlashMLA deep-dive)."""
+    x = TightInputs(seq_len=1000, batch_per_gpu=4, ep=256, compute_efficiency=0.5, attn_efficiency=0.25,
+                    count_weights=False, count_network=False)
     r = tight_bound(V3, H800, x)
     lin = 2 * V3.active_params * 4
     att = 278_528 * 1000 * 61 * 4
-    assert r["linear_flops"] == lin and r["attention_flops"] == att
-    assert r["compute_time_s"] == pytest.approx(lin / (1979e12 * 0.5) + att / (989e12 * 0.5))
+    assert r["linear_flops"] == pytest.approx(lin) and r["attention_flops"] == att
+    clk = 1600 / 1830
+    assert r["compute_time_s"] == pytest.approx(lin / (1979e12 * clk * 0.5) + att / (989e12 * clk * 0.25))
+    off = tight_bound(V3, H800, TightInputs(seq_len=1000, batch_per_gpu=4, ep=256, compute_efficiency=0.5,
+                                            attn_efficiency=0.25, count_weights=False, count_network=False,
+                                            sustained_clock=False))
+    assert off["compute_time_s"] == pytest.approx(r["compute_time_s"] * clk)
 
 
-def test_ep_network_term_hand_computed():
-    """EP16 on 8-GPU H800 nodes: 2 nodes. A token's 8 experts reach 2 (1 - 2^-8) nodes on
-    average (node limit 4 does not bind), of which half are remote; each remote node gets one
-    FP8 copy out and one BF16 copy back (3 h bytes). Inside the node, 7/8 of the 8
-    destinations cross NVLink. NIC 50 GB/s, NVLink 200 GB/s per direction."""
+def test_ep_network_low_latency_mode_deepep_readme():
+    """Decode uses DeepEP's low-latency kernels (LMSYS 2025-05-05): one message per (token,
+    chosen expert), FP8 out (7,168 + 224 scale + 16 B) and BF16 back (14,336 B), counted the
+    way DeepEP's tests/test_low_latency.py counts them, at its measured per-GPU rates on H800
+    with a 400 Gb/s NIC: EP128 39 GB/s both ways (192 and 369 us for 128 tokens)."""
+    t = 128
+    r = tight_bound(V3, H800, TightInputs(seq_len=1000, batch_per_gpu=t, ep=128, count_weights=False,
+                                          count_compute=False))
+    per = 7408 + 14336
+    assert r["scale_out_bytes"] == pytest.approx(58 * t * 8 * 127 / 128 * per)
+    assert r["network_time_s"] == pytest.approx(58 * t * 8 * (7408 / 39e9 + 14336 / 39e9))
+    # DeepEP's own latencies for 128 tokens reproduce its 39 GB/s (to its rounding)
+    assert 128 * 8 * 7408 / 192e-6 / 1e9 == pytest.approx(39.5, abs=0.1)
+    assert 128 * 8 * 14336 / 369e-6 / 1e9 == pytest.approx(39.8, abs=0.1)
+    # EP144 uses the EP128 row (the largest measured size not above it: rates only fall with EP)
+    r144 = tight_bound(V3, H800, TightInputs(seq_len=1000, batch_per_gpu=t, ep=144, count_weights=False,
+                                             count_compute=False))
+    assert r144["network_time_s"] == pytest.approx(r["network_time_s"])
+
+
+def test_ep_network_inside_one_nvlink_domain_scales_deepep_ep8():
+    """EP inside one NVLink domain: DeepEP's EP8 low-latency rates on H800 (98 / 127 GB/s over
+    200 GB/s NVLink per direction) scaled by the GPU's own NVLink: 4.5x on GB200 NVL72."""
+    t = 100
+    r = tight_bound(V3, GPUS["gb200"], TightInputs(seq_len=1000, batch_per_gpu=t, ep=48, count_weights=False,
+                                                   count_compute=False))
+    assert r["scale_out_bytes"] == 0
+    assert r["network_time_s"] == pytest.approx(58 * t * 8 * (7408 / (98e9 * 4.5) + 14336 / (127e9 * 4.5)))
+
+
+def test_ep_network_normal_mode_hand_computed():
+    """DeepEP normal mode (prefill), EP16 on 8-GPU H800 nodes: 2 nodes. A token's 8 experts
+    reach 2 (1 - 2^-8) nodes on average (node limit 4 does not bind), of which half are
+    remote; each remote node gets one FP8 copy out and one BF16 copy back. Inside the node,
+    7/8 of the 8 destinations cross NVLink."""
     t = 10
-    x = TightInputs(seq_len=1000, batch_per_gpu=t, ep=16, count_weights=False, count_compute=False)
+    x = TightInputs(seq_len=1000, batch_per_gpu=t, ep=16, count_weights=False, count_compute=False,
+                    ep_comm="normal", link_rates="spec", net_efficiency=1.0)
     r = tight_bound(V3, H800, x)
-    h = 7168
-    out = 58 * t * (2 * (1 - 0.5**8)) * 0.5 * 3 * h
-    up = 58 * t * 8 * (7 / 8) * 3 * h
+    per = 7408 + 14336
+    out = 58 * t * (2 * (1 - 0.5**8)) * 0.5 * per
+    up = 58 * t * 8 * (7 / 8) * per
     assert r["scale_out_bytes"] == pytest.approx(out)
     assert r["scale_up_bytes"] == pytest.approx(up)
     assert r["network_time_s"] == pytest.approx(max(out / 50e9, up / 200e9))
 
 
 def test_node_limited_routing_caps_remote_nodes():
-    """EP64 over 8 H800 nodes: DeepSeek-V3's 8 expert groups map one to a node, and a token
-    may use topk_group = 4 of them (V3 report 2.1.2, node-limited routing). Uniformly, 8
-    experts would reach 8 (1 - (7/8)^8) = 5.25 nodes; the limit caps it at 4, of which 7/8
-    are remote."""
+    """Normal mode, EP64 over 8 H800 nodes: DeepSeek-V3's 8 expert groups map one to a node,
+    and a token may use topk_group = 4 of them (V3 report 2.1.2, node-limited routing).
+    Uniformly, 8 experts would reach 8 (1 - (7/8)^8) = 5.25 nodes; the limit caps it at 4, of
+    which 7/8 are remote."""
     t = 1
+    per = 7408 + 14336
     r = tight_bound(V3, H800, TightInputs(seq_len=1000, batch_per_gpu=t, ep=64, count_weights=False,
-                                          count_compute=False))
-    assert r["scale_out_bytes"] == pytest.approx(58 * t * 4 * 7 / 8 * 3 * 7168)
+                                          count_compute=False, ep_comm="normal"))
+    assert r["scale_out_bytes"] == pytest.approx(58 * t * 4 * 7 / 8 * per)
     # EP256 over 32 nodes: each group spans 4 nodes, so the cap (16) does not bind at ~7.1
     r = tight_bound(V3, H800, TightInputs(seq_len=1000, batch_per_gpu=t, ep=256, count_weights=False,
-                                          count_compute=False))
+                                          count_compute=False, ep_comm="normal"))
     reach = 32 * (1 - (31 / 32) ** 8)
-    assert r["scale_out_bytes"] == pytest.approx(58 * t * reach * 31 / 32 * 3 * 7168)
+    assert r["scale_out_bytes"] == pytest.approx(58 * t * reach * 31 / 32 * per)
 
 
 def test_no_node_limit_without_groups():
-    """Kimi K2 has n_group = topk_group = 1: no grouping, so no cap on nodes reached."""
+    """Kimi K2 has n_group = topk_group = 1: no grouping, so no cap on nodes reached (normal mode)."""
     k2 = MODELS["kimi-k2"]
     r = tight_bound(k2, H800, TightInputs(seq_len=1000, batch_per_gpu=1, ep=144, count_weights=False,
-                                          count_compute=False))
+                                          count_compute=False, ep_comm="normal"))
     reach = 18 * (1 - (17 / 18) ** 8)
-    assert r["scale_out_bytes"] == pytest.approx(60 * reach * 17 / 18 * 3 * 7168)
+    assert r["scale_out_bytes"] == pytest.approx(60 * reach * 17 / 18 * (7408 + 14336))
 
 
 def test_tp_allreduce_term_hand_computed():

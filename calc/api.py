@@ -397,7 +397,7 @@ _TIGHT_PARAMS = ("model", "gpu", "seq_len", "kv_dtype", "accept_length", "ep", "
                  "hbm_reserve_gb", "batch_per_gpu", "mem_efficiency", "compute_efficiency", "net_efficiency",
                  "overlap", "count_weights", "count_compute", "count_network", "moe_parallel", "gemm_dtype",
                  "attn_dtype", "expert_dtype", "gpu_hour_usd", "attn_efficiency", "micro_batches", "ep_comm",
-                 "link_rates", "sustained_clock")
+                 "link_rates", "sustained_clock", "verify_tokens", "kernel_rates")
 
 for _o in [
     OutputSpec("batch_per_gpu", "sequences", "Batch per GPU used", display="int"),
@@ -409,6 +409,8 @@ for _o in [
                help="the draft module's weights and the shared output head, per draft pass"),
     OutputSpec("mtp_flops", "FLOP", "MTP module FLOPs per step"),
     OutputSpec("attention_compute_time_s", "s", "Attention compute time per step"),
+    OutputSpec("kernel_time_s", "s", "Compute stream per step",
+               help="every kernel one after another, each at its own roofline"),
     OutputSpec("kv_read_bytes", "B", "KV bytes read per step"),
     OutputSpec("weight_read_bytes", "B", "Weight bytes read per step"),
     OutputSpec("expert_weight_read_bytes", "B", "Routed-expert bytes read per step"),

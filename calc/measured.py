@@ -197,3 +197,22 @@ ATTENTION_EFFICIENCY = FLASHMLA_COMPUTE.value / H800_SUSTAINED_BF16.value
 ATTENTION_EFFICIENCY_FEB = FLASHMLA_COMPUTE_FEB.value / H800_SUSTAINED_BF16.value
 #: Best measured share of the sustained FP8 peak in a matmul (DeepGEMM): 1,550 / 1,730 = 0.896.
 GEMM_EFFICIENCY = DEEPGEMM_PEAK.value / H800_SUSTAINED_FP8
+#: Best measured share of HBM bandwidth in a decode-sized matmul (DeepGEMM, M = 64, N = 7,168,
+#: K = 16,384: 2,668 GB/s): 0.796.
+GEMM_MEMORY_EFFICIENCY_BEST = max(r[4] for r in DEEPGEMM_DENSE_DECODE) * GB / H800_HBM_BW
+#: Best measured shares for the grouped expert matmul (DeepGEMM masked layout): 2,064 GB/s of
+#: HBM bandwidth (0.616) and 1,233 of 1,730 FP8 TFLOPS (0.713).
+GROUPED_MEMORY_EFFICIENCY_BEST = max(r[5] for r in DEEPGEMM_MASKED) * GB / H800_HBM_BW
+GROUPED_COMPUTE_EFFICIENCY_BEST = max(r[4] for r in DEEPGEMM_MASKED) * TFLOPS / H800_SUSTAINED_FP8
+
+# ---- one kernel measured on two architectures ------------------------------------------------
+
+FLASHMLA_SPARSE_FP8_B200 = Measured(
+    350 * TFLOPS, "FLOP/s", "FlashMLA sparse decode with FP8 KV on B200 ('not really optimized yet')", "b200",
+    "deepseek-ai/FlashMLA README", "achieves up to 350 TFlops on B200 (which is not really optimized yet)",
+    "2025-09-29")
+#: How much of its peak the same MLA decode kernel reached on Blackwell against Hopper: 350 of
+#: 2,250 BF16 TFLOPS on B200 against 410 of 865 on H800: 0.33. The estimate scales attention
+#: on Blackwell by it (MLA decode kernels there were young in 2025); the bounds do not.
+BLACKWELL_ATTENTION_FACTOR = ((FLASHMLA_SPARSE_FP8_B200.value / 2250e12)
+                              / (FLASHMLA_SPARSE_FP8.value / H800_SUSTAINED_BF16.value))

@@ -89,6 +89,18 @@ _MODELS: dict[str, tuple[dict, dict]] = {
         dict(label="Llama 3.1 405B", source="meta-llama/llama-models models/sku_list.py",
              stated_total_params=405e9, stated_active_params=405e9, active_convention=_CONV_CARD),
     ),
+    "llama-2-70b": (
+        dict(num_hidden_layers=80, hidden_size=8192, intermediate_size=28672, vocab_size=32000,
+             num_attention_heads=64, num_key_value_heads=8, head_dim=128),
+        dict(label="Llama 2 70B", source="meta-llama/Llama-2-70b-hf config.json (the MLPerf Inference model)",
+             stated_total_params=70e9, stated_active_params=70e9, active_convention=_CONV_CARD),
+    ),
+    "qwen3-8b": (
+        dict(num_hidden_layers=36, hidden_size=4096, intermediate_size=12288, vocab_size=151936,
+             num_attention_heads=32, num_key_value_heads=8, head_dim=128, tie_word_embeddings=False),
+        dict(label="Qwen3-8B", source="Qwen/Qwen3-8B HF config.json and model card (8.2 B, 6.95 B non-embedding)",
+             stated_total_params=8.2e9, stated_active_params=8.2e9, active_convention=_CONV_CARD),
+    ),
     "qwen3-235b-a22b": (
         dict(num_hidden_layers=94, hidden_size=4096, intermediate_size=12288, moe_intermediate_size=1536,
              vocab_size=151936, num_attention_heads=64, num_key_value_heads=4, head_dim=128,
@@ -171,6 +183,7 @@ class Accelerator:
     boost_clock_mhz: float = 0.0  # the clock the peak FLOP/s assume
     sustained_clock_mhz: float = 0.0  # measured under decode load; 0 = not published
     clock_source: str = ""
+    arch: str = ""  # hopper | blackwell | cdna3 | cdna4: which measured kernels carry over
 
     def flops(self, dtype: str) -> float:
         """Peak dense FLOP/s for a matmul element type (falls back to the next wider type)."""
@@ -200,7 +213,7 @@ class Accelerator:
             "scale_out_bw": self.scale_out_bw, "source": self.source, "notes": self.notes,
             "hbm_spec": self.hbm_spec, "hbm_source": self.hbm_source,
             "boost_clock_mhz": self.boost_clock_mhz, "sustained_clock_mhz": self.sustained_clock_mhz,
-            "clock_ratio": self.clock_ratio, "clock_source": self.clock_source,
+            "clock_ratio": self.clock_ratio, "clock_source": self.clock_source, "arch": self.arch,
         }
 
 
@@ -228,14 +241,20 @@ _CLK_SAME_DIE = _CLK_H800 + "; applied to this GPU because it is the same GH100 
 
 
 def _gpu(name, label, hbm_bytes, bw_tbs, bf16, fp8, fp4, up_bidir_gbs, domain, nic_gbit, source, notes="",
-         hbm_spec="", hbm_source="", boost=0.0, sustained=0.0, clock_source=""):
+         hbm_spec="", hbm_source="", boost=0.0, sustained=0.0, clock_source="", arch=""):
     return Accelerator(
         name=name, label=label, hbm_bytes=float(hbm_bytes), hbm_bw=bw_tbs * TB,
         bf16_flops=bf16 * TFLOPS, fp8_flops=fp8 * TFLOPS, fp4_flops=fp4 * TFLOPS,
         scale_up_bw=up_bidir_gbs / 2 * GB, scale_up_domain=domain, scale_out_bw=nic_gbit * GBIT,
         source=source, notes=notes, hbm_spec=hbm_spec, hbm_source=hbm_source,
         boost_clock_mhz=boost, sustained_clock_mhz=sustained, clock_source=clock_source,
+        arch=arch or _ARCH[name],
     )
+
+
+_ARCH = {"h100": "hopper", "h800": "hopper", "h20": "hopper", "h200": "hopper", "b200": "blackwell",
+         "b300": "blackwell", "gb200": "blackwell", "gb300": "blackwell", "mi300x": "cdna3", "mi325x": "cdna3",
+         "mi355x": "cdna4"}
 
 
 GPUS: dict[str, Accelerator] = {g.name: g for g in [

@@ -130,8 +130,9 @@ _P = [
     # the tighter bound (calc.tight)
     Param("batch_per_gpu", "int", "sequences", 128, "Batch per GPU",
           "Sequences decoded together on each GPU (capped by what fits in HBM)", min=1, max=1_000_000, step=1),
-    Param("mem_efficiency", "float", "", round(3000 / 3350, 4), "HBM efficiency",
-          "Share of peak HBM bandwidth reached; default 3,000 of 3,350 GB/s (FlashMLA on H800)",
+    Param("mem_efficiency", "float", "", round(3000 / 3350, 4), "HBM efficiency (attention)",
+          "Share of peak HBM bandwidth reached reading the KV cache; default 3,000 of 3,350 GB/s (FlashMLA on H800). "
+          "Matmuls read weights at their own measured rate (2,668 GB/s at best, DeepGEMM)",
           min=0, min_exclusive=True, max=1, step=0.01),
     Param("compute_efficiency", "float", "", round(measured.GEMM_EFFICIENCY, 4), "Matmul efficiency",
           "Share of the sustained peak FLOP/s reached by matmuls; default 1,550 of 1,730 FP8 TFLOPS (DeepGEMM's "
@@ -188,6 +189,13 @@ _P = [
     Param("link_rates", "choice", "", "measured", "Link rates",
           "measured: DeepEP's measured GB/s for the mode and EP size; spec: link bandwidth x network efficiency",
           choices=("measured", "spec")),
+    Param("verify_tokens", "int", "tokens", 0, "Tokens verified per step",
+          "Draft tokens plus one, per sequence per step (3 for a window of two drafts); 0 = accepted tokens "
+          "rounded up", min=0, max=16, step=1),
+    Param("kernel_rates", "choice", "", "measured", "Kernel rates",
+          "measured: each kind of kernel at the best rate measured for it (attention at the HBM and attention "
+          "efficiencies, matmuls at DeepGEMM's best); peak: every kernel at full bandwidth and peak FLOP/s",
+          choices=("measured", "peak")),
     Param("sustained_clock", "choice", "", "on", "Sustained clock",
           "on: compute at the clock measured under load (H800: about 1,600 of 1,830 MHz, FlashMLA deep-dive); "
           "off: at the spec sheet's boost clock", choices=("on", "off")),

@@ -100,6 +100,8 @@ class TightInputs:
     ep_comm: str = "low_latency"
     link_rates: str = "measured"
     sustained_clock: bool = True
+    verify_tokens: int = 0  # tokens verified per sequence per step; 0: ceil(accept_length)
+    kernel_rates: str = "measured"  # measured: best measured per kernel kind; peak: every efficiency 1
 
     @classmethod
     def from_params(cls, p: dict) -> "TightInputs":
@@ -179,6 +181,12 @@ def crossover(ridge: float, intensity_one_query: float) -> float | str:
     return q if q >= 1 else "already compute bound"
 
 
+def query_tokens(x: TightInputs) -> int:
+    """Tokens each sequence puts through the model per step: the drafts plus one
+    (``verify_tokens``), or ``ceil(accept_length)`` when not given (one draft: 2)."""
+    return max(x.verify_tokens, math.ceil(x.accept_length - 1e-9), 1)
+
+
 def uses_mtp(model: ModelConfig, accept_length: float) -> bool:
     """The model's own MTP module drafts tokens (DeepSeek-V3's one module) when more than
     one token is accepted per step."""
@@ -248,14 +256,21 @@ class Kernel:
 
 @dataclass(frozen=True)
 class Comm:
-    """Network work of one micro-batch, repeated in ``count`` layers: ``seconds`` per
-    occurrence at the measured (or spec x efficiency) rate, and the bytes behind it."""
+    """Network work of one micro-batch, repeated in ``count`` layers: seconds per occurrence
+    at the measured (or spec x efficiency) rate, split into the part before the experts
+    (dispatch) and after them (combine, or an all-reduce), and the bytes behind it."""
 
     name: str
     count: int
-    seconds: float
+    dispatch_s: float
+    combine_s: float
     scale_up_bytes: float
     scale_out_bytes: float
+    stage: str = "moe"  # "moe": around the routed experts; "attn": attention TP all-reduce
+
+    @property
+    def seconds(self) -> float:
+        return self.dispatch_s + self.combine_s
 
 
 @dataclass(frozen=True)
@@ -284,12 +299,13 @@ def _ll_rates(gpu: Accelerator, ep: int) -> tuple[float, float, str]:
     return d * s, c * s, "RDMA"
 
 
-def _ep_comm(model: ModelConfig, gpu: Accelerator, x: TightInputs, tokens: float) -> tuple[float, float, float]:
-    """(seconds, scale-up bytes, scale-out bytes) of one MoE layer's dispatch + combine for
-    ``tokens`` tokens on one GPU."""
+def _ep_comm(model: ModelConfig, gpu: Accelerator, x: TightInputs, tokens: float
+             ) -> tuple[float, float, float, float]:
+    """(dispatch seconds, combine seconds, scale-up bytes, scale-out bytes) of one MoE
+    layer's all-to-all for ``tokens`` tokens on one GPU."""
     h, k = model.hidden_size, model.num_experts_per_tok
     if x.ep <= 1 or tokens <= 0:
-        return 0.0, 0.0, 0.0
+        return 0.0, 0.0, 0.0, 0.0
     disp_b, comb_b = measured.deepep_message_bytes(h)
     d = min(gpu.scale_up_domain, x.ep)
     n_dom = math.ceil(x.ep / d)
@@ -302,11 +318,9 @@ def _ep_comm(model: ModelConfig, gpu: Accelerator, x: TightInputs, tokens: float
             out_b, up_b = 0.0, sel * remote * (disp_b + comb_b)
         if x.link_rates == "measured":
             rd, rc, _ = _ll_rates(gpu, x.ep)
-            secs = sel * disp_b / rd + sel * comb_b / rc
-        else:
-            link = gpu.scale_out_bw if n_dom > 1 else gpu.scale_up_bw
-            secs = (out_b + up_b) / (link * x.net_efficiency)
-        return secs, up_b, out_b
+            return sel * disp_b / rd, sel * comb_b / rc, up_b, out_b
+        link = (gpu.scale_out_bw if n_dom > 1 else gpu.scale_up_bw) * x.net_efficiency
+        return sel * remote * disp_b / link, sel * remote * comb_b / link, up_b, out_b
     # normal mode: one copy per remote domain over the NIC, fan-out inside the domain
     up_b = tokens * k * (1 - 1 / d) * (disp_b + comb_b)
     out_b = 0.0
@@ -321,7 +335,8 @@ def _ep_comm(model: ModelConfig, gpu: Accelerator, x: TightInputs, tokens: float
         secs = max(up_b / nvl_rate, out_b / rdma if out_b else 0.0)
     else:
         secs = max(up_b / (gpu.scale_up_bw * x.net_efficiency), out_b / (gpu.scale_out_bw * x.net_efficiency))
-    return secs, up_b, out_b
+    share = disp_b / (disp_b + comb_b)
+    return secs * share, secs * (1 - share), up_b, out_b
 
 
 def _allreduce(gpu: Accelerator, x: TightInputs, group: int, tokens: float, h: int) -> tuple[float, float, float]:
@@ -339,7 +354,7 @@ def step_work(model: ModelConfig, gpu: Accelerator, x: TightInputs, batch: int) 
     sequences per GPU (see the module docstring for every term)."""
     h = model.hidden_size
     m = max(1, min(x.micro_batches, batch)) if batch > 0 else 1
-    q = math.ceil(x.accept_length - 1e-9)
+    q = query_tokens(x)
     seqs = batch / m
     t = seqs * q
     kv = kv_size(model, x.kv_dtype)
@@ -419,8 +434,8 @@ def step_work(model: ModelConfig, gpu: Accelerator, x: TightInputs, batch: int) 
             kernels.append(Kernel(name + "experts", "grouped_gemm", "mlp", count, wb, flops, edt, rows=rows,
                                   weight_bytes=wb))
             if x.count_network:
-                secs, up, out = _ep_comm(model, gpu, x, tokens)
-                comms.append(Comm(name + "dispatch+combine", count, secs, up, out))
+                ds, cs, up, out = _ep_comm(model, gpu, x, tokens)
+                comms.append(Comm(name + "dispatch+combine", count, ds, cs, up, out))
         else:
             touched = n * p_touch
             rows = tokens * x.ep * k / n
@@ -429,7 +444,7 @@ def step_work(model: ModelConfig, gpu: Accelerator, x: TightInputs, batch: int) 
                                   weight_bytes=wb))
             if x.count_network:
                 secs, up, out = _allreduce(gpu, x, x.ep, tokens, h)
-                comms.append(Comm(name + "all-reduce (MoE TP)", count, secs, up, out))
+                comms.append(Comm(name + "all-reduce (MoE TP)", count, 0.0, secs, up, out))
         return touched
 
     if model.is_moe and n_moe:
@@ -441,7 +456,7 @@ def step_work(model: ModelConfig, gpu: Accelerator, x: TightInputs, batch: int) 
                               weight_bytes=wgt * fp * lw / x.tp))
     if x.tp > 1 and x.count_network:
         secs, up, out = _allreduce(gpu, x, x.tp, t, h)
-        comms.append(Comm("all-reduce (attention TP)", L, secs, up, out))
+        comms.append(Comm("all-reduce (attention TP)", L, 0.0, secs, up, out, stage="attn"))
     head_p = model.vocab_size * h
     head_b = wgt * (head_p * ew + h * lw) / x.tp  # output head and the final norm
     kernels.append(Kernel("head", "gemm", "head", 1, head_b, 2 * (head_p + h) * t, gemm, weight_bytes=head_b))
@@ -471,16 +486,42 @@ def peak_for(gpu: Accelerator, dtype: str, sustained: bool) -> float:
     return gpu.sustained_flops(dtype) if sustained else gpu.flops(dtype)
 
 
+def best_rates(k: Kernel, x: TightInputs) -> tuple[float, float]:
+    """(memory, compute) efficiency of a kernel at the best rate measured for its kind
+    (:mod:`calc.measured`): attention at ``mem_efficiency`` and ``attn_efficiency`` (FlashMLA:
+    3,000 GB/s, 660 TFLOPS); decode matmuls reading weights at 2,668 of 3,350 GB/s and
+    computing at ``compute_efficiency`` (DeepGEMM); the grouped expert matmul at its own best,
+    2,064 GB/s and 1,233 TFLOPS (DeepGEMM masked layout). ``kernel_rates = peak``: all 1."""
+    if x.kernel_rates == "peak":
+        return 1.0, 1.0
+    if k.kind == "attention":
+        return x.mem_efficiency, x.attn_efficiency
+    if k.kind == "grouped_gemm":
+        return measured.GROUPED_MEMORY_EFFICIENCY_BEST, measured.GROUPED_COMPUTE_EFFICIENCY_BEST
+    return measured.GEMM_MEMORY_EFFICIENCY_BEST, x.compute_efficiency
+
+
+def roofline(k: Kernel, gpu: Accelerator, x: TightInputs, mem_eff: float, comp_eff: float) -> tuple[float, float]:
+    """(memory seconds, compute seconds) of one occurrence of ``k``."""
+    tm = k.bytes / (gpu.hbm_bw * mem_eff)
+    tc = k.flops / (peak_for(gpu, k.dtype, x.sustained_clock) * comp_eff) if (x.count_compute and k.flops) else 0.0
+    return tm, tc
+
+
 def tight_bound(model: ModelConfig, gpu: Accelerator, x: TightInputs) -> dict:
+    """The bound: the compute stream runs its kernels one after another (one CUDA stream, as
+    in DeepSeek's and SGLang's decode), each no faster than its own roofline at the best
+    measured rates; the network runs beside it. ``overlap = max``: step = the longer of the
+    two; ``sum``: the network does not overlap at all."""
     cap = max_batch(model, gpu, x)
     b = min(x.batch_per_gpu, math.floor(cap))
     capped = x.batch_per_gpu > b
     w = step_work(model, gpu, x, max(b, 0))
     m = w.micro_batches
-    ks = w.kernels
+    ks = w.kernels if b > 0 else ()
 
     def tot(attr: str, pred=lambda k: True) -> float:
-        return m * sum(getattr(k, attr) * k.count for k in ks if pred(k)) if b > 0 else 0.0
+        return m * sum(getattr(k, attr) * k.count for k in ks if pred(k))
 
     mem_bytes = tot("bytes")
     weights_read = tot("weight_bytes")
@@ -490,24 +531,32 @@ def tight_bound(model: ModelConfig, gpu: Accelerator, x: TightInputs) -> dict:
     attn_flops = tot("flops", lambda k: k.kind == "attention")
     linear_flops = tot("flops", lambda k: k.kind != "attention")
     mtp_flops = tot("flops", lambda k: k.name.startswith("mtp_"))
-    up_bytes = m * sum(c.scale_up_bytes * c.count for c in w.comms) if b > 0 else 0.0
-    out_bytes = m * sum(c.scale_out_bytes * c.count for c in w.comms) if b > 0 else 0.0
+    comms = w.comms if b > 0 else ()
+    up_bytes = m * sum(c.scale_up_bytes * c.count for c in comms)
+    out_bytes = m * sum(c.scale_out_bytes * c.count for c in comms)
 
-    mem_t = mem_bytes / (gpu.hbm_bw * x.mem_efficiency)
-    comp_t = 0.0
-    if x.count_compute and b > 0:
-        for k in ks:
-            peak = peak_for(gpu, k.dtype, x.sustained_clock)
-            eff = x.attn_efficiency if k.kind == "attention" else x.compute_efficiency
-            comp_t += m * k.count * k.flops / (peak * eff)
-    attn_t = sum(m * k.count * k.flops / (peak_for(gpu, k.dtype, x.sustained_clock) * x.attn_efficiency)
-                 for k in ks if k.kind == "attention") if (x.count_compute and b > 0) else 0.0
-    net_t = m * sum(c.seconds * c.count for c in w.comms) if (x.count_network and b > 0) else 0.0
-    times = {"memory": mem_t, "compute": comp_t, "network": net_t}
-    t_max = max(times.values())
-    t_sum = sum(times.values())
+    mem_t = comp_t = attn_t = kern_t = 0.0
+    side = {"memory": 0.0, "compute": 0.0}
+    for k in ks:
+        me, ce = best_rates(k, x)
+        tm, tc = roofline(k, gpu, x, me, ce)
+        n = m * k.count
+        mem_t += n * tm
+        comp_t += n * tc
+        kern_t += n * max(tm, tc)
+        side["memory" if tm >= tc else "compute"] += n * max(tm, tc)
+        if k.kind == "attention":
+            attn_t += n * tc
+    net_t = m * sum(c.seconds * c.count for c in comms) if x.count_network else 0.0
+    t_max = max(kern_t, net_t)
+    t_sum = kern_t + net_t
     step = t_max if x.overlap == "max" else t_sum
-    binding = max(times, key=lambda k_: times[k_]) if b > 0 else "capacity"
+    if b <= 0:
+        binding = "capacity"
+    elif net_t > kern_t:
+        binding = "network"
+    else:
+        binding = max(side, key=lambda k_: side[k_])
     tps_gpu = b * x.accept_length / step if step > 0 else 0.0
     tps_user = x.accept_length / step if step > 0 else 0.0
     ab = attention_bound(model, gpu, x.kv_dtype, w.query_tokens, x.attn_dtype, x.mem_efficiency, x.attn_efficiency,
@@ -532,6 +581,7 @@ def tight_bound(model: ModelConfig, gpu: Accelerator, x: TightInputs) -> dict:
         "memory_time_s": mem_t,
         "compute_time_s": comp_t,
         "attention_compute_time_s": attn_t,
+        "kernel_time_s": kern_t,
         "network_time_s": net_t,
         "step_time_s": step,
         "step_time_max_s": t_max,

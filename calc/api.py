@@ -390,6 +390,7 @@ def evaluate(calculation: str, params: dict | None = None) -> dict:
 
 # ---- the tighter bound, the intensity question, interactivity, validation --------------
 
+from . import estimate as _estimate  # noqa: E402
 from . import tight as _tight  # noqa: E402
 from . import validate as _validate  # noqa: E402
 
@@ -445,6 +446,37 @@ for _o in [
     OutputSpec("geomean_measured_over_naive", "", "Geometric mean, measured / speed of light", display="percent"),
     OutputSpec("geomean_measured_over_tight", "", "Geometric mean, measured / tight bound", display="percent"),
     OutputSpec("all_below_tight", "", "Every measurement at or below the tight bound"),
+    # the estimate and its validation
+    OutputSpec("estimate_tokens_per_s_per_gpu", "tok/s", "Estimate",
+               help="leave-one-out: fitted without this deployment"),
+    OutputSpec("estimate_error", "", "Estimate error (leave-one-out)", display="percent",
+               help="estimate / measured - 1, with the overheads fitted without this deployment"),
+    OutputSpec("estimate_mape", "", "Mean absolute error of the estimate (leave-one-out)", display="percent"),
+    OutputSpec("estimate_mape_in_sample", "", "Mean absolute error of the estimate, in-sample", display="percent"),
+    OutputSpec("estimate_max_abs_error", "", "Largest error of the estimate (leave-one-out)", display="percent"),
+    OutputSpec("estimate_binding", "", "Estimate: resource taking most of the step"),
+    OutputSpec("overhead_factor", "", "Fitted overhead factor", display="ratio"),
+    OutputSpec("step_overhead_s", "s", "Fitted fixed time per step"),
+    OutputSpec("decode_rows", "deployments", "Decode-only deployments", display="int"),
+    OutputSpec("mixed_rows", "deployments", "Prefill + decode deployments (not counted)", display="int"),
+    OutputSpec("error_low", "", "Estimate band, below", display="percent",
+               help="measured throughput has been up to this much below the estimate (leave-one-out)"),
+    OutputSpec("error_high", "", "Estimate band, above", display="percent",
+               help="measured throughput has been up to this much above the estimate (leave-one-out)"),
+    OutputSpec("tokens_per_s_per_gpu_low", "tok/s", "Estimate, low end of the band"),
+    OutputSpec("tokens_per_s_per_gpu_high", "tok/s", "Estimate, high end of the band"),
+    OutputSpec("usd_per_million_tokens_low", "USD", "Cost at the band's high throughput"),
+    OutputSpec("usd_per_million_tokens_high", "USD", "Cost at the band's low throughput"),
+    OutputSpec("schedule", "", "Overlap schedule used"),
+    OutputSpec("imbalance", "", "Expert load, busiest GPU over average", display="ratio"),
+    OutputSpec("estimate_over_tight", "", "Estimate / tight bound", display="percent"),
+    OutputSpec("memory_share", "", "Share of the step in memory-bound kernels", display="percent"),
+    OutputSpec("compute_share", "", "Share of the step in compute-bound kernels", display="percent"),
+    OutputSpec("network_share", "", "Share of the step waiting for the network", display="percent"),
+    OutputSpec("overhead_share", "", "Share of the step in overheads", display="percent"),
+    OutputSpec("naive_includes", "", "Speed of light includes"),
+    OutputSpec("tight_settings", "", "Highest bound with"),
+    OutputSpec("estimate_batch_per_gpu", "sequences", "Estimate's batch per GPU"),
 ]:
     OUTPUTS[_o.name] = _o
 
@@ -496,8 +528,58 @@ def _frontier(p: dict) -> dict:
     }
 
 
+_VALIDATE_PARAMS = ("mem_efficiency", "compute_efficiency", "net_efficiency", "attn_efficiency")
+
+
 def _validate_calc(p: dict) -> dict:
-    return _validate.validate(p["mem_efficiency"], p["compute_efficiency"], p["net_efficiency"])
+    return _validate.validate(p["mem_efficiency"], p["compute_efficiency"], p["net_efficiency"], p["attn_efficiency"])
+
+
+_ESTIMATE_PARAMS = _TIGHT_PARAMS + ("overhead_factor", "step_overhead_ms", "moe_imbalance", "overlap_schedule",
+                                    "cpu_overlap")
+
+
+def estimate_band() -> tuple[float, float]:
+    """(error_low, error_high): how far below and above the estimate measured throughput has
+    fallen, relative to the estimate, over the decode-only validation rows, leave-one-out, at
+    the default efficiencies."""
+    d = {n: PARAMS[n].default for n in _VALIDATE_PARAMS}
+    v = _validate.validate(d["mem_efficiency"], d["compute_efficiency"], d["net_efficiency"], d["attn_efficiency"])
+    return v["error_low"], v["error_high"]
+
+
+def _estimate_calc(p: dict) -> dict:
+    x = _tight.TightInputs.from_params(p)
+    r = _estimate.estimate(p["model"], p["gpu"], x, _estimate.EstimateInputs.from_params(p))
+    t = _tight.tight_bound(p["model"], p["gpu"], x)
+    sol = speed_of_light(p["model"], p["gpu"], p["seq_len"], p["kv_dtype"], p["accept_length"])
+    lo, hi = estimate_band()
+    tps = r["tokens_per_s_per_gpu"]
+    usd = (lambda v: _cost.usd_per_million_tokens(v, p["gpu_hour_usd"]) if v > 0 else None)
+    return {
+        "tokens_per_s_per_gpu": tps,
+        "tokens_per_s_per_user": r["tokens_per_s_per_user"],
+        "binding": r["binding"],
+        "error_low": lo,
+        "error_high": hi,
+        "tokens_per_s_per_gpu_low": tps * (1 - lo),
+        "tokens_per_s_per_gpu_high": tps * (1 + hi),
+        "usd_per_million_tokens": usd(tps),
+        "usd_per_million_tokens_low": usd(tps * (1 + hi)),
+        "usd_per_million_tokens_high": usd(tps * (1 - lo)),
+        "step_time_s": r["step_time_s"],
+        "batch_per_gpu": r["batch_per_gpu"],
+        "schedule": r["schedule"],
+        "imbalance": r["imbalance"],
+        "tight_tokens_per_s_per_gpu": t["tokens_per_s_per_gpu"],
+        "naive_tokens_per_s_per_gpu": sol.tokens_per_s_per_gpu,
+        "estimate_over_tight": tps / t["tokens_per_s_per_gpu"] if t["tokens_per_s_per_gpu"] > 0 else None,
+        "memory_share": r["time_by_resource"]["memory"] / r["step_time_s"] if r["step_time_s"] else None,
+        "compute_share": r["time_by_resource"]["compute"] / r["step_time_s"] if r["step_time_s"] else None,
+        "network_share": r["time_by_resource"]["network"] / r["step_time_s"] if r["step_time_s"] else None,
+        "overhead_share": r["time_by_resource"]["overhead"] / r["step_time_s"] if r["step_time_s"] else None,
+        "timeline_chart": r["timeline_chart"],
+    }
 
 
 register(Calculation("tight", "Tighter bound", _TIGHT_PARAMS,
@@ -512,10 +594,22 @@ register(Calculation("intensity", "Is MLA decode memory or compute bound?",
                      "Attention FLOP per KV byte against each accelerator's ridge point"))
 register(Calculation("frontier", "Throughput against interactivity", _TIGHT_PARAMS, ("x", "series"), _frontier,
                      "Tokens/s per GPU against tokens/s per user as the batch grows"))
-register(Calculation("validate", "Bounds against measured deployments",
-                     ("mem_efficiency", "compute_efficiency", "net_efficiency"),
-                     ("rows", "chart", "geomean_measured_over_naive", "geomean_measured_over_tight", "all_below_tight"),
-                     _validate_calc, "facts.md section 4: measured, speed of light, tight bound"))
+register(Calculation("validate", "Bounds and estimate against measured deployments", _VALIDATE_PARAMS,
+                     ("rows", "chart", "targets", "geomean_measured_over_naive", "geomean_measured_over_tight",
+                      "all_below_tight", "estimate_mape", "estimate_max_abs_error", "estimate_mape_in_sample",
+                      "overhead_factor", "step_overhead_s", "decode_rows", "mixed_rows", "error_low", "error_high"),
+                     _validate_calc, "Measured decode throughput against speed of light, tight bound and the estimate "
+                     "(leave-one-out), with the targets"))
+register(Calculation("estimate", "Estimated decode throughput", _ESTIMATE_PARAMS,
+                     ("tokens_per_s_per_gpu", "tokens_per_s_per_user", "binding", "error_low", "error_high",
+                      "tokens_per_s_per_gpu_low", "tokens_per_s_per_gpu_high", "usd_per_million_tokens",
+                      "usd_per_million_tokens_low", "usd_per_million_tokens_high", "step_time_s", "batch_per_gpu",
+                      "schedule", "imbalance", "tight_tokens_per_s_per_gpu", "naive_tokens_per_s_per_gpu",
+                      "estimate_over_tight", "memory_share", "compute_share", "network_share", "overhead_share",
+                      "timeline_chart"),
+                     _estimate_calc, "The tight model run as engines run it (kernels in sequence at typical measured "
+                     "rates, communication hidden only as the schedule allows, load imbalance, fitted overheads), "
+                     "with the error band from leave-one-out validation"))
 OUTPUTS["attention_flops_per_cached_token"] = OutputSpec(
     "attention_flops_per_cached_token", "FLOP", "Attention FLOPs per cached token per layer")
 

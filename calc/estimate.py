@@ -10,7 +10,9 @@ way an engine runs them:
   compute efficiency))``. Decode-sized matmuls reach 0.67 of HBM bandwidth (DeepGEMM's M =
   64 and 128 rows), the grouped expert matmul 0.61 of it or 0.50-0.62 of the sustained FP8
   peak depending on tokens per expert (DeepGEMM's masked layout), attention 0.90 of HBM
-  bandwidth or the attention efficiency of the compute peak (FlashMLA).
+  bandwidth or the attention efficiency of the compute peak (FlashMLA); on Blackwell, a third
+  of that share, as FlashMLA's sparse decode kernel reached 350 of 2,250 TFLOPS on B200
+  against 410 of 865 on H800.
 * **Communication hidden only where the engine hides it.** With two micro-batches,
   DeepSeek's decode pipeline (deepseek-ai/profile-data decode.jpg) runs per MoE layer and
   per micro-batch ``max(shared + ATTN-0 of the other, dispatch) + routed experts +
@@ -22,11 +24,12 @@ way an engine runs them:
   ``N`` token-expert pairs per GPU the busiest of ``ep`` GPUs gets about ``N + sqrt(2 N ln ep)``
   (the maximum of ``ep`` near-Poisson counts); on top of that a systematic factor
   ``moe_imbalance`` (max over mean load after EPLB), fitted leave-one-out.
-* **Overheads**: a fixed time per layer and micro-batch for the small kernels and launch
-  gaps that the list leaves out (norms, RoPE, quantisation, top-k, sampling), fitted
-  leave-one-out; and, where an engine schedules the next step on the CPU without overlapping
-  it, the CPU time SGLang measured: 51.0 against 60.4 tok/s per GPU with 2 requests per
-  GPU (LMSYS 2025-07-17), 6.1 ms per step.
+* **Overheads**: the time the kernel list does not explain (the small kernels it leaves out:
+  norms, RoPE, quantisation, top-k, sampling; launch gaps; synchronisation), as a factor on
+  the modelled step (``overhead_factor``) plus a fixed time per step (``step_overhead_s``),
+  both fitted leave-one-out; and, where an engine
+  schedules the next step on the CPU without overlapping it, the CPU time SGLang measured:
+  51.0 against 60.4 tok/s per GPU with 2 requests per GPU (LMSYS 2025-07-17), 6.1 ms.
 
 Every fitted factor is fitted leave-one-out over the decode-only validation rows
 (:mod:`calc.validate`); the error band is the spread of those leave-one-out errors.
@@ -47,6 +50,12 @@ from .tight import Kernel, StepWork, TightInputs, max_batch, peak_for, step_work
 #: 2 / 51.0 - 2 / 60.4 = 6.1 ms.
 CPU_STEP_OVERHEAD_S = 2 / 51.0 - 2 / 60.4
 
+#: The two fitted numbers over all decode-only validation rows (calc.validate.fit_overheads at
+#: the default efficiencies); the schema's defaults. A test keeps them equal to the fit. Each
+#: row's own leave-one-out estimate uses a pair fitted without it.
+FITTED_OVERHEAD_FACTOR = 1.153
+FITTED_STEP_OVERHEAD_MS = 5.36
+
 #: Mean of DeepGEMM's M = 4,096 dense shapes over the sustained FP8 peak (1,124 of 1,730): the
 #: compute side of large matmuls.
 LARGE_GEMM_EFFICIENCY = sum(r for r in (1009, 1125, 751, 1426, 1265, 1168)) / 6 * 1e12 / measured.H800_SUSTAINED_FP8
@@ -57,7 +66,8 @@ class EstimateInputs:
     """What the estimate adds to the tight model's inputs."""
 
     moe_imbalance: float = 1.0  # systematic max/mean expert load per GPU after balancing
-    layer_overhead_s: float = 0.0  # per layer and micro-batch: small kernels and launch gaps
+    overhead_factor: float = 1.0  # step time over the modelled kernels and exposed network
+    step_overhead_s: float = 0.0  # fixed time per step the kernels do not explain
     schedule: str = "auto"  # auto | two-batch | single-batch | none
     cpu_overlap: bool = True  # the engine prepares the next step while this one runs
     random_imbalance: bool = True  # add the statistical spread of per-GPU expert load
@@ -67,8 +77,10 @@ class EstimateInputs:
         kw = {}
         if "moe_imbalance" in p:
             kw["moe_imbalance"] = p["moe_imbalance"]
-        if "layer_overhead_us" in p:
-            kw["layer_overhead_s"] = p["layer_overhead_us"] * 1e-6
+        if "overhead_factor" in p:
+            kw["overhead_factor"] = p["overhead_factor"]
+        if "step_overhead_ms" in p:
+            kw["step_overhead_s"] = p["step_overhead_ms"] * 1e-3
         if "overlap_schedule" in p:
             kw["schedule"] = p["overlap_schedule"]
         if "cpu_overlap" in p:
@@ -81,6 +93,8 @@ def kernel_time(k: Kernel, gpu: Accelerator, x: TightInputs) -> tuple[float, str
     peak = peak_for(gpu, k.dtype, x.sustained_clock)
     if k.kind == "attention":
         mem_eff, comp_eff = x.mem_efficiency, x.attn_efficiency
+        if gpu.arch == "blackwell":
+            comp_eff *= measured.BLACKWELL_ATTENTION_FACTOR
     elif k.kind == "grouped_gemm":
         mem_eff, comp_eff = measured.grouped_gemm_memory_efficiency(), measured.grouped_gemm_efficiency(k.rows)
     else:
@@ -110,9 +124,14 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
     micro-batch pair (``timeline``: stages with their compute, memory and network time)."""
     cap = max_batch(model, gpu, x)
     b = min(x.batch_per_gpu, math.floor(cap))
-    if b <= 0:
+    if b <= 0:  # the weights alone fill HBM: nothing to decode
         return {"tokens_per_s_per_gpu": 0.0, "tokens_per_s_per_user": 0.0, "binding": "capacity",
-                "step_time_s": 0.0, "batch_per_gpu": 0, "timeline": [], "imbalance": 1.0,
+                "step_time_s": 0.0, "modelled_step_time_s": 0.0, "cpu_step_time_s": 0.0, "batch_per_gpu": 0,
+                "schedule": schedule_of(e, x.micro_batches), "imbalance": 1.0, "timeline": [],
+                "timeline_chart": {"kind": "timeline", "series": [], "lanes": ["compute", "network"],
+                                   "lane_labels": {"compute": "Compute stream", "network": "Network"},
+                                   "blocks": [], "micro_batches": 1, "x_label": "Time within one layer",
+                                   "x_unit": "\u00b5s", "total": 0.0},
                 "time_by_resource": {"memory": 0.0, "compute": 0.0, "network": 0.0, "overhead": 0.0}}
     w = step_work(model, gpu, x, b)
     m = w.micro_batches
@@ -125,6 +144,7 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
 
     # time per occurrence by stage, for the main layers and the MTP passes separately
     by_stage: dict[tuple[str, bool], float] = {}
+    by_side: dict[tuple[str, bool], dict[str, float]] = {}
     res = {"memory": 0.0, "compute": 0.0, "network": 0.0, "overhead": 0.0}
     counts: dict[tuple[str, bool], int] = {}
     main_moe_tokens = w.tokens_per_micro_batch
@@ -136,6 +156,8 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
             tk *= imbalance(mtp_tokens if mtp else main_moe_tokens)
         key = (kk.stage, mtp)
         by_stage[key] = by_stage.get(key, 0.0) + tk
+        sides = by_side.setdefault(key, {"memory": 0.0, "compute": 0.0})
+        sides[side] += tk
         counts[key] = kk.count
         res[side] += tk * kk.count * m
     comm = {}
@@ -187,6 +209,10 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
     def exposed_network(stages: list[dict]) -> float:
         return sum(max(0.0, s["network"] - s["compute"]) for s in stages)
 
+    def bound(stage: str) -> str:
+        sd = by_side.get((stage, False), {"memory": 0.0, "compute": 0.0})
+        return "compute" if sd["compute"] > sd["memory"] else "memory"
+
     n_moe = model.n_moe_layers if model.is_moe else 0
     n_dense = model.num_hidden_layers - n_moe
     if n_moe:
@@ -211,8 +237,8 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
         else:
             lt = m * (g("attn0", True) + g("attn1", True) + g("dense", True))
         total += passes * (lt + m * g("head", True))
-    layers = model.num_hidden_layers + (counts.get(("attn0", True), 0) if w.mtp else 0)
-    over = e.layer_overhead_s * layers * m
+    modelled = total
+    over = total * (e.overhead_factor - 1) + e.step_overhead_s
     total += over
     res["overhead"] += over
     if not e.cpu_overlap:
@@ -220,16 +246,84 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
         res["overhead"] += CPU_STEP_OVERHEAD_S
     # the resource that takes most of the step (exposed network only; kernels by their limiting side)
     binding = max(("memory", "compute", "network"), key=lambda r: res[r])
+    chart = _timeline_chart(sched if n_moe else "dense", m, g, bound, comm.get(("moe", False), (0.0, 0.0, 0)),
+                            comm.get(("attn", False), (0.0, 0.0, 0))[1])
     return {
         "tokens_per_s_per_gpu": b * x.accept_length / total,
         "tokens_per_s_per_user": x.accept_length / total,
         "step_time_s": total,
+        "modelled_step_time_s": modelled,
+        "cpu_step_time_s": 0.0 if e.cpu_overlap else CPU_STEP_OVERHEAD_S,
         "batch_per_gpu": b,
         "binding": binding,
         "schedule": sched,
         "imbalance": imbalance(main_moe_tokens),
         "timeline": timeline,
+        "timeline_chart": chart,
         "time_by_resource": res,
+    }
+
+
+_STAGE_LABEL = {"attn0": "ATTN-0", "attn1": "ATTN-1", "shared": "shared expert", "mlp": "routed experts",
+                "dense": "feed-forward"}
+
+
+def _timeline_chart(sched: str, m: int, g, bound, moe_comm: tuple, attn_ar: float) -> dict:
+    """One layer of the step as blocks on two lanes, the compute stream and the network, per
+    micro-batch, before the fitted overheads: DeepSeek's decode pipeline
+    (profile-data decode.jpg) for two micro-batches, the engine's order otherwise. Times in
+    microseconds (the chart's unit)."""
+    us = 1e6
+    d, cmb = moe_comm[0], moe_comm[1]
+    blocks: list[dict] = []
+    t = 0.0
+
+    def comp(stage: str, mb: int, start: float, dur: float | None = None, label: str | None = None) -> float:
+        dur = g(stage) if dur is None else dur
+        blocks.append({"lane": "compute", "start": start * us, "end": (start + dur) * us,
+                       "label": label or _STAGE_LABEL[stage], "micro_batch": mb, "bound": bound(stage)})
+        return start + dur
+
+    def net(label: str, mb: int, start: float, dur: float) -> float:
+        if dur > 0:
+            blocks.append({"lane": "network", "start": start * us, "end": (start + dur) * us, "label": label,
+                           "micro_batch": mb, "bound": "network"})
+        return start + dur
+
+    if sched == "two-batch" and m >= 2:
+        for h in (0, 1):
+            o = 1 - h
+            e1 = comp("attn0", o, comp("shared", h, t))
+            t = max(e1, net("dispatch", h, t, d))
+            t = comp("mlp", h, t)
+            e3 = comp("attn1", o, t, g("attn1") + attn_ar)
+            t = max(e3, net("combine", h, t, cmb))
+    elif sched == "dense":
+        t = comp("attn0", 0, t)
+        t = comp("attn1", 0, t)
+        t = max(t, net("all-reduce", 0, t, attn_ar)) if attn_ar else t
+        t = comp("dense", 0, t)
+    else:
+        t = comp("attn0", 0, t)
+        t = comp("attn1", 0, t)
+        if attn_ar:
+            t = net("all-reduce", 0, t, attn_ar)
+        if sched == "single-batch":
+            e1 = comp("shared", 0, t)
+            t = max(e1, net("dispatch", 0, t, d))
+            t = comp("mlp", 0, t, g("mlp") * 2 / 3, "experts: gate, up")
+            e2 = comp("mlp", 0, t, g("mlp") / 3, "experts: down")
+            t = max(e2, net("combine", 0, t, cmb))
+        else:
+            t = comp("shared", 0, t)
+            t = net("dispatch", 0, t, d)
+            t = comp("mlp", 0, t)
+            t = net("combine", 0, t, cmb)
+    return {
+        "kind": "timeline", "series": [], "lanes": ["compute", "network"],
+        "lane_labels": {"compute": "Compute stream", "network": "Network"},
+        "blocks": blocks, "micro_batches": m if sched == "two-batch" else 1,
+        "x_label": "Time within one layer", "x_unit": "\u00b5s", "total": t * us,
     }
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import ParamError
+from . import estimate as _estimate
 from . import measured
 from .presets import GPUS, MODELS
 
@@ -192,6 +193,24 @@ _P = [
     Param("verify_tokens", "int", "tokens", 0, "Tokens verified per step",
           "Draft tokens plus one, per sequence per step (3 for a window of two drafts); 0 = accepted tokens "
           "rounded up", min=0, max=16, step=1),
+    Param("overhead_factor", "float", "", _estimate.FITTED_OVERHEAD_FACTOR, "Overhead factor (estimate)",
+          "Step time over the modelled kernels and exposed network: small kernels, launch gaps and syncs the model "
+          "leaves out; fitted to the measured decode deployments (each checked leave-one-out)",
+          min=1, max=5, step=0.01),
+    Param("step_overhead_ms", "float", "ms", _estimate.FITTED_STEP_OVERHEAD_MS, "Fixed time per step (estimate)",
+          "Time per decode step that does not grow with the work (scheduling, sampling, synchronisation); fitted "
+          "with the overhead factor", min=0, max=1000, step=0.1),
+    Param("moe_imbalance", "float", "", 1.0, "Expert load imbalance (estimate)",
+          "Busiest GPU's expert load over the average after balancing, on top of the random spread the estimate "
+          "already counts; DeepSeek publishes no figure (its profile simulates perfect balance)",
+          min=1, max=10, step=0.01),
+    Param("overlap_schedule", "choice", "", "auto", "Overlap schedule (estimate)",
+          "How communication hides behind compute: two-batch (DeepSeek's pipeline), single-batch (shared expert "
+          "under dispatch, down projection under combine), none; auto: two-batch with 2 micro-batches, else none",
+          choices=("auto", "two-batch", "single-batch", "none")),
+    Param("cpu_overlap", "choice", "", "on", "CPU overlap (estimate)",
+          "on: the engine prepares the next step while this one runs; off: add the 6.1 ms per step SGLang "
+          "measured without its overlap scheduler", choices=("on", "off")),
     Param("kernel_rates", "choice", "", "measured", "Kernel rates",
           "measured: each kind of kernel at the best rate measured for it (attention at the HBM and attention "
           "efficiencies, matmuls at DeepGEMM's best); peak: every kernel at full bandwidth and peak FLOP/s",

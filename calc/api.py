@@ -391,6 +391,7 @@ def evaluate(calculation: str, params: dict | None = None) -> dict:
 # ---- the tighter bound, the intensity question, interactivity, validation --------------
 
 from . import estimate as _estimate  # noqa: E402
+from . import measured as _measured  # noqa: E402
 from . import tight as _tight  # noqa: E402
 from . import validate as _validate  # noqa: E402
 
@@ -443,40 +444,46 @@ for _o in [
     OutputSpec("tight_tokens_per_s_per_gpu", "tok/s", "Tight bound"),
     OutputSpec("measured_over_naive", "", "Measured / speed of light", display="percent"),
     OutputSpec("measured_over_tight", "", "Measured / tight bound", display="percent"),
-    OutputSpec("geomean_measured_over_naive", "", "Geometric mean, measured / speed of light", display="percent"),
-    OutputSpec("geomean_measured_over_tight", "", "Geometric mean, measured / tight bound", display="percent"),
-    OutputSpec("all_below_tight", "", "Every measurement at or below the tight bound"),
+    OutputSpec("geomean_measured_over_naive", "", "Measured / speed of light, geo. mean", display="percent"),
+    OutputSpec("geomean_measured_over_tight", "", "Measured / tight, geo. mean", display="percent"),
+    OutputSpec("all_below_tight", "", "All measurements under the bound"),
     # the estimate and its validation
     OutputSpec("estimate_tokens_per_s_per_gpu", "tok/s", "Estimate",
                help="leave-one-out: fitted without this deployment"),
     OutputSpec("estimate_error", "", "Estimate error (leave-one-out)", display="percent",
                help="estimate / measured - 1, with the overheads fitted without this deployment"),
-    OutputSpec("estimate_mape", "", "Mean absolute error of the estimate (leave-one-out)", display="percent"),
-    OutputSpec("estimate_mape_in_sample", "", "Mean absolute error of the estimate, in-sample", display="percent"),
-    OutputSpec("estimate_max_abs_error", "", "Largest error of the estimate (leave-one-out)", display="percent"),
+    OutputSpec("estimate_mape", "", "Mean error, leave-one-out", display="percent"),
+    OutputSpec("estimate_mape_in_sample", "", "Mean error, in-sample", display="percent"),
+    OutputSpec("estimate_max_abs_error", "", "Largest error, leave-one-out", display="percent"),
     OutputSpec("estimate_binding", "", "Estimate: resource taking most of the step"),
     OutputSpec("overhead_factor", "", "Fitted overhead factor", display="ratio"),
-    OutputSpec("step_overhead_s", "s", "Fitted fixed time per step"),
+    OutputSpec("step_overhead_s", "s", "Fitted time per step"),
     OutputSpec("decode_rows", "deployments", "Decode-only deployments", display="int"),
     OutputSpec("mixed_rows", "deployments", "Prefill + decode deployments (not counted)", display="int"),
     OutputSpec("error_low", "", "Estimate band, below", display="percent",
                help="measured throughput has been up to this much below the estimate (leave-one-out)"),
     OutputSpec("error_high", "", "Estimate band, above", display="percent",
                help="measured throughput has been up to this much above the estimate (leave-one-out)"),
-    OutputSpec("tokens_per_s_per_gpu_low", "tok/s", "Estimate, low end of the band"),
-    OutputSpec("tokens_per_s_per_gpu_high", "tok/s", "Estimate, high end of the band"),
-    OutputSpec("usd_per_million_tokens_low", "USD", "Cost at the band's high throughput"),
-    OutputSpec("usd_per_million_tokens_high", "USD", "Cost at the band's low throughput"),
+    OutputSpec("tokens_per_s_per_gpu_low", "tok/s", "Low end of the band"),
+    OutputSpec("tokens_per_s_per_gpu_high", "tok/s", "High end of the band"),
+    OutputSpec("usd_per_million_tokens_low", "USD", "Cost at the band's high end"),
+    OutputSpec("usd_per_million_tokens_high", "USD", "Cost at the band's low end"),
     OutputSpec("schedule", "", "Overlap schedule used"),
-    OutputSpec("imbalance", "", "Expert load, busiest GPU over average", display="ratio"),
+    OutputSpec("imbalance", "", "Busiest GPU's expert load", display="ratio"),
     OutputSpec("estimate_over_tight", "", "Estimate / tight bound", display="percent"),
-    OutputSpec("memory_share", "", "Share of the step in memory-bound kernels", display="percent"),
-    OutputSpec("compute_share", "", "Share of the step in compute-bound kernels", display="percent"),
-    OutputSpec("network_share", "", "Share of the step waiting for the network", display="percent"),
-    OutputSpec("overhead_share", "", "Share of the step in overheads", display="percent"),
+    OutputSpec("memory_share", "", "Memory-bound kernels", display="percent",
+               help="share of the step spent in kernels limited by HBM bandwidth"),
+    OutputSpec("compute_share", "", "Compute-bound kernels", display="percent",
+               help="share of the step spent in kernels limited by arithmetic"),
+    OutputSpec("network_share", "", "Waiting for the network", display="percent",
+               help="share of the step the compute stream waits for dispatch or combine"),
+    OutputSpec("overhead_share", "", "Overheads", display="percent",
+               help="share of the step in the fitted overheads and unhidden CPU time"),
     OutputSpec("naive_includes", "", "Speed of light includes"),
     OutputSpec("tight_settings", "", "Highest bound with"),
     OutputSpec("estimate_batch_per_gpu", "sequences", "Estimate's batch per GPU"),
+    OutputSpec("met", "", "Target met"),
+    OutputSpec("target", "", "Target", display="percent"),
 ]:
     OUTPUTS[_o.name] = _o
 
@@ -592,6 +599,9 @@ register(Calculation("intensity", "Is MLA decode memory or compute bound?",
                       "sustained_clock"),
                      ("attn_intensity", "attention_flops_per_cached_token", "rows"), _intensity,
                      "Attention FLOP per KV byte against each accelerator's ridge point"))
+register(Calculation("measured", "Published kernel and link measurements", (), ("rows",),
+                     lambda p: {"rows": _measured.table()},
+                     "FlashMLA, DeepGEMM and DeepEP figures the bounds and the estimate use, with sources"))
 register(Calculation("frontier", "Throughput against interactivity", _TIGHT_PARAMS, ("x", "series"), _frontier,
                      "Tokens/s per GPU against tokens/s per user as the batch grows"))
 register(Calculation("validate", "Bounds and estimate against measured deployments", _VALIDATE_PARAMS,

@@ -128,6 +128,10 @@ def render_plain(name: str, result: dict) -> str:
             trows.append((t["label"], val, want, "met" if t["met"] else "NOT MET"))
         out.append("targets:\n" + _table(trows, ("target", "value", "wanted", "")))
         return "\n\n".join(out)
+    if name == "measured":
+        rows = [(r["label"], fmt.value(r["value"], r["unit"]), r["gpu"], r["date"], r["source"])
+                for r in result["rows"].values()]
+        return _table(rows, ("measurement", "value", "gpu", "date", "source"))
     if name == "intensity":
         rows = [(r["label"], fmt.value(r["attn_intensity"], "FLOP/B"), fmt.value(r["ridge"], "FLOP/B"), r["attn_bound"])
                 for r in result["rows"].values()]

@@ -216,3 +216,42 @@ FLASHMLA_SPARSE_FP8_B200 = Measured(
 #: on Blackwell by it (MLA decode kernels there were young in 2025); the bounds do not.
 BLACKWELL_ATTENTION_FACTOR = ((FLASHMLA_SPARSE_FP8_B200.value / 2250e12)
                               / (FLASHMLA_SPARSE_FP8.value / H800_SUSTAINED_BF16.value))
+
+
+def table() -> dict:
+    """Every figure above that the bounds and the estimate use, for the pages and the CLI."""
+    rows = {
+        "h800_sustained": H800_SUSTAINED_BF16,
+        "flashmla_memory": FLASHMLA_MEMORY,
+        "flashmla_compute_feb": FLASHMLA_COMPUTE_FEB,
+        "flashmla_compute": FLASHMLA_COMPUTE,
+        "flashmla_sparse_h800": FLASHMLA_SPARSE_FP8,
+        "flashmla_sparse_b200": FLASHMLA_SPARSE_FP8_B200,
+        "deepgemm_peak": DEEPGEMM_PEAK,
+        "deepgemm_decode_best": Measured(
+            max(r[4] for r in DEEPGEMM_DENSE_DECODE) * GB, "B/s", "DeepGEMM decode-size matmul (M = 64), best", "h800",
+            DEEPGEMM_SOURCE, "64 | 7168 | 16384 | 336 TFLOPS | 2668 GB/s", "2025-03-25"),
+        "deepgemm_decode_mean": Measured(
+            _mean(r[4] for r in DEEPGEMM_DENSE_DECODE) * GB, "B/s", "DeepGEMM decode-size matmuls (M = 64, 128), mean",
+            "h800", DEEPGEMM_SOURCE, "twelve rows from 1,509 to 2,668 GB/s", "2025-03-25"),
+        "deepgemm_masked_best": Measured(
+            max(r[4] for r in DEEPGEMM_MASKED) * TFLOPS, "FLOP/s", "DeepGEMM grouped expert matmul (masked), best",
+            "h800", DEEPGEMM_SOURCE, "1 | 1024 | 4096 | 7168 | 1233 TFLOPS | 924 GB/s", "2025-03-25"),
+        "deepgemm_masked_bw": Measured(
+            max(r[5] for r in DEEPGEMM_MASKED) * GB, "B/s", "DeepGEMM grouped expert matmul (masked), 256 rows",
+            "h800", DEEPGEMM_SOURCE, "4 | 256 | 4096 | 7168 | 932 TFLOPS | 2064 GB/s", "2025-03-25"),
+        "deepep_ll_ep128_dispatch": Measured(
+            DEEPEP_LL[128][1] * GB, "B/s", "DeepEP low-latency dispatch, EP128, per GPU", "h800", DEEPEP_LL_SOURCE,
+            "128 | 192 us | 39 GB/s", "2025-02-24"),
+        "deepep_ll_ep128_combine": Measured(
+            DEEPEP_LL[128][3] * GB, "B/s", "DeepEP low-latency combine, EP128, per GPU", "h800", DEEPEP_LL_SOURCE,
+            "128 | 369 us | 39 GB/s", "2025-02-24"),
+        "deepep_normal_nvlink": Measured(
+            DEEPEP_NORMAL[8][1] * GB, "B/s", "DeepEP normal dispatch within a node (NVLink)", "h800",
+            DEEPEP_NORMAL_SOURCE, "Intranode | 8 | 153 GB/s (NVLink)", "2025-02-24"),
+        "deepep_normal_rdma": Measured(
+            DEEPEP_NORMAL[64][1] * GB, "B/s", "DeepEP normal dispatch across nodes, EP64 (RDMA)", "h800",
+            DEEPEP_NORMAL_SOURCE, "Internode | 64 | 51 GB/s (RDMA)", "2025-04-22"),
+    }
+    return {k: {"label": m.label, "value": m.value, "unit": m.unit, "gpu": m.gpu, "source": m.source,
+                "quote": m.quote, "date": m.date} for k, m in rows.items()}

@@ -181,7 +181,7 @@ _P = [
           "Share of the sustained peak FLOP/s reached by decode attention; default 660 of 865 BF16 TFLOPS "
           "(FlashMLA on H800, April 2025; the first release reached 580)",
           min=0, min_exclusive=True, max=1, step=0.01),
-    Param("micro_batches", "int", "micro-batches", 1, "Micro-batches per step",
+    Param("micro_batches", "int", "micro-batches", 2, "Micro-batches per step",
           "The batch is split to overlap communication with compute; each micro-batch reads the weights again "
           "(DeepSeek decodes with 2)", min=1, max=8, step=1),
     Param("ep_comm", "choice", "", "low_latency", "Expert-parallel kernels",

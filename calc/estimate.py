@@ -55,6 +55,11 @@ CPU_STEP_OVERHEAD_S = 2 / 51.0 - 2 / 60.4
 #: row's own leave-one-out estimate uses a pair fitted without it.
 FITTED_OVERHEAD_FACTOR = 1.153
 FITTED_STEP_OVERHEAD_MS = 5.36
+#: The error band: measured decode throughput has fallen up to this far below / above its
+#: leave-one-out estimate, relative to the estimate (calc.validate, default efficiencies).
+#: Kept as numbers so the calculator need not re-run the validation; a test keeps them equal.
+BAND_ERROR_LOW = 0.1697
+BAND_ERROR_HIGH = 0.2638
 
 #: Mean of DeepGEMM's M = 4,096 dense shapes over the sustained FP8 peak (1,124 of 1,730): the
 #: compute side of large matmuls.

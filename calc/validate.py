@@ -192,8 +192,9 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         "ant-h20-ep32-bs8", "SGLang at Ant Group, H20, EP32, 8 per GPU, MTP", "h20", 293, _LMSYS_ANT,
         dict(ep=32, seq_len=4096 + 768, batch_per_gpu=8, accept_length=1.85, verify_tokens=2, kv_dtype="fp8",
              attn_dtype="fp8"),
-        "EP32 over 4 nodes, 8 requests per GPU, MTP with one draft, FP8 attention",
-        "as the 48-per-GPU row",
+        "EP32 over 4 nodes, 8 requests per GPU, FP8 attention (a comparison with EP16 at the same batch)",
+        "MTP with one draft as in the blog's production tiers (not stated for this comparison); otherwise as the "
+        "48-per-GPU row",
         model="deepseek-r1", gpu_overrides=_H20_2NIC,
         estimate_inputs=dict(schedule="single-batch", cpu_overlap=False), date="2025-09-26",
     ),

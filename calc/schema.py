@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import ParamError
+from . import estimate as _estimate
+from . import measured
 from .presets import GPUS, MODELS
 from .context_cache import CACHE_READ_BYTES_PER_S_PER_GPU
 from .prices import PRICE_LISTS
@@ -131,15 +133,17 @@ _P = [
     # the tighter bound (calc.tight)
     Param("batch_per_gpu", "int", "sequences", 128, "Batch per GPU",
           "Sequences decoded together on each GPU (capped by what fits in HBM)", min=1, max=1_000_000, step=1),
-    Param("mem_efficiency", "float", "", round(3000 / 3350, 4), "HBM efficiency",
-          "Share of peak HBM bandwidth reached; default 3,000 of 3,350 GB/s (FlashMLA on H800)",
+    Param("mem_efficiency", "float", "", round(3000 / 3350, 4), "HBM efficiency (attention)",
+          "Share of peak HBM bandwidth reached reading the KV cache; default 3,000 of 3,350 GB/s (FlashMLA on H800). "
+          "Matmuls read weights at their own measured rate (2,668 GB/s at best, DeepGEMM)",
           min=0, min_exclusive=True, max=1, step=0.01),
-    Param("compute_efficiency", "float", "", round(1350 / 1979, 4), "Compute efficiency",
-          "Share of peak FLOP/s reached, one figure for every matmul and for attention; default 1,350 of "
-          "1,979 FP8 TFLOPS (DeepGEMM on Hopper; FlashMLA reaches 580 of 989 BF16)",
+    Param("compute_efficiency", "float", "", round(measured.GEMM_EFFICIENCY, 4), "Matmul efficiency",
+          "Share of the sustained peak FLOP/s reached by matmuls; default 1,550 of 1,730 FP8 TFLOPS (DeepGEMM's "
+          "best on H800 at the throttled clock). Attention has its own efficiency",
           min=0, min_exclusive=True, max=1, step=0.01),
-    Param("net_efficiency", "float", "", 1.0, "Network efficiency",
-          "Share of link bandwidth reached (DeepSeek measured ~160 of 200 GB/s NVLink on H800)",
+    Param("net_efficiency", "float", "", 0.8, "Network efficiency",
+          "Share of link bandwidth reached where no DeepEP rate applies (all-reduce, or link rates set to spec); "
+          "default 0.8: DeepSeek measured about 160 of 200 GB/s NVLink on H800",
           min=0, min_exclusive=True, max=1, step=0.01),
     Param("overlap", "choice", "", "max", "Overlap",
           "max: memory, compute and network overlap perfectly; sum: they run one after another",
@@ -223,6 +227,48 @@ _P = [
           "Hours a stored prefix stays on disk (assumed; DeepSeek does not publish it)", min=0, max=8760, step=1),
     Param("price_list", "choice", "", "deepseek-r1-2025", "List prices",
           "Published prices to compare with: DeepSeek's own, by model and date", choices=tuple(PRICE_LISTS)),
+    # ---- fidelity (issue 7): per-kernel rates, micro-batches, DeepEP modes, clocks, the estimate ----
+    Param("attn_efficiency", "float", "", round(measured.ATTENTION_EFFICIENCY, 4), "Attention efficiency",
+          "Share of the sustained peak FLOP/s reached by decode attention; default 660 of 865 BF16 TFLOPS "
+          "(FlashMLA on H800, April 2025; the first release reached 580)",
+          min=0, min_exclusive=True, max=1, step=0.01),
+    Param("micro_batches", "int", "micro-batches", 2, "Micro-batches per step",
+          "The batch is split to overlap communication with compute; each micro-batch reads the weights again "
+          "(DeepSeek decodes with 2)", min=1, max=8, step=1),
+    Param("ep_comm", "choice", "", "low_latency", "Expert-parallel kernels",
+          "DeepEP mode: low_latency (decode: one message per token and expert, RDMA) or normal (prefill: one "
+          "copy per node, forwarded over NVLink)", choices=("low_latency", "normal")),
+    Param("link_rates", "choice", "", "measured", "Link rates",
+          "measured: DeepEP's measured GB/s for the mode and EP size; spec: link bandwidth x network efficiency",
+          choices=("measured", "spec")),
+    Param("verify_tokens", "int", "tokens", 0, "Tokens verified per step",
+          "Draft tokens plus one, per sequence per step (3 for a window of two drafts); 0 = accepted tokens "
+          "rounded up", min=0, max=16, step=1),
+    Param("overhead_factor", "float", "", _estimate.FITTED_OVERHEAD_FACTOR, "Overhead factor (estimate)",
+          "Step time over the modelled kernels and exposed network: small kernels, launch gaps and syncs the model "
+          "leaves out; fitted to the measured decode deployments (each checked leave-one-out)",
+          min=1, max=5, step=0.01),
+    Param("step_overhead_ms", "float", "ms", _estimate.FITTED_STEP_OVERHEAD_MS, "Fixed time per step (estimate)",
+          "Time per decode step that does not grow with the work (scheduling, sampling, synchronisation); fitted "
+          "with the overhead factor", min=0, max=1000, step=0.1),
+    Param("moe_imbalance", "float", "", 1.0, "Expert load imbalance (estimate)",
+          "Busiest GPU's expert load over the average after balancing, on top of the random spread the estimate "
+          "already counts; DeepSeek publishes no figure (its profile simulates perfect balance)",
+          min=1, max=10, step=0.01),
+    Param("overlap_schedule", "choice", "", "auto", "Overlap schedule (estimate)",
+          "How communication hides behind compute: two-batch (DeepSeek's pipeline), single-batch (shared expert "
+          "under dispatch, down projection under combine), none; auto: two-batch with 2 micro-batches, else none",
+          choices=("auto", "two-batch", "single-batch", "none")),
+    Param("cpu_overlap", "choice", "", "on", "CPU overlap (estimate)",
+          "on: the engine prepares the next step while this one runs; off: add the 6.1 ms per step SGLang "
+          "measured without its overlap scheduler", choices=("on", "off")),
+    Param("kernel_rates", "choice", "", "measured", "Kernel rates",
+          "measured: each kind of kernel at the best rate measured for it (attention at the HBM and attention "
+          "efficiencies, matmuls at DeepGEMM's best); peak: every kernel at full bandwidth and peak FLOP/s",
+          choices=("measured", "peak")),
+    Param("sustained_clock", "choice", "", "on", "Sustained clock",
+          "on: compute at the clock measured under load (H800: about 1,600 of 1,830 MHz, FlashMLA deep-dive); "
+          "off: at the spec sheet's boost clock", choices=("on", "off")),
 ]
 
 _NUMERIC = tuple(p.name for p in _P if p.kind in ("int", "float") and not p.name.startswith("sweep_"))

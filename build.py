@@ -489,6 +489,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="public base URL the site is published at, e.g. https://example.org/llm-serving/ "
                              f"(default: $SITE_URL, else {DEFAULT_SITE_URL})")
     parser.add_argument("--site-dir", type=Path, default=SITE, help="where to write the site (default: site/)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="bundle: the archive to write (default: dist/llm-serving-economics.zip)")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--no-build", action="store_true", help="serve the existing site/")
@@ -501,8 +503,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bundle":
         from sitebuild import bundle
 
-        out = bundle.make_bundle(calc_src)
-        print(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}; open it live with:\n"
+        out = bundle.make_bundle(calc_src, args.out)
+        print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB); open it live with:\n"
               f"  python3 {out.name}", flush=True)
         return 0
     if args.command == "build" or not args.no_build:

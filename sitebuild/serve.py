@@ -252,13 +252,13 @@ def bundle_main(argv=None) -> int:
     import argparse
     import webbrowser
 
-    here = os.path.dirname(os.path.abspath(__file__))  # the zip archive itself
+    here = os.path.dirname(os.path.abspath(__file__))  # the zip archive itself, or its unzipped folder
     ap = argparse.ArgumentParser(prog="python3 " + os.path.basename(here),
                                  description="Serve the LLM serving economics site from this archive, live and offline.")
     ap.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0 = any free port)")
     ap.add_argument("--no-browser", action="store_true", help="do not open a browser window")
     args = ap.parse_args(argv)
-    source = ZipSource(here, "site")
+    source = ZipSource(here, "site") if zipfile.is_zipfile(here) else DirSource(os.path.join(here, "site"))
     try:
         server = make_server(source, "127.0.0.1", args.port, quiet=True)
     except OSError:

@@ -46,7 +46,7 @@ async function showOffline() {
 
 function showUpdate(waiting) {
   if (embeddedView || document.querySelector("[data-calc-update]")) return;
-  root.dataset.calcUpdate = "ready";
+  root.dataset.calcNewVersion = "ready";
   const box = document.createElement("div");
   box.className = "calc-update";
   box.setAttribute("data-calc-update", "");
@@ -103,6 +103,7 @@ export async function setup({ embedded = false } = {}) {
     console.warn("[calc] no offline copy:", err.message);
     return;
   }
+  if (!registration) return; // registration refused (e.g. service workers blocked)
   watch(registration);
   if (navigator.serviceWorker.controller) showOffline();
   setInterval(() => registration.update().catch(() => {}), CHECK_EVERY_MS);

@@ -77,6 +77,7 @@ function adopt(w, earlyMessages, startedAt) {
           return;
         }
         meta = m.meta;
+        root.dataset.calcWheel = meta.wheel || "";
         workerState = "live";
         window.__calcTimings.worker = m.timings;
         window.__calcTimings.ready = performance.now();
@@ -137,8 +138,7 @@ function progress(m) {
 function progressText() {
   if (!boot) return null;
   if (boot.phase === "download" && boot.total) {
-    const mb = (n) => (n / 1e6).toFixed(1);
-    return `Downloading Python\u2026 ${mb(boot.loaded)} of ${mb(boot.total)} MB`;
+    return `Downloading Python\u2026 ${Math.floor((100 * boot.loaded) / boot.total)}%`;
   }
   if (boot.phase === "start") return "Starting Python\u2026";
   return null;

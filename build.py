@@ -57,6 +57,7 @@ DIST = ROOT / "dist"
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 # Only what the browser needs to boot Pyodide from a module worker.
 PYODIDE_CORE = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
+STDLIB_STORED = "python_stdlib.stored.zip"  # see repack_stored()
 
 if str(ROOT) not in sys.path:  # sitebuild/ beside this file, whatever the working folder
     sys.path.insert(0, str(ROOT))
@@ -304,9 +305,11 @@ def build_wheel(calc_src: Path, work: Path = BUILD) -> Path:
 def repack_stored(src: Path, dst: Path) -> None:
     """Copy a zip with every member stored uncompressed (same names, dates and contents).
 
-    Pyodide's python_stdlib.zip deflates each module on its own (2.5 MB); stored, the whole
-    archive compresses far better over the wire (1.6 MB with brotli instead of 2.5 MB), and
-    zipimport reads stored members without inflating them."""
+    Pyodide's python_stdlib.zip deflates each module on its own (2.5 MB, and brotli cannot
+    shrink it further); stored, the whole archive compresses far better (1.6 MB with brotli).
+    build.py writes it as python_stdlib.stored.zip beside the original, with its brotli and
+    gzip copies; the worker takes it only when it arrives compressed, else the original (a
+    host that sends files as they are would otherwise send 9.7 MB instead of 2.5 MB)."""
     import zipfile
 
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as zout:
@@ -328,10 +331,7 @@ def vendor_pyodide(wheel: Path, site: Path = SITE) -> dict:
         shutil.rmtree(dst)
     dst.mkdir(parents=True)
     for name in PYODIDE_CORE:
-        if name == "python_stdlib.zip":
-            repack_stored(PYODIDE_NPM / name, dst / name)
-        else:
-            shutil.copy2(PYODIDE_NPM / name, dst / name)
+        shutil.copy2(PYODIDE_NPM / name, dst / name)
 
     # The wheel goes under a folder named after its hash, so a changed wheel is a new URL.
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
@@ -352,14 +352,17 @@ def vendor_pyodide(wheel: Path, site: Path = SITE) -> dict:
 
 
 def fill_core_sizes(site: Path) -> None:
-    """Write the sizes of the vendored Pyodide core into the worker (its download progress)."""
+    """Write the Pyodide version (the snapshot's key) and the sizes of the vendored core (the
+    download progress) into the worker."""
     worker = site / "assets" / "calc-worker.mjs"
     text = worker.read_text("utf-8")
-    marker = "const CORE_SIZES = {};"
-    if text.count(marker) != 1:
-        raise SystemExit(f"{worker}: expected one line {marker!r} for the core sizes")
-    sizes = {name: (site / "pyodide" / name).stat().st_size for name in PYODIDE_CORE}
-    worker.write_text(text.replace(marker, f"const CORE_SIZES = {json.dumps(sizes)};"), "utf-8")
+    marker = re.compile(r"^const CORE = \{.*\};$", re.M)
+    if len(marker.findall(text)) != 1:
+        raise SystemExit(f"{worker}: expected one line 'const CORE = {{}};' for the Pyodide version and sizes")
+    sizes = {name: (site / "pyodide" / name).stat().st_size
+             for name in (*PYODIDE_CORE, STDLIB_STORED) if (site / "pyodide" / name).is_file()}
+    core = {"pyodide": json.loads((PYODIDE_NPM / "package.json").read_text())["version"], "sizes": sizes}
+    worker.write_text(marker.sub(lambda m: f"const CORE = {json.dumps(core)};", text), "utf-8")
 
 
 def normalize_site_url(url: str) -> str:
@@ -450,6 +453,8 @@ def build(calc_src: Path = ROOT, site_url: str | None = None, site: Path = SITE,
         # compressed copies and the service worker's list of files (with their hashes) are
         # made from the finished files.
         if precompress:
+            repack_stored(site / "pyodide" / "python_stdlib.zip", site / "pyodide" / STDLIB_STORED)
+            fill_core_sizes(site)
             n, saved = compress.precompress_site(site, cache=BUILD / "compress-cache")
             log(f"precompressed {n} files (brotli and gzip)")
         info["cache_version"] = offline.write_service_worker(site, SITE_SRC / "sw" / "calc-sw.js")

@@ -42,9 +42,8 @@ def candidates(site: Path) -> list[Path]:
         rel = f.relative_to(site).parts
         if any(p in SKIP_PARTS for p in rel):
             continue
-        # python_stdlib.zip is repacked without compression (see build.py); other zips are
-        # compressed already.
-        if f.suffix == ".zip" and f.name != "python_stdlib.zip":
+        # Zips are compressed already, except the standard library repacked stored (build.py).
+        if f.suffix == ".zip" and not f.name.endswith(".stored.zip"):
             continue
         out.append(f)
     return out

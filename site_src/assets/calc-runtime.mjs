@@ -84,6 +84,10 @@ function adopt(w, earlyMessages, startedAt) {
         resolve();
       } else if (m.type === "failed") {
         reject(new Error(m.error));
+      } else if (m.type === "snapshot") {
+        // What became of the memory snapshot (calc-snapshot.mjs), for tests and the benchmark.
+        (window.__calcSnapshots = window.__calcSnapshots || []).push(m);
+        root.dataset.calcSnapshot = m.stored ? "stored" : m.restored ? "restored" : "none";
       } else if (pending.has(m.id)) {
         const { res } = pending.get(m.id);
         pending.delete(m.id);

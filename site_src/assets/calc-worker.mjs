@@ -7,31 +7,44 @@
 //                   Python starting)
 //               {type: "ready", meta, timings}  once Python and calc are loaded
 //               {type: "failed", error}         if the boot failed
+//               {type: "snapshot", ...}         what became of the memory snapshot (for tests)
 //               {id, response} | {id, error}    one answer per request (response parsed)
 //
-// The boot starts every download at once, before Pyodide's own module has loaded: the wasm,
-// the standard library and the lock file are fetched here and handed to Pyodide (through the
-// `fetch` it calls), and pyodide.asm.mjs is imported in parallel (`createPyodideModule`).
+// Boot: every download starts at once, before Pyodide's own module has loaded (the wasm, the
+// standard library and the lock file are fetched here and handed to Pyodide through the
+// `fetch` it calls; pyodide.asm.mjs is imported in parallel and passed as
+// `createPyodideModule`). A returning reader's interpreter comes from a memory snapshot (see
+// calc-snapshot.mjs): Python's start-up and the import of calc are skipped.
 
-// Decoded sizes of the Pyodide core files, for the download progress; build.py fills them in.
-const CORE_SIZES = {};
+import * as snapshot from "./calc-snapshot.mjs";
+
+// The Pyodide version and the decoded sizes of its core files (for the download progress);
+// build.py fills them in.
+const CORE = {};
+const CORE_SIZES = CORE.sizes || {};
 
 const indexURL = new URL("../pyodide/", import.meta.url).href;
+const useSnapshot = new URL(import.meta.url).searchParams.get("snapshot") !== "0";
 const t0 = performance.now();
 let handle = null;
 const queue = [];
 
 // ---------------------------------------------------------------------------- downloads
 const nativeFetch = self.fetch.bind(self);
-const total = Object.values(CORE_SIZES).reduce((a, b) => a + b, 0);
+const STDLIB = "python_stdlib.zip";
+const STDLIB_STORED = "python_stdlib.stored.zip";
+const expected = new Map([["pyodide.mjs", 0], ["pyodide.asm.mjs", 0], ["pyodide.asm.wasm", 0], [STDLIB, 0]]);
+for (const name of expected.keys()) expected.set(name, CORE_SIZES[name] || 0);
+if (CORE_SIZES[STDLIB_STORED]) expected.set(STDLIB, CORE_SIZES[STDLIB_STORED]);
 let loaded = 0;
 let lastPost = 0;
-const pendingFiles = new Set(Object.keys(CORE_SIZES));
+const pendingFiles = new Set(expected.keys());
 
 function postProgress(force) {
   const now = performance.now();
   if (!force && now - lastPost < 150) return;
   lastPost = now;
+  const total = [...expected.values()].reduce((a, b) => a + b, 0);
   const phase = pendingFiles.size ? "download" : "start";
   self.postMessage({ type: "progress", phase, loaded: Math.min(loaded, total), total });
 }
@@ -41,44 +54,91 @@ function fileDone(name) {
 }
 
 // Count the bytes of a response as they arrive (on a clone: Pyodide gets the response itself).
-function tracked(name, responsePromise) {
-  return responsePromise.then((response) => {
-    if (response.ok && response.body) {
-      const reader = response.clone().body.getReader();
-      (async () => {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          loaded += value.byteLength;
-          postProgress(false);
-        }
-        fileDone(name);
-      })().catch(() => {});
-    }
-    return response;
-  });
+function counted(name, response) {
+  if (response.ok && response.body) {
+    const reader = response.clone().body.getReader();
+    (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        loaded += value.byteLength;
+        postProgress(false);
+      }
+      fileDone(name);
+    })().catch(() => {});
+  } else {
+    fileDone(name);
+  }
+  return response;
 }
 
-const early = new Map();
-for (const name of ["pyodide.asm.wasm", "python_stdlib.zip"]) {
-  early.set(indexURL + name, tracked(name, nativeFetch(indexURL + name)));
+// The standard library: stored uncompressed, it compresses to 1.6 MB instead of 2.5 MB, but
+// only a host that sends it compressed gains; from any other, take the original zip.
+async function stdlib() {
+  if (CORE_SIZES[STDLIB_STORED]) {
+    const abort = new AbortController();
+    try {
+      const r = await nativeFetch(indexURL + STDLIB_STORED, { signal: abort.signal });
+      if (r.ok && r.headers.get("content-encoding")) return r;
+      if (r.ok && r.headers.get("x-calc-offline")) {
+        expected.set(STDLIB, CORE_SIZES[STDLIB]); // the offline copy keeps the original
+        return r;
+      }
+      abort.abort();
+    } catch {
+      // not there: the original
+    }
+  }
+  expected.set(STDLIB, CORE_SIZES[STDLIB] || 0);
+  return nativeFetch(indexURL + STDLIB);
 }
+
+const early = new Map([
+  [indexURL + "pyodide.asm.wasm", nativeFetch(indexURL + "pyodide.asm.wasm").then((r) => counted("pyodide.asm.wasm", r))],
+  [indexURL + STDLIB, stdlib().then((r) => counted(STDLIB, r))],
+]);
 const lockFile = nativeFetch(indexURL + "pyodide-lock.json").then((r) => {
   if (!r.ok) throw new Error(`the lock file could not be loaded (HTTP ${r.status})`);
   return r.json();
 });
+// The calc wheel, checked against the lock file's sha256. It is unpacked into site-packages
+// here rather than by Pyodide's package loader (`packages: ["calc"]`), which records the
+// package in a JavaScript object that makes a memory snapshot fail (pyodide/pyodide#5195).
+const calcWheel = lockFile.then(async (lock) => {
+  const pkg = lock.packages.calc;
+  if (!pkg) throw new Error("the lock file has no calc package");
+  const r = await nativeFetch(new URL(pkg.file_name, indexURL).href);
+  if (!r.ok) throw new Error(`the calc package could not be loaded (HTTP ${r.status})`);
+  const bytes = new Uint8Array(await r.arrayBuffer());
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  if (hex !== pkg.sha256) throw new Error("the calc package does not match the lock file's sha256");
+  return bytes;
+});
+// A returning reader's snapshot, read while the downloads run (null if none or not usable).
+const savedSnapshot = useSnapshot
+  ? Promise.all([lockFile, snapshot.open()]).then(([lock, store]) =>
+      store && store.read(snapshot.keyOf({ pyodide: CORE.pyodide, wheel: lock.packages.calc.sha256, engine: navigator.userAgent })))
+      .catch(() => null)
+  : Promise.resolve(null);
+const PY_INSTALL = `
+import importlib, sysconfig, zipfile
+zipfile.ZipFile("/tmp/calc.whl").extractall(sysconfig.get_paths()["purelib"])
+importlib.invalidate_caches()
+`;
 const asmModule = import("../pyodide/pyodide.asm.mjs").then((m) => {
-  loaded += CORE_SIZES["pyodide.asm.mjs"] || 0;
+  loaded += expected.get("pyodide.asm.mjs");
   fileDone("pyodide.asm.mjs");
   postProgress(true);
   return m;
 });
 const pyodideModule = import("../pyodide/pyodide.mjs").then((m) => {
-  loaded += CORE_SIZES["pyodide.mjs"] || 0;
+  loaded += expected.get("pyodide.mjs");
   fileDone("pyodide.mjs");
   return m;
 });
-// Pyodide fetches the wasm and the standard library itself: give it the downloads started above.
+// Pyodide fetches the wasm and the standard library itself: give it the downloads started
+// above (once; a second boot in this worker fetches again).
 self.fetch = (input, init) => {
   const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
   const started = early.get(url);
@@ -116,39 +176,95 @@ self.onmessage = (event) => {
 };
 
 // ---------------------------------------------------------------------------- boot
-async function boot() {
-  const [{ loadPyodide, version }, { default: createPyodideModule }, lock] =
-    await Promise.all([pyodideModule, asmModule, lockFile]);
-  const pyodide = await loadPyodide({
-    indexURL,
-    lockFileContents: lock,
-    packageBaseUrl: indexURL,
-    createPyodideModule,
-    packages: ["calc"],
-    stdout: () => {},
-    stderr: (msg) => console.warn("[calc worker]", msg),
-  });
-  const tBooted = performance.now();
-  const web = pyodide.pyimport("calc.web");
-  handle = web.handle;
-  const meta = JSON.parse(
-    pyodide.runPython(`
+const PY_META = `
 import json, calc, calc.web
 json.dumps({
     "defaults": calc.web.defaults(),
     "calcs": {name: list(c.params) for name, c in calc.CALCULATIONS.items()},
 })
-`),
-  );
-  meta.wheel = (lock.packages.calc || {}).sha256 || "";
+`;
+// Every module of calc imported before a snapshot: a restored interpreter has them in memory
+// (its files, unpacked from the wheel, are not part of the snapshot).
+const PY_IMPORT_ALL = `
+import importlib, pkgutil, calc
+for _m in pkgutil.walk_packages(calc.__path__, "calc."):
+    if not _m.name.endswith(".__main__"):
+        importlib.import_module(_m.name)
+del _m
+`;
+
+async function boot() {
+  const [{ loadPyodide, version }, { default: createPyodideModule }, lock] =
+    await Promise.all([pyodideModule, asmModule, lockFile]);
+  const wheel = (lock.packages.calc || {}).sha256 || "";
+  const options = {
+    indexURL,
+    lockFileContents: lock,
+    packageBaseUrl: indexURL,
+    createPyodideModule,
+    stdout: () => {},
+    stderr: (msg) => console.warn("[calc] Python:", msg),
+  };
+  const key = snapshot.keyOf({ pyodide: CORE.pyodide, wheel, engine: navigator.userAgent });
+  const store = useSnapshot ? await snapshot.open() : null;
+  let pyodide = null;
+  let restored = false;
+  let made = null;
+
+  const marks = { modules: performance.now() - t0 };
+  const saved = await savedSnapshot;
+  marks.snapshot_read = performance.now() - t0;
+  if (saved) {
+    try {
+      pyodide = await snapshot.restore(loadPyodide, options, saved);
+      marks.restored = performance.now() - t0;
+      await snapshot.verify(pyodide, saved);
+      marks.verified = performance.now() - t0;
+      handle = pyodide.pyimport("calc.web").handle;
+      restored = true;
+    } catch (err) {
+      // Any failure: forget this snapshot and boot as usual (a new one replaces it).
+      self.postMessage({ type: "snapshot", restored: false, error: oneLine(err) });
+      await store.remove();
+      pyodide = null;
+      handle = null;
+    }
+  }
+  if (!pyodide) {
+    pyodide = await loadPyodide({ ...options, _makeSnapshot: !!store });
+    pyodide.FS.writeFile("/tmp/calc.whl", await calcWheel);
+    pyodide.runPython(PY_INSTALL);
+    handle = pyodide.pyimport("calc.web").handle;
+  }
+  const tBooted = performance.now();
+  if (!restored && store) {
+    pyodide.runPython(PY_IMPORT_ALL);
+    marks.imported = performance.now() - t0;
+    try {
+      made = pyodide.makeMemorySnapshot();
+    } catch (err) {
+      self.postMessage({ type: "snapshot", made: false, error: oneLine(err) });
+    }
+    marks.snapshot_made = performance.now() - t0;
+  }
+  const meta = JSON.parse(pyodide.runPython(PY_META));
+  meta.wheel = wheel;
   meta.pyodide = version;
+  meta.restored = restored;
   const tReady = performance.now();
   self.postMessage({
     type: "ready",
     meta,
-    timings: { boot_ms: tBooted - t0, ready_ms: tReady - t0 },
+    timings: { boot_ms: tBooted - t0, ready_ms: tReady - t0, restored, marks },
   });
   while (queue.length) answer(queue.shift());
+  if (made) {
+    // Stored after the first answers, off their path.
+    const result = await store.write(key, made, pyodide).catch((err) => ({ stored: false, error: oneLine(err) }));
+    self.postMessage({ type: "snapshot", made: true, ...result });
+  } else if (restored) {
+    self.postMessage({ type: "snapshot", restored: true, bytes: saved.bytes.length });
+  }
 }
 
 boot().catch((err) => {

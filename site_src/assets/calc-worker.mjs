@@ -16,14 +16,15 @@
 // `createPyodideModule`). A returning reader's interpreter comes from a memory snapshot (see
 // calc-snapshot.mjs): Python's start-up and the import of calc are skipped.
 
-import * as snapshot from "./calc-snapshot.mjs";
-
 // The Pyodide version and the decoded sizes of its core files (for the download progress);
 // build.py fills them in.
 const CORE = {};
 const CORE_SIZES = CORE.sizes || {};
 
 const indexURL = new URL("../pyodide/", import.meta.url).href;
+// Imported, not a static import: a static one would be fetched before this module runs, one
+// round trip before the downloads below could start.
+const snapshotModule = import("./calc-snapshot.mjs");
 const useSnapshot = new URL(import.meta.url).searchParams.get("snapshot") !== "0";
 const t0 = performance.now();
 let handle = null;
@@ -54,7 +55,11 @@ function fileDone(name) {
 }
 
 // Count the bytes of a response as they arrive (on a clone: Pyodide gets the response itself).
+// A core file the server refuses fails the boot at once.
 function counted(name, response) {
+  if (!response.ok) {
+    self.postMessage({ type: "failed", error: `Python's files could not be loaded (HTTP ${response.status} for ${name})` });
+  }
   if (response.ok && response.body) {
     const reader = response.clone().body.getReader();
     (async () => {
@@ -93,8 +98,10 @@ async function stdlib() {
   return nativeFetch(indexURL + STDLIB);
 }
 
+const wasmURL = indexURL + "pyodide.asm.wasm";
+const wasmResponse = nativeFetch(wasmURL).then((r) => counted("pyodide.asm.wasm", r));
 const early = new Map([
-  [indexURL + "pyodide.asm.wasm", nativeFetch(indexURL + "pyodide.asm.wasm").then((r) => counted("pyodide.asm.wasm", r))],
+  [wasmURL, wasmResponse],
   [indexURL + STDLIB, stdlib().then((r) => counted(STDLIB, r))],
 ]);
 const lockFile = nativeFetch(indexURL + "pyodide-lock.json").then((r) => {
@@ -116,11 +123,11 @@ const calcWheel = lockFile.then(async (lock) => {
   return bytes;
 });
 // A returning reader's snapshot, read while the downloads run (null if none or not usable).
-const savedSnapshot = useSnapshot
-  ? Promise.all([lockFile, snapshot.open()]).then(([lock, store]) =>
-      store && store.read(snapshot.keyOf({ pyodide: CORE.pyodide, wheel: lock.packages.calc.sha256, engine: navigator.userAgent })))
-      .catch(() => null)
-  : Promise.resolve(null);
+const snapshotStore = useSnapshot ? snapshotModule.then((s) => s.open()).catch(() => null) : Promise.resolve(null);
+const savedSnapshot = Promise.all([lockFile, snapshotModule, snapshotStore])
+  .then(([lock, snapshot, store]) =>
+    store && store.read(snapshot.keyOf({ pyodide: CORE.pyodide, wheel: lock.packages.calc.sha256, engine: navigator.userAgent })))
+  .catch(() => null);
 const PY_INSTALL = `
 import importlib, sysconfig, zipfile
 zipfile.ZipFile("/tmp/calc.whl").extractall(sysconfig.get_paths()["purelib"])
@@ -137,6 +144,9 @@ const pyodideModule = import("../pyodide/pyodide.mjs").then((m) => {
   fileDone("pyodide.mjs");
   return m;
 });
+// Each is awaited where it is used; a failure of one that is not (the wheel, on a restore)
+// must not surface as an unhandled rejection.
+for (const p of [wasmResponse, lockFile, calcWheel, asmModule, pyodideModule, ...early.values()]) p.catch(() => {});
 // Pyodide fetches the wasm and the standard library itself: give it the downloads started
 // above (once; a second boot in this worker fetches again).
 self.fetch = (input, init) => {
@@ -194,8 +204,8 @@ del _m
 `;
 
 async function boot() {
-  const [{ loadPyodide, version }, { default: createPyodideModule }, lock] =
-    await Promise.all([pyodideModule, asmModule, lockFile]);
+  const [{ loadPyodide, version }, { default: createPyodideModule }, lock, snapshot] =
+    await Promise.all([pyodideModule, asmModule, lockFile, snapshotModule]);
   const wheel = (lock.packages.calc || {}).sha256 || "";
   const options = {
     indexURL,
@@ -206,7 +216,7 @@ async function boot() {
     stderr: (msg) => console.warn("[calc] Python:", msg),
   };
   const key = snapshot.keyOf({ pyodide: CORE.pyodide, wheel, engine: navigator.userAgent });
-  const store = useSnapshot ? await snapshot.open() : null;
+  const store = await snapshotStore;
   let pyodide = null;
   let restored = false;
   let made = null;

@@ -9,16 +9,18 @@
 (function () {
   var root = document.documentElement;
   var query = new URLSearchParams(location.search);
+  var live = location.protocol !== "file:" && typeof Worker !== "undefined";
   var linked = false;
   query.forEach(function (v, k) { if (k !== "scheme") linked = true; });
-  if (linked) root.setAttribute("data-calc-pending", "");
+  // Where nothing will compute the link's state (from disk), the numbers are the defaults.
+  if (linked) root.setAttribute(live ? "data-calc-pending" : "data-calc-defaults", "");
   if (root.hasAttribute("data-calc-embed")) {
     var scheme = (query.get("scheme") || "").toLowerCase();
     var dark = scheme === "dark" || scheme === "slate" ||
       (scheme === "auto" && !!window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches);
     root.setAttribute("data-md-color-scheme", dark ? "slate" : "default");
   }
-  if (location.protocol === "file:" || typeof Worker === "undefined" || window.__calcWorker) return;
+  if (!live || window.__calcWorker) return;
   var script = document.currentScript;
   var assets = new URL((script && (script.src || script.getAttribute("data-assets"))) || "assets/", location.href);
   try {

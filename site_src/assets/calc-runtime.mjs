@@ -169,15 +169,22 @@ if (window.__calcWorker) {
   adopt(startWorker(), [], performance.now());
 }
 
+// A request goes to the worker at once, booted or not (it answers its queue as soon as Python
+// is up: no round trip through this thread between "ready" and the first answer). The time
+// allowed for an answer counts from the moment Python is ready.
 function ask(request) {
   return new Promise((res) => {
     const id = nextId++;
-    const timer = setTimeout(() => {
-      if (!pending.has(id)) return;
-      pending.delete(id);
-      res({ error: "no answer from Python within " + ANSWER_TIMEOUT_MS / 1000 + " s" });
-    }, ANSWER_TIMEOUT_MS);
+    let timer = null;
     pending.set(id, { res: (m) => { clearTimeout(timer); res(m); } });
+    ready.then(() => {
+      if (!pending.has(id)) return;
+      timer = setTimeout(() => {
+        if (!pending.has(id)) return;
+        pending.delete(id);
+        res({ error: "no answer from Python within " + ANSWER_TIMEOUT_MS / 1000 + " s" });
+      }, ANSWER_TIMEOUT_MS);
+    }, () => {});
     worker.postMessage({ id, request: JSON.stringify(request) });
   });
 }
@@ -327,13 +334,10 @@ class Page {
   async send() {
     this.inflight = true;
     this.dirty = false;
-    try {
-      await ready;
-    } catch {
+    if (workerState === "failed") {
       this.inflight = false;
       return;
     }
-    if (page !== this) return;
     const edited = this.edited;
     this.edited = new Set();
     const request = {
@@ -343,6 +347,7 @@ class Page {
     const answer = await ask(request);
     this.inflight = false;
     if (page !== this) return;
+    if (workerState === "failed") return; // the page says so already (fail(), with Retry)
     if (answer.error) this.calcError(answer.error);
     else this.apply(answer.response, edited);
     if (this.dirty) this.send();

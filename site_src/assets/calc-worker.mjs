@@ -180,9 +180,17 @@ function answer({ id, request }) {
   }
 }
 
+// The snapshot is made once the first answer is out (off the path to the first live result).
+let answeredOnce;
+const firstAnswer = new Promise((resolve) => (answeredOnce = resolve));
+
 self.onmessage = (event) => {
-  if (handle) answer(event.data);
-  else queue.push(event.data);
+  if (handle) {
+    answer(event.data);
+    answeredOnce();
+  } else {
+    queue.push(event.data);
+  }
 };
 
 // ---------------------------------------------------------------------------- boot
@@ -219,7 +227,6 @@ async function boot() {
   const store = await snapshotStore;
   let pyodide = null;
   let restored = false;
-  let made = null;
 
   const marks = { modules: performance.now() - t0 };
   const saved = await savedSnapshot;
@@ -247,16 +254,6 @@ async function boot() {
     handle = pyodide.pyimport("calc.web").handle;
   }
   const tBooted = performance.now();
-  if (!restored && store) {
-    pyodide.runPython(PY_IMPORT_ALL);
-    marks.imported = performance.now() - t0;
-    try {
-      made = pyodide.makeMemorySnapshot();
-    } catch (err) {
-      self.postMessage({ type: "snapshot", made: false, error: oneLine(err) });
-    }
-    marks.snapshot_made = performance.now() - t0;
-  }
   const meta = JSON.parse(pyodide.runPython(PY_META));
   meta.wheel = wheel;
   meta.pyodide = version;
@@ -267,13 +264,29 @@ async function boot() {
     meta,
     timings: { boot_ms: tBooted - t0, ready_ms: tReady - t0, restored, marks },
   });
-  while (queue.length) answer(queue.shift());
-  if (made) {
-    // Stored after the first answers, off their path.
-    const result = await store.write(key, made, pyodide).catch((err) => ({ stored: false, error: oneLine(err) }));
-    self.postMessage({ type: "snapshot", made: true, ...result });
-  } else if (restored) {
+  if (queue.length) {
+    while (queue.length) answer(queue.shift());
+    answeredOnce();
+  }
+  if (restored) {
     self.postMessage({ type: "snapshot", restored: true, bytes: saved.bytes.length });
+  } else if (store) {
+    // After the first answer (or a few seconds without any), on a later turn: every module of
+    // calc imported, the interpreter copied, then stored.
+    await Promise.race([firstAnswer, new Promise((r) => setTimeout(r, 3000))]);
+    await new Promise((r) => setTimeout(r, 0));
+    const t = performance.now();
+    let made = null;
+    try {
+      pyodide.runPython(PY_IMPORT_ALL);
+      made = pyodide.makeMemorySnapshot();
+    } catch (err) {
+      self.postMessage({ type: "snapshot", made: false, error: oneLine(err) });
+      return;
+    }
+    const madeMs = performance.now() - t;
+    const result = await store.write(key, made, pyodide).catch((err) => ({ stored: false, error: oneLine(err) }));
+    self.postMessage({ type: "snapshot", made: true, made_ms: madeMs, stored_ms: performance.now() - t, ...result });
   }
 }
 

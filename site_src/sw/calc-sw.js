@@ -101,9 +101,14 @@ function pathOf(url) {
   }
 }
 
+let opened = null; // this version's cache, opened once per start of the service worker
+function cache() {
+  if (!opened) opened = caches.open(CACHE);
+  return opened;
+}
+
 async function fromCache(path, request) {
-  const cache = await caches.open(CACHE);
-  const hit = await cache.match(new URL(path, SCOPE).href);
+  const hit = await (await cache()).match(new URL(path, SCOPE).href);
   return hit || fetch(request);
 }
 
@@ -111,8 +116,7 @@ async function notFound(request) {
   try {
     return await fetch(request);
   } catch (err) {
-    const cache = await caches.open(CACHE);
-    const page = await cache.match(new URL("404.html", SCOPE).href);
+    const page = await (await cache()).match(new URL("404.html", SCOPE).href);
     if (!page) throw err;
     return new Response(page.body, { status: 404, headers: page.headers });
   }
@@ -128,7 +132,7 @@ self.addEventListener("fetch", (event) => {
   if (path === STDLIB_STORED && BY_PATH.has(STDLIB)) {
     // Kept here as the original (2.5 MB instead of 9.7 MB); any valid zip of the standard
     // library serves, and the header tells the worker it came from this copy.
-    event.respondWith(caches.open(CACHE).then((c) => c.match(new URL(STDLIB, SCOPE).href)).then((hit) => {
+    event.respondWith(cache().then((c) => c.match(new URL(STDLIB, SCOPE).href)).then((hit) => {
       if (!hit) return fetch(request);
       const headers = new Headers(hit.headers);
       headers.set("X-Calc-Offline", "1");

@@ -108,9 +108,11 @@ const lockFile = nativeFetch(indexURL + "pyodide-lock.json").then((r) => {
   if (!r.ok) throw new Error(`the lock file could not be loaded (HTTP ${r.status})`);
   return r.json();
 });
-// The calc wheel, checked against the lock file's sha256. It is unpacked into site-packages
-// here rather than by Pyodide's package loader (`packages: ["calc"]`), which records the
-// package in a JavaScript object that makes a memory snapshot fail (pyodide/pyodide#5195).
+// The calc wheel, checked against the lock file's sha256. A pure-Python wheel is a zip
+// archive Python imports from directly: it is written to the file system and put on sys.path
+// (no unpacking), rather than installed by Pyodide's package loader (`packages: ["calc"]`),
+// which records the package in a JavaScript object that makes a memory snapshot fail
+// (pyodide/pyodide#5195).
 const calcWheel = lockFile.then(async (lock) => {
   const pkg = lock.packages.calc;
   if (!pkg) throw new Error("the lock file has no calc package");
@@ -128,10 +130,10 @@ const savedSnapshot = Promise.all([lockFile, snapshotModule, snapshotStore])
   .then(([lock, snapshot, store]) =>
     store && store.read(snapshot.keyOf({ pyodide: CORE.pyodide, wheel: lock.packages.calc.sha256, engine: navigator.userAgent })))
   .catch(() => null);
+const WHEEL_PATH = "/lib/calc.whl";
 const PY_INSTALL = `
-import importlib, sysconfig, zipfile
-zipfile.ZipFile("/tmp/calc.whl").extractall(sysconfig.get_paths()["purelib"])
-importlib.invalidate_caches()
+import sys
+sys.path.insert(0, "${WHEEL_PATH}")
 `;
 const asmModule = import("../pyodide/pyodide.asm.mjs").then((m) => {
   loaded += expected.get("pyodide.asm.mjs");
@@ -201,8 +203,8 @@ json.dumps({
     "calcs": {name: list(c.params) for name, c in calc.CALCULATIONS.items()},
 })
 `;
-// Every module of calc imported before a snapshot: a restored interpreter has them in memory
-// (its files, unpacked from the wheel, are not part of the snapshot).
+// Every module of calc imported before a snapshot, so a restored interpreter has them all in
+// memory whatever it is asked later.
 const PY_IMPORT_ALL = `
 import importlib, pkgutil, calc
 for _m in pkgutil.walk_packages(calc.__path__, "calc."):
@@ -234,6 +236,8 @@ async function boot() {
   if (saved) {
     try {
       pyodide = await snapshot.restore(loadPyodide, options, saved);
+      // The file system is not part of a snapshot: the wheel goes back where sys.path has it.
+      pyodide.FS.writeFile(WHEEL_PATH, await calcWheel);
       marks.restored = performance.now() - t0;
       await snapshot.verify(pyodide, saved);
       marks.verified = performance.now() - t0;
@@ -249,9 +253,12 @@ async function boot() {
   }
   if (!pyodide) {
     pyodide = await loadPyodide({ ...options, _makeSnapshot: !!store });
-    pyodide.FS.writeFile("/tmp/calc.whl", await calcWheel);
+    marks.pyodide_loaded = performance.now() - t0;
+    pyodide.FS.writeFile(WHEEL_PATH, await calcWheel);
     pyodide.runPython(PY_INSTALL);
+    marks.calc_installed = performance.now() - t0;
     handle = pyodide.pyimport("calc.web").handle;
+    marks.calc_imported = performance.now() - t0;
   }
   const tBooted = performance.now();
   const meta = JSON.parse(pyodide.runPython(PY_META));

@@ -48,7 +48,7 @@ function showUpdate(waiting) {
   if (embeddedView || document.querySelector("[data-calc-update]")) return;
   root.dataset.calcNewVersion = "ready";
   const box = document.createElement("div");
-  box.className = "calc-update";
+  box.className = "calc-update md-typeset";
   box.setAttribute("data-calc-update", "");
   box.setAttribute("role", "status");
   const text = document.createElement("span");

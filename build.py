@@ -1,30 +1,40 @@
 #!/usr/bin/env python3
 """Build (and serve) the explainer site.
 
-    python build.py            # build everything into site/
+    python build.py            # build everything into site/ (for http://127.0.0.1:8000/)
+    python build.py --site-url https://example.org/llm-serving/   # build for where it is published
     python build.py serve      # build, then serve site/ on 127.0.0.1:8000
     python build.py serve --no-build --port 8123
+    python build.py bundle     # build, then write dist/llm-serving-economics.zip
+
+The public base URL comes from ``--site-url``, else the ``SITE_URL`` environment variable, else
+``http://127.0.0.1:8000/``; a subpath (``https://example.org/llm-serving/``) is fine: every
+link and asset in the site is relative, and only ``sitemap.xml`` (which Material's instant
+navigation reads), the canonical links and ``404.html`` use the base URL.
 
 Steps of a build (all offline):
 
-1. render the Jinja2 templates in ``site_src/pages`` (Markdown + the widget macros of
+1. build the ``calc`` wheel (``pip wheel --no-deps``);
+2. render the Jinja2 templates in ``site_src/pages`` (Markdown + the widget macros of
    ``site_src/macros.j2``) with ``calc``'s values into ``build/docs`` and copy
    ``site_src/assets`` beside them;
-2. ``mkdocs build`` (Material theme, config in ``mkdocs.yml``) into ``site/``;
-3. build the ``calc`` wheel (``pip wheel --no-deps``);
+3. ``mkdocs build`` (Material theme, config in ``mkdocs.yml``) into ``site/``, then render
+   the math with KaTeX;
 4. vendor the Pyodide core from ``node_modules/pyodide`` into ``site/pyodide/`` and write
    ``site/pyodide/pyodide-lock.json`` holding the ``calc`` wheel with its sha256
-   (``pyodide_lock``'s ``add_wheels_to_spec``).
+   (``pyodide_lock``'s ``add_wheels_to_spec``);
+5. write one embeddable page per widget (``site/embed/<page>/<widget>/``);
+6. last, once no file changes any more: precompressed copies of the large files and the
+   offline service worker (``site/calc-sw.js``) with the list and hashes of every file it
+   keeps, under a cache name that changes with any file.
 
 Run with the project's venv (Python >= 3.12, ``requirements-dev.txt``); ``./dev.sh`` does it.
 """
 from __future__ import annotations
 
 import argparse
-import functools
 import hashlib
 import html
-import http.server
 import importlib
 import json
 import math
@@ -43,25 +53,15 @@ BUILD = ROOT / "build"
 DOCS = BUILD / "docs"
 SITE = ROOT / "site"
 PYODIDE_NPM = ROOT / "node_modules" / "pyodide"
+DIST = ROOT / "dist"
+DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 # Only what the browser needs to boot Pyodide from a module worker.
 PYODIDE_CORE = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
+STDLIB_STORED = "python_stdlib.stored.zip"  # see repack_stored()
 
-MIME_TYPES = {
-    ".mjs": "text/javascript",
-    ".js": "text/javascript",
-    ".wasm": "application/wasm",
-    ".json": "application/json",
-    ".whl": "application/zip",
-    ".zip": "application/zip",
-    ".svg": "image/svg+xml",
-    ".css": "text/css",
-    ".html": "text/html",
-    ".woff2": "font/woff2",
-    ".woff": "font/woff",
-    ".ttf": "font/ttf",
-    ".xml": "application/xml",
-    ".png": "image/png",
-}
+if str(ROOT) not in sys.path:  # sitebuild/ beside this file, whatever the working folder
+    sys.path.insert(0, str(ROOT))
+from sitebuild.serve import MIME_TYPES  # noqa: E402,F401  (re-exported: the MIME types the site needs)
 
 
 def log(msg: str) -> None:
@@ -209,17 +209,20 @@ def make_env(ctx: PageContext):
     return env
 
 
-def render_pages(ctx: PageContext) -> list[Path]:
+def render_pages(ctx: PageContext, docs: Path = DOCS) -> list[Path]:
     env = make_env(ctx)
-    if DOCS.exists():
-        shutil.rmtree(DOCS)
-    DOCS.mkdir(parents=True)
-    shutil.copytree(SITE_SRC / "assets", DOCS / "assets")
+    if docs.exists():
+        shutil.rmtree(docs)
+    docs.mkdir(parents=True)
+    shutil.copytree(SITE_SRC / "assets", docs / "assets")
+    # The boot script: inlined at the top of <head> in every page (overrides/main.html), and
+    # the same file served for the embeddable views, which load it as a script file.
+    shutil.copy2(SITE_SRC / "overrides" / "partials" / "calc-boot.js", docs / "assets" / "calc-boot.js")
     pages_dir = SITE_SRC / "pages"
     written = []
     for src in sorted(pages_dir.rglob("*")):
         rel = src.relative_to(pages_dir)
-        dst = DOCS / rel
+        dst = docs / rel
         if src.is_dir():
             continue
         dst.parent.mkdir(parents=True, exist_ok=True)
@@ -236,12 +239,12 @@ def render_pages(ctx: PageContext) -> list[Path]:
 # Vendored browser files
 # ---------------------------------------------------------------------------
 
-def vendor_npm_assets() -> None:
+def vendor_npm_assets(docs: Path = DOCS) -> None:
     """Copy vendored npm files that pages use (KaTeX's CSS and fonts; the math itself is
     rendered at build time, see :func:`render_math`) into the docs folder."""
     katex = ROOT / "node_modules" / "katex" / "dist"
     if katex.is_dir():
-        dst = DOCS / "vendor" / "katex"
+        dst = docs / "vendor" / "katex"
         dst.mkdir(parents=True, exist_ok=True)
         shutil.copy2(katex / "katex.min.css", dst / "katex.min.css")
         shutil.copytree(katex / "fonts", dst / "fonts", dirs_exist_ok=True,
@@ -251,11 +254,11 @@ def vendor_npm_assets() -> None:
 _MATH = re.compile(r'<(span|div) class="arithmatex">\\([(\[])(.*?)\\[)\]]</\1>', re.S)
 
 
-def render_math() -> int:
+def render_math(site: Path = SITE) -> int:
     """Replace the arithmatex spans in the built HTML with KaTeX's HTML, rendered here with
     the vendored npm package (one Node call for the whole site). The pages then need no
     math script at all: formulas read correctly before any script runs and from file://."""
-    pages = sorted(SITE.rglob("*.html"))
+    pages = sorted(site.rglob("*.html"))
     found: list[tuple[Path, list]] = []
     items = []
     for page in pages:
@@ -283,8 +286,8 @@ def render_math() -> int:
     return len(items)
 
 
-def build_wheel(calc_src: Path) -> Path:
-    out = BUILD / "wheel"
+def build_wheel(calc_src: Path, work: Path = BUILD) -> Path:
+    out = work / "wheel"
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -299,13 +302,31 @@ def build_wheel(calc_src: Path) -> Path:
     return wheels[0]
 
 
-def vendor_pyodide(wheel: Path) -> dict:
+def repack_stored(src: Path, dst: Path) -> None:
+    """Copy a zip with every member stored uncompressed (same names, dates and contents).
+
+    Pyodide's python_stdlib.zip deflates each module on its own (2.5 MB, and brotli cannot
+    shrink it further); stored, the whole archive compresses far better (1.6 MB with brotli).
+    build.py writes it as python_stdlib.stored.zip beside the original, with its brotli and
+    gzip copies; the worker takes it only when it arrives compressed, else the original (a
+    host that sends files as they are would otherwise send 9.7 MB instead of 2.5 MB)."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            out = zipfile.ZipInfo(info.filename, info.date_time)
+            out.external_attr = info.external_attr
+            out.compress_type = zipfile.ZIP_STORED
+            zout.writestr(out, zin.read(info))
+
+
+def vendor_pyodide(wheel: Path, site: Path = SITE) -> dict:
     from pyodide_lock import PyodideLockSpec
     from pyodide_lock.utils import add_wheels_to_spec
 
     if not PYODIDE_NPM.is_dir():
         raise SystemExit("node_modules/pyodide is missing: run `npm ci` (./dev.sh does it)")
-    dst = SITE / "pyodide"
+    dst = site / "pyodide"
     if dst.exists():
         shutil.rmtree(dst)
     dst.mkdir(parents=True)
@@ -330,29 +351,117 @@ def vendor_pyodide(wheel: Path) -> dict:
     return {"wheel": pkg.file_name, "sha256": pkg.sha256}
 
 
-def mkdocs_build() -> None:
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--clean", "--quiet", "-f", str(ROOT / "mkdocs.yml")]
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", DISABLE_MKDOCS_2_WARNING="true")
+def fill_core_sizes(site: Path) -> None:
+    """Write the Pyodide version (the snapshot's key) and the sizes of the vendored core (the
+    download progress) into the worker."""
+    worker = site / "assets" / "calc-worker.mjs"
+    text = worker.read_text("utf-8")
+    marker = re.compile(r"^const CORE = \{.*\};$", re.M)
+    if len(marker.findall(text)) != 1:
+        raise SystemExit(f"{worker}: expected one line 'const CORE = {{}};' for the Pyodide version and sizes")
+    sizes = {name: (site / "pyodide" / name).stat().st_size
+             for name in (*PYODIDE_CORE, STDLIB_STORED) if (site / "pyodide" / name).is_file()}
+    core = {"pyodide": json.loads((PYODIDE_NPM / "package.json").read_text())["version"], "sizes": sizes}
+    worker.write_text(marker.sub(lambda m: f"const CORE = {json.dumps(core)};", text), "utf-8")
+
+
+def normalize_site_url(url: str) -> str:
+    """The public base URL of the site, absolute, ending with '/': 'https://example.org/sub'
+    becomes 'https://example.org/sub/'. Raises SystemExit with one line if it is not one."""
+    from urllib.parse import urlsplit
+
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise SystemExit(f"--site-url/SITE_URL must be an absolute http(s) URL without query or "
+                         f"fragment, like https://example.org/llm-serving/ (got {url!r})")
+    return url if url.endswith("/") else url + "/"
+
+
+def build_id(wheel_sha256: str, site_url: str) -> str:
+    """A short id of everything a page is built from (the calc wheel, site_src, the site
+    configuration, the base URL, the Pyodide and theme versions). Pages carry it, so the
+    runtime can tell a page of another build (after a new deployment) from its own."""
+    from importlib.metadata import version
+
+    h = hashlib.sha256()
+    parts = [wheel_sha256, site_url, version("mkdocs-material"),
+             json.loads((PYODIDE_NPM / "package.json").read_text())["version"]]
+    for p in parts:
+        h.update(p.encode() + b"\0")
+    for f in sorted([*SITE_SRC.rglob("*"), ROOT / "mkdocs.yml", ROOT / "build.py"]):
+        if f.is_file():
+            h.update(f.relative_to(ROOT).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def mkdocs_build(site: Path = SITE, docs: Path = DOCS, env_extra: dict | None = None) -> None:
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--clean", "--quiet", "-f", str(ROOT / "mkdocs.yml"),
+           "--site-dir", str(site)]
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", DISABLE_MKDOCS_2_WARNING="true",
+               CALC_DOCS_DIR=str(docs), **(env_extra or {}))
     subprocess.run(cmd, check=True, cwd=str(ROOT), env=env)
 
 
-def build(calc_src: Path = ROOT) -> dict:
+def build(calc_src: Path = ROOT, site_url: str | None = None, site: Path = SITE,
+          work: Path | None = None, precompress: bool = True) -> dict:
+    """Build the whole site into `site` for the public base URL `site_url` (default:
+    $SITE_URL, else http://127.0.0.1:8000/). Intermediate files go to `work` (default:
+    build/ for the default site folder, else a temporary folder)."""
+    import tempfile
+
+    from sitebuild import compress, embeds, offline
+
     t0 = time.perf_counter()
-    calc, web = load_calc(calc_src)
-    ctx = PageContext(calc, web)
-    pages = render_pages(ctx)
-    vendor_npm_assets()
-    log(f"rendered {len(pages)} pages into {DOCS.relative_to(ROOT)}")
-    mkdocs_build()
-    log(f"mkdocs build -> {SITE.relative_to(ROOT)}")
-    log(f"rendered {render_math()} formulas with KaTeX")
-    wheel = build_wheel(calc_src)
-    info = vendor_pyodide(wheel)
-    log(f"calc wheel {info['wheel']} sha256={info['sha256'][:16]}...; Pyodide core vendored")
-    (SITE / "build-info.json").write_text(json.dumps({
-        "pyodide": json.loads((PYODIDE_NPM / "package.json").read_text())["version"],
-        **info,
-    }, indent=1))
+    site_url = normalize_site_url(site_url or os.environ.get("SITE_URL") or DEFAULT_SITE_URL)
+    site = Path(site).resolve()
+    tmp = None
+    if work is None:
+        if site == SITE.resolve():
+            work = BUILD
+        else:
+            tmp = tempfile.TemporaryDirectory(prefix="calc-build-")
+            work = Path(tmp.name)
+    docs = work / "docs"
+    try:
+        calc, web = load_calc(calc_src)
+        wheel = build_wheel(calc_src, work)
+        wheel_sha = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        bid = build_id(wheel_sha, site_url)
+        ctx = PageContext(calc, web)
+        pages = render_pages(ctx, docs)
+        vendor_npm_assets(docs)
+        log(f"rendered {len(pages)} pages into {docs}")
+        mkdocs_build(site, docs, {"SITE_URL": site_url, "CALC_BUILD": bid, "CALC_WHEEL": wheel_sha})
+        log(f"mkdocs build -> {site} for {site_url}")
+        # MkDocs copies the theme override's non-template files; the boot script is inlined
+        # by main.html and served as assets/calc-boot.js, so its copy here is not wanted.
+        shutil.rmtree(site / "partials", ignore_errors=True)
+        log(f"rendered {render_math(site)} formulas with KaTeX")
+        info = vendor_pyodide(wheel, site)
+        log(f"calc wheel {info['wheel']} sha256={info['sha256'][:16]}...; Pyodide core vendored")
+        fill_core_sizes(site)
+        log(f"wrote {embeds.write_embed_pages(site, site_url)} embeddable widget views")
+        info = {
+            "pyodide": json.loads((PYODIDE_NPM / "package.json").read_text())["version"],
+            "site_url": site_url,
+            "build": bid,
+            **info,
+        }
+        (site / "build-info.json").write_text(json.dumps(info, indent=1))
+        # Every step that writes or changes a file of the site goes above this line: the
+        # compressed copies and the service worker's list of files (with their hashes) are
+        # made from the finished files.
+        if precompress:
+            repack_stored(site / "pyodide" / "python_stdlib.zip", site / "pyodide" / STDLIB_STORED)
+            fill_core_sizes(site)
+            n, saved = compress.precompress_site(site, cache=BUILD / "compress-cache")
+            log(f"precompressed {n} files (brotli and gzip)")
+        info["cache_version"] = offline.write_service_worker(site, SITE_SRC / "sw" / "calc-sw.js")
+        log(f"service worker: cache {info['cache_version']}")
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
     log(f"done in {time.perf_counter() - t0:.1f}s")
     return info
 
@@ -361,49 +470,13 @@ def build(calc_src: Path = ROOT) -> dict:
 # Serving
 # ---------------------------------------------------------------------------
 
-class SiteHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
-    quiet = False
-
-    def do_GET(self):
-        # Material's instant navigation only intercepts links listed in sitemap.xml, compared
-        # with the page's scheme, host name *and port*: serve the sitemap for the origin
-        # actually used (any port), whatever site_url the build was made with.
-        path = self.path.split("?", 1)[0]
-        if path.endswith("/sitemap.xml"):
-            file = Path(self.translate_path(path))
-            if file.is_file():
-                host = self.headers.get("Host") or "%s:%s" % self.server.server_address[:2]
-                body = re.sub(r"<loc>https?://[^/<]+", "<loc>http://" + host, file.read_text("utf-8"))
-                data = body.encode("utf-8")
-                self.send_response(200)
-                self.send_header("Content-Type", "application/xml")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-                return
-        super().do_GET()
-
-    def end_headers(self):
-        # Always revalidate: a rebuilt site must never mix with cached files.
-        self.send_header("Cache-Control", "no-cache")
-        super().end_headers()
-
-    def log_message(self, format, *args):  # noqa: A002 - stdlib signature
-        if not self.quiet:
-            super().log_message(format, *args)
-
-
-class QuietSiteHandler(SiteHandler):
-    quiet = True
-
+# The server itself (MIME types, precompressed files, sitemap for any port, 404.html) is in
+# sitebuild/serve.py, standard library only: the offline bundle runs the same code.
 
 def make_server(root: Path = SITE, host: str = "127.0.0.1", port: int = 0, quiet: bool = True):
-    handler = functools.partial(QuietSiteHandler if quiet else SiteHandler, directory=str(root))
-    http.server.ThreadingHTTPServer.allow_reuse_address = True
-    server = http.server.ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
-    return server
+    from sitebuild import serve
+
+    return serve.make_server(serve.DirSource(root), host, port, quiet=quiet)
 
 
 def serve_in_thread(root: Path = SITE, host: str = "127.0.0.1", port: int = 0):
@@ -416,19 +489,34 @@ def serve_in_thread(root: Path = SITE, host: str = "127.0.0.1", port: int = 0):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", nargs="?", default="build", choices=["build", "serve"])
+    parser.add_argument("command", nargs="?", default="build", choices=["build", "serve", "bundle"])
+    parser.add_argument("--site-url", default=None,
+                        help="public base URL the site is published at, e.g. https://example.org/llm-serving/ "
+                             f"(default: $SITE_URL, else {DEFAULT_SITE_URL})")
+    parser.add_argument("--site-dir", type=Path, default=SITE, help="where to write the site (default: site/)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="bundle: the archive to write (default: dist/llm-serving-economics.zip)")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--no-build", action="store_true", help="serve the existing site/")
+    parser.add_argument("--no-precompress", action="store_true",
+                        help="skip the brotli/gzip copies of large files (faster; for quick local builds)")
     parser.add_argument("--calc-src", type=Path, default=Path(os.environ.get("CALC_SRC", ROOT)),
                         help="project folder holding the calc package (default: this repo)")
     args = parser.parse_args(argv)
     calc_src = args.calc_src.resolve()
+    if args.command == "bundle":
+        from sitebuild import bundle
+
+        out = bundle.make_bundle(calc_src, args.out)
+        print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB); open it live with:\n"
+              f"  python3 {out.name}", flush=True)
+        return 0
     if args.command == "build" or not args.no_build:
-        build(calc_src)
+        build(calc_src, site_url=args.site_url, site=args.site_dir, precompress=not args.no_precompress)
     if args.command == "serve":
-        server = make_server(SITE, args.host, args.port, quiet=False)
-        print(f"Serving {SITE.relative_to(ROOT)}/ on http://{args.host}:{server.server_address[1]}/ "
+        server = make_server(args.site_dir, args.host, args.port, quiet=False)
+        print(f"Serving {args.site_dir} on http://{args.host}:{server.server_address[1]}/ "
               "(Ctrl-C to stop)", flush=True)
         try:
             server.serve_forever()

@@ -6,6 +6,9 @@
 #   ./dev.sh build              build the site into site/
 #   ./dev.sh setup              only set up: .venv (Python 3.12), npm packages, Chromium
 #   ./dev.sh bench              build, then print the browser benchmark table
+#   ./dev.sh bundle             write dist/llm-serving-economics.zip: the site for offline
+#                               reading; `python3 llm-serving-economics.zip` serves it live
+# SITE_URL=https://example.org/llm-serving/ ./dev.sh build   builds for that public base URL
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -78,20 +81,24 @@ setup() {
 }
 
 build() {
-  .venv/bin/python build.py build
+  .venv/bin/python build.py build "$@"
 }
 
 cmd="${1:-}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
   setup) setup; setup_chromium ;;
-  build) setup; build ;;
+  build) setup; build "$@" ;;
   serve) setup; exec .venv/bin/python build.py serve "$@" ;;
   test)
     setup
     setup_chromium
     build
     SITE_PREBUILT=1 exec .venv/bin/python -m pytest tests "$@"
+    ;;
+  bundle)
+    setup
+    exec .venv/bin/python build.py bundle "$@"
     ;;
   bench)
     setup
@@ -100,7 +107,7 @@ case "$cmd" in
     exec .venv/bin/python bench/bench_site.py --no-build "$@"
     ;;
   *)
-    echo "usage: ./dev.sh serve [--port N] | test [pytest args] | build | setup | bench" >&2
+    echo "usage: ./dev.sh serve [--port N] | test [pytest args] | build | setup | bench | bundle" >&2
     exit 2
     ;;
 esac

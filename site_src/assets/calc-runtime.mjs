@@ -15,56 +15,138 @@ const Chart = window.CalcChart;
 window.__calcTimings = { runtime_loaded: performance.now(), worker_started: window.__calcWorkerStart };
 
 // ---------------------------------------------------------------------------- worker
-// Normally started from <head> (site_src/overrides/main.html) so Python boots while the page
-// loads; its messages that came before this module are in window.__calcEarly.
-let worker = window.__calcWorker;
-const early = window.__calcEarly || [];
-if (!worker) {
-  worker = new Worker(new URL("./calc-worker.mjs", import.meta.url), { type: "module", name: "calc" });
-  window.__calcWorker = worker;
-  window.__calcBoots = (window.__calcBoots || 0) + 1;
-  window.__calcTimings.worker_started = performance.now();
-}
-let meta = null; // {defaults, calcs: {name: [params]}}
+// Normally started by the boot script at the top of <head> (site_src/overrides/partials/
+// calc-boot.js) so Python boots while the page loads; its messages that came before this
+// module are in window.__calcEarly, with their times.
+//
+// A boot never waits forever: it fails (visibly, with a Retry control; the built numbers stay
+// readable) when no byte of the Pyodide core has arrived for STALL_MS while downloading, or
+// when Python has not started within START_MS after the last byte.
+const STALL_MS = 20000;
+const START_MS = 60000;
+const ANSWER_TIMEOUT_MS = 20000; // a calculation takes milliseconds; this only catches a hung worker
+const RESERVED = new Set(["scheme"]); // URL keys that are not calc parameters (embeddable views)
+const embedded = root.hasAttribute("data-calc-embed");
+const builtAs = buildOf(document); // the build this visit's worker belongs to
+
+let page = null; // the Page bound to the document shown
+let pageGen = 0;
+let worker = null;
+let meta = null; // {defaults, calcs: {name: [params]}, wheel, pyodide}
 let workerState = "booting";
 let nextId = 1;
-const pending = new Map();
+let pending = new Map();
+let ready = null;
+let boot = null; // {phase, loaded, total, last, timer}
 
-const ready = new Promise((resolve, reject) => {
-  worker.onmessage = (event) => {
-    const m = event.data;
-    if (m.type === "ready") {
-      meta = m.meta;
-      workerState = "live";
-      window.__calcTimings.worker = m.timings;
-      window.__calcTimings.ready = performance.now();
-      resolve();
-    } else if (m.type === "failed") {
-      reject(new Error(m.error));
-    } else if (pending.has(m.id)) {
-      const { res } = pending.get(m.id);
-      pending.delete(m.id);
-      res(m);
+function buildOf(doc) {
+  const m = doc.querySelector('meta[name="calc-build"]');
+  return m ? m.getAttribute("content") : "";
+}
+
+function wheelOf(doc) {
+  const m = doc.querySelector('meta[name="calc-wheel"]');
+  return m ? m.getAttribute("content") : "";
+}
+
+function startWorker() {
+  const w = new Worker(new URL("./calc-worker.mjs", import.meta.url), { type: "module", name: "calc" });
+  window.__calcWorker = w;
+  window.__calcBoots = (window.__calcBoots || 0) + 1;
+  window.__calcTimings.worker_started = performance.now();
+  return w;
+}
+
+function adopt(w, earlyMessages, startedAt) {
+  worker = w;
+  workerState = "booting";
+  pending = new Map();
+  const b = (boot = { phase: "download", loaded: 0, total: 0, last: startedAt });
+  ready = new Promise((resolve, reject) => {
+    b.fail = reject;
+    w.onmessage = (event) => {
+      if (w !== worker) return;
+      const m = event.data;
+      b.last = performance.now();
+      if (m.type === "progress") {
+        progress(m);
+      } else if (m.type === "ready") {
+        const wanted = wheelOf(document);
+        if (wanted && m.meta.wheel && wanted !== m.meta.wheel) {
+          reject(new Error("this page and its Python package are from different builds of the site: reload the page"));
+          return;
+        }
+        meta = m.meta;
+        root.dataset.calcWheel = meta.wheel || "";
+        workerState = "live";
+        window.__calcTimings.worker = m.timings;
+        window.__calcTimings.ready = performance.now();
+        resolve();
+      } else if (m.type === "failed") {
+        reject(new Error(m.error));
+      } else if (m.type === "snapshot") {
+        // What became of the memory snapshot (calc-snapshot.mjs), for tests and the benchmark.
+        (window.__calcSnapshots = window.__calcSnapshots || []).push(m);
+        root.dataset.calcSnapshot = m.stored ? "stored" : m.restored ? "restored" : "none";
+      } else if (pending.has(m.id)) {
+        const { res } = pending.get(m.id);
+        pending.delete(m.id);
+        res(m);
+      }
+    };
+    w.onerror = (event) => {
+      event.preventDefault();
+      if (w !== worker) return;
+      const message = event.message || "the Python worker stopped";
+      if (workerState === "live") workerDied(message);
+      else reject(new Error(message));
+    };
+    for (const m of earlyMessages) {
+      if (m.error) w.onerror({ preventDefault() {}, message: m.error });
+      else w.onmessage({ data: m.data });
+      if (m.t) b.last = m.t;
     }
-  };
-  worker.onerror = (event) => {
-    event.preventDefault();
-    const message = event.message || "the Python worker stopped";
-    if (workerState === "live") workerDied(message);
-    else reject(new Error(message));
-  };
-  for (const m of early.splice(0)) {
-    if (m.error) worker.onerror({ preventDefault() {}, message: m.error });
-    else worker.onmessage({ data: m.data });
+  });
+  ready.finally(() => {
+    clearInterval(b.timer);
+    if (boot === b) boot = null;
+  }).catch(() => {});
+  ready.catch((err) => {
+    if (w !== worker) return;
+    workerState = "failed";
+    console.warn("[calc] live calculation unavailable:", err.message);
+    for (const { res } of pending.values()) res({ error: err.message });
+    pending.clear();
+    w.terminate();
+    if (page) page.fail(err.message);
+  });
+  // The watchdog: a boot that stops making progress fails instead of waiting forever.
+  b.timer = setInterval(() => {
+    const quiet = performance.now() - b.last;
+    if (b.phase === "download" && quiet > STALL_MS) {
+      b.fail(new Error(`Python's files stopped downloading (nothing received for ${STALL_MS / 1000} s)`));
+    } else if (b.phase === "start" && quiet > START_MS) {
+      b.fail(new Error(`Python did not start within ${START_MS / 1000} s`));
+    }
+  }, 1000);
+}
+
+function progress(m) {
+  if (!boot) return;
+  boot.phase = m.phase;
+  boot.loaded = m.loaded;
+  boot.total = m.total;
+  if (page && workerState === "booting") page.showProgress();
+}
+
+function progressText() {
+  if (!boot) return null;
+  if (boot.phase === "download" && boot.total) {
+    return `Downloading Python\u2026 ${Math.floor((100 * boot.loaded) / boot.total)}%`;
   }
-});
-ready.catch((err) => {
-  workerState = "failed";
-  console.warn("[calc] live calculation unavailable:", err.message);
-  for (const { res } of pending.values()) res({ error: err.message });
-  pending.clear();
-  if (page) page.fail(err.message);
-});
+  if (boot.phase === "start") return "Starting Python\u2026";
+  return null;
+}
 
 // A worker that dies after booting: every open request fails, the page says so.
 function workerDied(message) {
@@ -74,17 +156,35 @@ function workerDied(message) {
   if (page) page.fail(message);
 }
 
-const ANSWER_TIMEOUT_MS = 20000; // a calculation takes milliseconds; this only catches a hung worker
+function retry() {
+  if (workerState !== "failed") return;
+  if (worker) worker.terminate();
+  adopt(startWorker(), [], performance.now());
+  if (page) page.restart();
+}
 
+if (window.__calcWorker) {
+  adopt(window.__calcWorker, (window.__calcEarly || []).splice(0), window.__calcWorkerStart || 0);
+} else {
+  adopt(startWorker(), [], performance.now());
+}
+
+// A request goes to the worker at once, booted or not (it answers its queue as soon as Python
+// is up: no round trip through this thread between "ready" and the first answer). The time
+// allowed for an answer counts from the moment Python is ready.
 function ask(request) {
   return new Promise((res) => {
     const id = nextId++;
-    const timer = setTimeout(() => {
-      if (!pending.has(id)) return;
-      pending.delete(id);
-      res({ error: "no answer from Python within " + ANSWER_TIMEOUT_MS / 1000 + " s" });
-    }, ANSWER_TIMEOUT_MS);
+    let timer = null;
     pending.set(id, { res: (m) => { clearTimeout(timer); res(m); } });
+    ready.then(() => {
+      if (!pending.has(id)) return;
+      timer = setTimeout(() => {
+        if (!pending.has(id)) return;
+        pending.delete(id);
+        res({ error: "no answer from Python within " + ANSWER_TIMEOUT_MS / 1000 + " s" });
+      }, ANSWER_TIMEOUT_MS);
+    }, () => {});
     worker.postMessage({ id, request: JSON.stringify(request) });
   });
 }
@@ -130,8 +230,6 @@ function rawText(value) {
 }
 
 // ---------------------------------------------------------------------------- page
-let page = null;
-let pageGen = 0;
 
 class Page {
   constructor() {
@@ -144,7 +242,15 @@ class Page {
     this.inflight = false;
     this.dirty = false;
     this.seen = false; // at least one response applied
-    for (const [k, v] of new URLSearchParams(location.search)) this.raw[k] = v;
+    this.reserved = new URLSearchParams(); // URL keys kept as they are (not calc parameters)
+    for (const [k, v] of new URLSearchParams(location.search)) {
+      if (RESERVED.has(k)) this.reserved.append(k, v);
+      else this.raw[k] = v;
+    }
+    // A link with its own state: until Python has computed it, the built numbers on the page
+    // are the defaults', not the link's. They stay readable, marked pending (calc-live.css).
+    this.linked = Object.keys(this.raw).length > 0;
+    this.setPending(this.linked);
 
     this.widgets = [...document.querySelectorAll("[data-widget]")];
     this.items = new Map(); // key -> {calc, overrides, els: []}
@@ -169,6 +275,23 @@ class Page {
       w.addEventListener("change", this.onInput);
       w.addEventListener("keydown", (e) => this.stepKey(e));
       for (const b of w.querySelectorAll("[data-copy-link]")) b.addEventListener("click", () => this.copyLink(w, b));
+      for (const b of w.querySelectorAll("[data-embed]")) b.addEventListener("click", () => this.embedCode(w, b));
+    }
+  }
+
+  setPending(on) {
+    if (on) root.setAttribute("data-calc-pending", "");
+    else root.removeAttribute("data-calc-pending");
+  }
+
+  // While Python boots: what is downloading, on the status indicator and every widget.
+  showProgress() {
+    const text = progressText();
+    if (!text || this.seen) return;
+    Status.set("booting", text);
+    for (const w of this.widgets) {
+      const label = w.querySelector("[data-state-label]");
+      if (label) label.textContent = text;
     }
   }
 
@@ -211,13 +334,10 @@ class Page {
   async send() {
     this.inflight = true;
     this.dirty = false;
-    try {
-      await ready;
-    } catch {
+    if (workerState === "failed") {
       this.inflight = false;
       return;
     }
-    if (page !== this) return;
     const edited = this.edited;
     this.edited = new Set();
     const request = {
@@ -227,6 +347,7 @@ class Page {
     const answer = await ask(request);
     this.inflight = false;
     if (page !== this) return;
+    if (workerState === "failed") return; // the page says so already (fail(), with Retry)
     if (answer.error) this.calcError(answer.error);
     else this.apply(answer.response, edited);
     if (this.dirty) this.send();
@@ -317,13 +438,17 @@ class Page {
         if (k in errors || !(k in meta.defaults) || sameValue(v, meta.defaults[k])) continue;
         q.set(k, rawText(v));
       }
+      for (const [k, v] of this.reserved) q.append(k, v);
       const qs = q.toString();
       const url = location.pathname + (qs ? "?" + qs : "") + location.hash;
       if (url !== location.pathname + location.search + location.hash) history.replaceState(history.state, "", url);
+      if (embedded) this.updateBackLink();
     }
     this.first = false;
     if (!this.seen) {
       this.seen = true;
+      this.setPending(false);
+      root.removeAttribute("data-calc-defaults");
       setState("live");
       root.dataset.calcLivePath = location.pathname;
       window.__calcTimings.live = performance.now();
@@ -405,11 +530,101 @@ class Page {
   fail(message) {
     setState("failed");
     for (const c of this.controls) c.disabled = true;
-    for (const w of this.widgets) this.itemError(w, "Live calculation unavailable (" + message + "): the numbers are the ones computed when the site was built.");
+    // The built numbers stay readable; those of a link that was never computed say so.
+    const pendingShown = this.linked && !this.seen;
+    this.setPending(false);
+    if (pendingShown) root.setAttribute("data-calc-defaults", "");
+    const what = pendingShown
+      ? "the numbers shown are the site's built-in defaults, not those of this link"
+      : "the numbers are the ones computed when the site was built";
+    const text = "Live calculation unavailable (" + message + "): " + what + ".";
+    for (const w of this.widgets) this.failBox(w.querySelector("[data-item-error]"), text);
+    let box = document.querySelector("[data-calc-failed]");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "calc-page-errors calc-failed";
+      box.setAttribute("data-calc-failed", "");
+      box.setAttribute("role", "alert");
+      const content = document.querySelector(".md-content__inner") || document.querySelector(".calc-embed") || document.body;
+      content.insertBefore(box, content.firstChild);
+    }
+    this.failBox(box, text);
+  }
+
+  // A failure message with a Retry button (a new worker, the same page).
+  failBox(box, text) {
+    if (!box) return;
+    box.textContent = text + " ";
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "md-button calc-retry";
+    button.setAttribute("data-retry", "");
+    button.textContent = "Retry";
+    button.addEventListener("click", () => retry());
+    box.appendChild(button);
+    box.hidden = false;
+  }
+
+  // After a Retry: back to booting, inputs usable again, the same state asked for.
+  restart() {
+    for (const c of this.controls) c.disabled = false;
+    for (const w of this.widgets) this.itemError(w, "");
+    const box = document.querySelector("[data-calc-failed]");
+    if (box) box.remove();
+    root.removeAttribute("data-calc-defaults");
+    this.setPending(this.linked && !this.seen);
+    this.inflight = false;
+    this.dirty = false;
+    setState("booting");
+    this.schedule();
+  }
+
+  // The embeddable view of a widget for the state as it is now, as an <iframe> snippet.
+  embedURL(widget) {
+    const base = new URL("../", import.meta.url); // the site's root (assets/ is one level down)
+    let rel = location.pathname.startsWith(base.pathname) ? location.pathname.slice(base.pathname.length) : "";
+    rel = rel.replace(/index\.html$/, "").replace(/\/$/, "");
+    return new URL("embed/" + (rel || "index") + "/" + widget.id + "/" + this.query(), base).href;
+  }
+
+  embedCode(widget, button) {
+    const box = widget.querySelector("[data-embed-box]");
+    const field = widget.querySelector("[data-embed-code]");
+    if (!box || !field) return;
+    if (!box.hidden && button.getAttribute("aria-expanded") === "true") {
+      box.hidden = true;
+      button.setAttribute("aria-expanded", "false");
+      return;
+    }
+    const esc = (t) => String(t).replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+    const titleEl = widget.querySelector(".calc-widget-title");
+    const title = (titleEl ? titleEl.textContent.trim() + " – " : "") + document.title;
+    // The frame's height: the widget's as laid out here, plus the view's margins and footer.
+    const height = Math.ceil(widget.getBoundingClientRect().height) + 40;
+    field.value = `<iframe src="${esc(this.embedURL(widget))}" title="${esc(title)}" width="100%" height="${height}" style="border:0;max-width:100%" loading="lazy"></iframe>`;
+    box.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+    field.focus();
+    field.select();
+  }
+
+  // In an embeddable view: the link back to the full explanation follows the state.
+  updateBackLink() {
+    for (const a of document.querySelectorAll("[data-embed-back]")) {
+      const url = new URL(a.getAttribute("href"), location.href);
+      url.search = this.query();
+      a.href = url.href;
+    }
   }
 }
 
 function bindPage() {
+  // A page of another build (the site was deployed again while this visit went on, and
+  // instant navigation fetched the new page): load it whole, with its own Python package.
+  if (builtAs && buildOf(document) && buildOf(document) !== builtAs) {
+    location.reload();
+    return;
+  }
   page = new Page();
   window.__calcPage = page;
   if (workerState === "failed") {
@@ -417,7 +632,30 @@ function bindPage() {
     return;
   }
   setState("booting");
+  if (workerState !== "live") page.showProgress();
   page.schedule();
+}
+
+// The offline copy (service worker), once the first page is live or has failed, so that its
+// downloads never compete with Python's; then it shows that the site works offline and tells
+// the reader when a newer version is ready.
+let offlineStarted = false;
+function startOffline() {
+  if (offlineStarted) return;
+  offlineStarted = true;
+  import("./calc-offline.mjs").then((m) => m.setup({ embedded })).catch((e) => console.warn("[calc] offline copy unavailable:", e.message));
+}
+ready.then(startOffline, startOffline);
+
+// An embeddable view tells its host page how tall it is (for the optional resize script).
+if (embedded && window.parent !== window && typeof ResizeObserver === "function") {
+  let last = 0;
+  new ResizeObserver(() => {
+    const height = Math.ceil(document.documentElement.scrollHeight);
+    if (height === last) return;
+    last = height;
+    window.parent.postMessage({ type: "calc-embed-size", height, href: location.href }, "*");
+  }).observe(document.body);
 }
 
 if (window.document$ && typeof window.document$.subscribe === "function") {

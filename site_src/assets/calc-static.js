@@ -259,6 +259,14 @@
     box.title = state === "live"
       ? "Numbers are recomputed by Python (Pyodide) in your browser"
       : "Numbers shown were computed when the site was built";
+    // Saved for offline use by the service worker (calc-offline.mjs sets the flag).
+    if (root.dataset.calcOffline === "ready") {
+      var off = document.createElement("span");
+      off.className = "calc-offline-mark";
+      off.textContent = " \u00b7 works offline";
+      box.appendChild(off);
+      box.title += "; the site and its Python are saved in this browser and work without a network";
+    }
   }
 
   function mirrorState(state) {

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from . import measured
 from .context_cache import CACHE_READ_BYTES_PER_S_PER_NODE, cache_hit_cost
 from .cost import DeepSeekDay, usd_per_million_tokens
 from .kv import kv_size
@@ -34,13 +35,12 @@ from .prefill import PrefillInputs, prefill_bound, prefill_estimate, prefill_fit
 from .presets import Accelerator
 from .prices import PRICE_LISTS
 from .tight import TightInputs, max_batch, tight_bound
-from .units import GiB, MILLION, SECONDS_PER_DAY
+from .units import MILLION, SECONDS_PER_DAY
 
-#: KV transfer from a prefill GPU to a decode GPU over RDMA: Mooncake's transfer engine moved a
-#: 32,768-token KV cache (4.50 GiB) in 31.65 ms, 142.25 GiB/s on 8 ConnectX-7 ports of
-#: 200 Gb/s = 152.7 GB/s of 200 GB/s (kvcache-ai/Mooncake docs/source/performance/vllm/
-#: vllm-v1-pd-performance.md, H800 prefill and decode nodes).
-KV_LINK_EFFICIENCY = 142.25 * GiB / 200e9
+#: KV transfer from a prefill GPU to a decode GPU over RDMA at the share of the NIC's line rate
+#: Mooncake's transfer engine reached between H800 nodes: 142.25 GiB/s of 200 GB/s
+#: (:data:`calc.measured.KV_LINK_EFFICIENCY`).
+KV_LINK_EFFICIENCY = measured.KV_LINK_EFFICIENCY
 
 
 # ---- decode half --------------------------------------------------------------------------------

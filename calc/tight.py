@@ -68,10 +68,9 @@ from . import measured
 from .kv import kv_size
 from .model import ModelConfig
 from .presets import Accelerator
-from .units import GB
+from .units import GB, NVFP4_BYTES
 
-NVFP4_BYTES = 4.5 / 8  # 4-bit values + one FP8 scale per 16
-H800_NVLINK_PER_DIRECTION = 200 * GB  # the link DeepEP's intranode figures were measured on
+H800_NVLINK_PER_DIRECTION = measured.H800_NVLINK_BW  # the link DeepEP's intranode figures were measured on
 
 
 @dataclass(frozen=True)
@@ -193,17 +192,27 @@ def uses_mtp(model: ModelConfig, accept_length: float) -> bool:
     return bool(model.num_nextn_predict_layers) and accept_length > 1 + 1e-9
 
 
+def resident_weight_bytes(model: ModelConfig, ep: int, tp: int, redundant_experts: int, expert_dtype: str = "native",
+                          moe_parallel: str = "ep") -> tuple[float, float]:
+    """(routed-expert bytes, other bytes) one GPU holds (:func:`calc.placement.weights_per_gpu`):
+    its ``ceil((n + redundant) / ep)`` experts per MoE layer in ``expert_dtype`` (a ``1 / ep``
+    slice of every expert under MoE TP), everything else split over ``tp``. Decode and prefill
+    GPUs both hold their weights this way."""
+    from .placement import weights_per_gpu
+
+    _, exp_b, other_b = weights_per_gpu(model, ep if moe_parallel == "ep" else 1, tp, redundant_experts)
+    if model.is_moe and moe_parallel == "tp":
+        exp_b = exp_b / ep
+    if model.is_moe and expert_dtype != "native":
+        exp_b = exp_b / model.expert_weight_bytes * expert_bytes_per_param(model, expert_dtype)
+    return exp_b, other_b
+
+
 def max_batch(model: ModelConfig, gpu: Accelerator, x: TightInputs) -> float:
     """Sequences per GPU that fit in HBM after weights and reserve. With ``count_weights``
     off the weights take no room either (the blog's assumption that they are tiny). With MTP
     the module's weights and its layer of KV cache take room too."""
-    from .placement import weights_per_gpu
-
-    _, exp_b, other_b = weights_per_gpu(model, x.ep if x.moe_parallel == "ep" else 1, x.tp, x.redundant_experts)
-    if model.is_moe and x.moe_parallel == "tp":
-        exp_b = exp_b / x.ep
-    if model.is_moe and x.expert_dtype != "native":
-        exp_b = exp_b / model.expert_weight_bytes * expert_bytes_per_param(model, x.expert_dtype)
+    exp_b, other_b = resident_weight_bytes(model, x.ep, x.tp, x.redundant_experts, x.expert_dtype, x.moe_parallel)
     kv = kv_size(model, x.kv_dtype)
     per_user = kv.bytes_per_user(x.seq_len) * kv_replication(model, x.tp)
     mtp_b = 0.0

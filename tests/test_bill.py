@@ -74,6 +74,23 @@ def test_cache_hit_storage_and_read_by_hand():
     assert c["expansion_usd"] == 0 and c["total_usd"] == pytest.approx(c["storage_usd"] + c["read_usd"])
 
 
+def test_cache_and_link_figures_come_from_calc_measured():
+    """One source of truth: the 3FS read rates (deepseek-ai/3FS README: "peak throughput
+    reaching up to 40 GiB/s" per KVCache client; 6.6 TiB/s over 180 storage nodes of sixteen
+    14 TiB SSDs) and Mooncake's KV transfer (kvcache-ai/Mooncake vllm-v1-pd-performance.md:
+    142.25 GiB/s of 200 GB/s) are calc.measured's quoted figures, listed with their use."""
+    from calc import bill, context_cache, measured
+
+    assert context_cache.CACHE_READ_BYTES_PER_S_PER_NODE == measured.THREEFS_KVCACHE_READ.value == 40 * 2 ** 30
+    assert STORAGE_NODE_BYTES == measured.THREEFS_NODE_BYTES
+    assert STORAGE_NODE_READ_BYTES_PER_S == measured.THREEFS_CLUSTER_READ.value / measured.THREEFS_STORAGE_NODES
+    assert bill.KV_LINK_EFFICIENCY == measured.KV_LINK_EFFICIENCY == pytest.approx(0.7637, abs=1e-4)
+    rows = calc.evaluate("measured")["rows"]
+    for key in ("mooncake_kv_transfer", "threefs_kvcache_read", "threefs_cluster_read"):
+        assert rows[key]["use"] == ["cache"] and rows[key]["quote"] and rows[key]["source"]
+        assert rows[key]["display"] == "binary"  # the sources give GiB/s and TiB/s
+
+
 def test_cache_hit_expansion_priced_as_gpu_time():
     """An expansion of 1 us per cached token at $2 per GPU-hour: 1e-6 x 2 / 3,600 x 10^6 = $0.000556 per million."""
     assert cache_hit_cost(V3, "bf16", 2.0, 1e-6, 0.0, 24.0)["total_usd"] == pytest.approx(2 / 3600, rel=1e-12)

@@ -9,7 +9,7 @@ tests see them like every other calculation.
 from __future__ import annotations
 
 from . import bill as _bill
-from .api import OUTPUTS, Calculation, OutputSpec, register
+from .api import _ESTIMATE_PARAMS, OUTPUTS, Calculation, OutputSpec, register
 from .context_cache import cache_hit_cost
 from .cost import usd_per_million_tokens
 from .prefill import (
@@ -26,9 +26,15 @@ WORKLOAD = ("prompt_len", "cache_hit_share")
 PREFILL_LAYOUT = ("prefill_gpu", "prefill_ep", "prefill_tp", "prefill_redundant_experts", "prefill_chunk_tokens",
                   "prefill_microbatches", "expert_routing", "gemm_dtype", "attn_dtype", "expert_dtype", "kv_dtype")
 CACHE = ("cache_read_gb_per_s", "storage_usd_per_tb_month", "cache_retention_h")
-DECODE_LAYOUT = ("gpu", "ep", "tp", "redundant_experts", "hbm_reserve_gb", "accept_length", "mem_efficiency",
-                 "compute_efficiency", "net_efficiency", "overlap", "moe_parallel", "decode_rate", "tokens_per_s_per_gpu",
-                 "target_tokens_per_s_per_user")
+#: The decode half reads every parameter of the decode estimate (and so of the tight bound),
+#: except the context length and batch, which the bill derives, and those the prefill layout
+#: already lists (element types); its expert parallelism is its own (``decode_ep``,
+#: ``decode_redundant_experts``: DeepSeek's EP144 with 32 redundant experts by default, as
+#: ``prefill_ep`` is DeepSeek's EP32); then how to pick the decode rate.
+DECODE_LAYOUT = ("decode_ep", "decode_redundant_experts") + tuple(
+    n for n in _ESTIMATE_PARAMS
+    if n not in ("model", "seq_len", "batch_per_gpu", "gpu_hour_usd", "ep", "redundant_experts")
+    and n not in PREFILL_LAYOUT) + ("decode_rate", "tokens_per_s_per_gpu", "target_tokens_per_s_per_user")
 PRICES = ("prefill_gpu_hour_usd", "gpu_hour_usd", "price_list")
 BILL_PARAMS = (("model",) + WORKLOAD + ("output_len", "requests_per_s") + PREFILL_LAYOUT + CACHE + DECODE_LAYOUT
                + PRICES)
@@ -124,6 +130,14 @@ for _o in [
     OutputSpec("prefill_nodes_implied", "nodes", "Prefill nodes at the estimate"),
     OutputSpec("decode_nodes_implied", "nodes", "Decode nodes at the decode rate"),
     OutputSpec("nodes_implied", "nodes", "Nodes implied"),
+    OutputSpec("decode_estimate_tokens_per_s_per_gpu", "tok/s", "Decode estimate per GPU",
+               help="the decode estimate for DeepSeek's published layout at 21 tokens/s per user"),
+    OutputSpec("decode_estimate_batch_per_gpu", "sequences", "Decode estimate's batch per GPU"),
+    OutputSpec("decode_nodes_estimate", "nodes", "Decode nodes at the estimate"),
+    OutputSpec("decode_tight_tokens_per_s_per_gpu", "tok/s", "Decode tight bound per GPU",
+               help="no deployment decodes faster: the fewest decode nodes possible"),
+    OutputSpec("decode_tight_batch_per_gpu", "sequences", "Tight bound's batch per GPU"),
+    OutputSpec("decode_nodes_tight", "nodes", "Decode nodes at the tight bound"),
     OutputSpec("published_prefill_nodes", "nodes", "Prefill nodes at the published 73.7k per node"),
     OutputSpec("published_decode_nodes", "nodes", "Decode nodes at the published 14.8k per node"),
     OutputSpec("published_prefill_tokens_per_s_per_gpu", "tok/s", "Published prefill rate, computed tokens per GPU",

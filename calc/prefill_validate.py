@@ -23,9 +23,11 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .cost import DeepSeekDay, DeepSeekTraffic, deepseek_traffic
 from .presets import GPUS, MODELS
 from .prefill import PrefillInputs, prefill_bound, prefill_model
 
+_DAY, _TRAFFIC = DeepSeekDay(), DeepSeekTraffic()  # DeepSeek's published day (Day-6 overview)
 LMSYS_EP = "LMSYS blog 2025-05-05, large-scale EP on 96 H100 (lm-sys/lm-sys.github.io blog/2025-05-05-large-scale-ep.md)"
 
 
@@ -115,13 +117,16 @@ MEASUREMENTS: tuple[PrefillMeasurement, ...] = (
         "outside its validated range",
     ),
     PrefillMeasurement(
-        "deepseek-production", "DeepSeek production, H800, 24-hour average", "deepseek-v3", "h800", 73_700 * (608 - 342)
-        / 608 / 8,
+        "deepseek-production", "DeepSeek production, H800, 24-hour average", "deepseek-v3", "h800",
+        _DAY.prefill_tokens_per_s_per_node * (_DAY.input_tokens - _DAY.cache_hit_tokens) / _DAY.input_tokens
+        / _DAY.gpus_per_node,
         "deepseek-ai/open-infra-index, Day-6 overview (2025-03-01): ~73.7k input tokens/s per node including cache hits; "
         "342 B of 608 B input tokens hit the cache",
-        dict(prompt_len=4384, cache_hit_share=342 / 608, chunk_tokens=16384, ep=32, redundant_experts=32, microbatches=2),
+        dict(prompt_len=round(deepseek_traffic()["prompt_len"]), cache_hit_share=_DAY.cache_hit_tokens / _DAY.input_tokens,
+             chunk_tokens=_TRAFFIC.chunk_tokens, ep=_TRAFFIC.prefill_ep, redundant_experts=_TRAFFIC.redundant_experts,
+             microbatches=2),
         "EP32 with 32 redundant experts, two micro-batches; 24-hour average including quiet hours",
-        "prompt length 4,384 (from the published traffic, see calc.bill.deepseek_traffic); 16,384 tokens per GPU",
+        "prompt length 4,384 (from the published traffic, see calc.cost.deepseek_traffic); 16,384 tokens per GPU",
         scope="bound", why_bound_only="a 24-hour average at unknown load, not a capacity",
     ),
 )

@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
+from typing import Callable
 
 from . import measured
 from .kv import kv_size
@@ -221,6 +222,24 @@ def max_batch(model: ModelConfig, gpu: Accelerator, x: TightInputs) -> float:
         mtp_b = _mtp_weight_bytes(model, x)
     weights = (exp_b + other_b + mtp_b) if x.count_weights else 0.0  # off: the blog's "weights are tiny"
     return max(0.0, (gpu.hbm_bytes - x.reserve_bytes - weights) / per_user)
+
+
+def largest_batch_at_speed(run: Callable[[int], dict], cap: int, tokens_per_s_per_user: float) -> int:
+    """The largest batch in ``1 .. cap`` whose ``run(batch)["tokens_per_s_per_user"]`` is still
+    at least ``tokens_per_s_per_user``, or 1 if even one sequence is slower. Tokens/s per user
+    fall as the batch grows, so a binary search finds it (the bound and the estimate alike)."""
+    lo, hi = 1, max(1, cap)
+    if run(hi)["tokens_per_s_per_user"] >= tokens_per_s_per_user:
+        return hi
+    if run(lo)["tokens_per_s_per_user"] < tokens_per_s_per_user:
+        return lo
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if run(mid)["tokens_per_s_per_user"] >= tokens_per_s_per_user:
+            lo = mid
+        else:
+            hi = mid
+    return lo
 
 
 def _mtp_weight_bytes(model: ModelConfig, x: TightInputs) -> float:

@@ -164,6 +164,9 @@ for _o in [
     OutputSpec("max_loo_error", "", "Largest leave-one-out error", display="percent"),
     OutputSpec("all_below_prefill_bound", "", "Every measurement at or below the prefill bound"),
     OutputSpec("measurements", "rows", "Measurements", display="int"),
+    OutputSpec("loo_mape", "", "Mean leave-one-out error", display="percent",
+               help="mean absolute leave-one-out error of the estimate over the rows it claims"),
+    OutputSpec("estimate_rows", "rows", "Rows the estimate claims", display="int"),
 ]:
     OUTPUTS.setdefault(_o.name, _o)
 
@@ -320,7 +323,7 @@ register(Calculation(
 register(Calculation(
     "validate_prefill", "Prefill bound and estimate against measured deployments", (),
     ("rows", "chart", "prefill_overhead_real", "prefill_overhead_balanced", "prefill_error_band", "max_estimate_error",
-     "max_loo_error", "all_below_prefill_bound", "measurements"),
+     "max_loo_error", "loo_mape", "all_below_prefill_bound", "measurements", "estimate_rows", "targets"),
     _validate_prefill, "Measured prefill throughputs, each at or below the bound, estimate error leave-one-out"))
 
 
@@ -342,8 +345,8 @@ def _plain_validate_prefill(result: dict) -> str:
     notes = [f"{r['label']}: {r['why_bound_only']}" for r in result["rows"].values() if r["why_bound_only"]]
     summary = (f"overhead factor: real routing {fmt.percent(result['prefill_overhead_real'])}, balanced "
                f"{fmt.percent(result['prefill_overhead_balanced'])}; largest error {fmt.percent(result['max_estimate_error'])}, "
-               f"leave-one-out {fmt.percent(result['max_loo_error'])}; every measurement at or below the bound: "
-               f"{'yes' if result['all_below_prefill_bound'] else 'NO'}")
+               f"leave-one-out {fmt.percent(result['max_loo_error'])} (mean {fmt.percent(result['loo_mape'])}); every "
+               f"measurement at or below the bound: {'yes' if result['all_below_prefill_bound'] else 'NO'}")
     return "\n".join(["computed prompt tokens/s per GPU", table, "", summary, "bound only:"] + ["  " + n for n in notes])
 
 

@@ -26,6 +26,7 @@ from functools import lru_cache
 from .cost import DeepSeekDay, DeepSeekTraffic, deepseek_traffic
 from .presets import GPUS, MODELS
 from .prefill import PrefillInputs, prefill_bound, prefill_model
+from .validate import TARGET_MAPE, TARGET_MAX_ERROR
 
 _DAY, _TRAFFIC = DeepSeekDay(), DeepSeekTraffic()  # DeepSeek's published day (Day-6 overview)
 LMSYS_EP = "LMSYS blog 2025-05-05, large-scale EP on 96 H100 (lm-sys/lm-sys.github.io blog/2025-05-05-large-scale-ep.md)"
@@ -167,6 +168,26 @@ def fit() -> Fit:
     return Fit(overhead=overhead, loo_overhead=loo, error_band=band)
 
 
+def targets(rows: dict) -> dict:
+    """The prefill targets, in the form of :func:`calc.validate.validate`'s: every measurement
+    at or below the bound (issue 10); the estimate within +/-25% of each row it claims,
+    leave-one-out (issue 10), and its mean absolute leave-one-out error within the decode
+    estimate's 15% (issue 7)."""
+    in_scope = [r for r in rows.values() if r["scope"] == "estimate"]
+    below = all(r["measured_over_bound"] <= 1 for r in rows.values())
+    max_err = max(abs(r["loo_error"]) for r in in_scope)
+    mape = sum(abs(r["loo_error"]) for r in in_scope) / len(in_scope)
+    return {
+        "prefill_all_below_bound": {"label": "every prefill measurement at or below the prefill bound",
+                                    "value": below, "target": True, "met": below},
+        "prefill_estimate_max_abs_error": {"label": "largest leave-one-out error of the prefill estimate, rows it claims",
+                                           "value": max_err, "target": TARGET_MAX_ERROR,
+                                           "met": max_err <= TARGET_MAX_ERROR},
+        "prefill_estimate_mape": {"label": "mean absolute leave-one-out error of the prefill estimate, rows it claims",
+                                  "value": mape, "target": TARGET_MAPE, "met": mape <= TARGET_MAPE},
+    }
+
+
 @lru_cache(maxsize=1)
 def validate_prefill() -> dict:
     """Every measurement with its bound and estimate: measured / bound, the estimate's error
@@ -216,6 +237,9 @@ def validate_prefill() -> dict:
         "prefill_error_band": f.error_band,
         "max_estimate_error": max(abs(r["estimate_error"]) for r in in_scope),
         "max_loo_error": max(abs(r["loo_error"]) for r in in_scope),
+        "loo_mape": sum(abs(r["loo_error"]) for r in in_scope) / len(in_scope),
         "all_below_prefill_bound": all(r["measured_over_bound"] <= 1 for r in rows.values()),
         "measurements": len(rows),
+        "estimate_rows": len(in_scope),
+        "targets": targets(rows),
     }

@@ -277,6 +277,50 @@ def test_leave_one_out_refits_without_the_row():
         assert f.loo_overhead[m.key] == pytest.approx(math.exp(sum(map(math.log, others)) / len(others)), rel=1e-12)
 
 
+def test_validate_includes_the_prefill_validation():
+    """`calc validate` holds both halves: its JSON carries the prefill validation under
+    `prefill` (the same result as `calc validate_prefill`) and the prefill targets join the
+    decode ones: every prefill measurement at or below the bound, the estimate within +/-25%
+    leave-one-out on the rows it claims (issue 10), its mean absolute leave-one-out error
+    within 15% (the decode target, issue 7). All are met."""
+    v = calc.evaluate("validate")
+    p = validate_prefill()
+    assert v["prefill"] == calc.evaluate("validate_prefill") == p
+    assert set(p["rows"]) == {m.key for m in MEASUREMENTS}
+    claimed = [r for r in p["rows"].values() if r["scope"] == "estimate"]
+    assert p["estimate_rows"] == len(claimed) >= 4
+    t = v["targets"]
+    assert t["prefill_all_below_bound"]["value"] is all(
+        r["measured_tokens_per_s_per_gpu"] <= r["bound_tokens_per_s_per_gpu"] for r in p["rows"].values())
+    assert t["prefill_estimate_max_abs_error"]["value"] == max(abs(r["loo_error"]) for r in claimed)
+    assert t["prefill_estimate_mape"]["value"] == pytest.approx(sum(abs(r["loo_error"]) for r in claimed) / len(claimed))
+    assert p["loo_mape"] == t["prefill_estimate_mape"]["value"]
+    assert (t["prefill_estimate_max_abs_error"]["target"], t["prefill_estimate_mape"]["target"]) == (0.25, 0.15)
+    for key in ("prefill_all_below_bound", "prefill_estimate_max_abs_error", "prefill_estimate_mape"):
+        assert t[key]["met"] is True, key
+    # the decode targets are still there, unchanged
+    assert {"all_below_tight", "geomean_measured_over_tight", "estimate_max_abs_error", "estimate_mape"} <= set(t)
+
+
+def test_validate_json_and_text_carry_the_prefill_table():
+    """`calc validate --json` has the prefill rows; the text prints the prefill table after the
+    decode tables and before the targets, with every prefill measurement and every target."""
+    data = cli_json("validate")
+    assert set(data["prefill"]["rows"]) == {m.key for m in MEASUREMENTS}
+    assert data["targets"]["prefill_estimate_max_abs_error"]["met"] is True
+    r = run_cli("validate")
+    assert r.returncode == 0 and r.stderr == ""
+    text = r.stdout
+    decode_end = text.index("prefill and decode on the same GPUs")
+    start, targets = text.index("prefill: computed prompt tokens/s per GPU"), text.index("targets:")
+    assert decode_end < start < targets
+    for m in MEASUREMENTS:
+        assert m.label in text[start:targets], m.label
+    for t in data["targets"].values():
+        assert t["label"] in text[targets:], t["label"]
+    assert text[targets:].count(" met") >= len(data["targets"]) and "NOT MET" not in text
+
+
 def test_bound_only_rows_say_why():
     for m in MEASUREMENTS:
         assert (m.scope == "bound") == bool(m.why_bound_only), m.key

@@ -9,8 +9,9 @@ prefill-decode disaggregation each half runs on its own GPUs and layout:
 * prefill GPUs = requests/s x computed tokens per request / prefill tokens/s per GPU
   (:func:`calc.prefill.prefill_estimate`);
 * decode GPUs = requests/s x ``output_len`` / decode tokens/s per GPU (:func:`decode_rate`:
-  the tight bound at the batch that still gives each user ``target_tokens_per_s_per_user``,
-  or a given rate);
+  the decode estimate, :func:`calc.estimate.estimate`, at the largest batch that still gives
+  each user ``target_tokens_per_s_per_user``; or the tight bound there, a floor on cost; or
+  a given rate);
 * USD per million tokens of each kind = GPU-hour price x GPU-hours per million tokens.
 
 A cache hit costs (:func:`calc.context_cache.cache_hit_cost`): expanding its latent for the

@@ -71,6 +71,7 @@ from dataclasses import dataclass, fields
 
 from . import measured
 from .kv import kv_size
+from .expert_traffic import domains_reached, gpus_reached, normal_mode_bytes  # noqa: F401 (re-exported)
 from .model import ModelConfig
 from .presets import Accelerator
 from .tight import attention_flops_per_cached_token, expert_bytes_per_param, resident_weight_bytes
@@ -181,47 +182,6 @@ def attention_flops_per_pair(model: ModelConfig) -> tuple[float, float]:
     return gqa, gqa
 
 
-def _comb(n: int, r: int) -> float:
-    return math.comb(n, r) if 0 <= r <= n else 0.0
-
-
-def domains_reached(model: ModelConfig, n_dom: int) -> float:
-    """Scale-up domains (nodes) one token's experts reach, on average.
-
-    Node-limited routing (``n_group > 1``): a token picks ``topk_group`` of ``n_group``
-    expert groups, and each picked group receives at least one of its experts (DeepSeek-V3
-    scores a group by the sum of its two best affinities, so a picked group holds strong
-    experts). With ``q = n_group / n_dom`` whole groups per domain, a domain is missed only
-    if none of its groups is picked: ``n_dom x (1 - C(n_group - q, topk) / C(n_group, topk))``;
-    DeepSeek-V3 at EP32 on 4 nodes: 4 x (1 - 15/70) = 3.14. With more domains than groups,
-    a group spans ``m`` domains and the token's ``k / topk`` experts per group spread over
-    them. Without grouping: ``n (1 - (1 - 1/n)^k)`` (experts uniform over domains)."""
-    if n_dom <= 1:
-        return 1.0
-    k = model.num_experts_per_tok
-    g, s = model.n_group, model.topk_group
-    if g > 1 and s and k >= s:
-        if n_dom <= g and g % n_dom == 0:
-            q = g // n_dom
-            return n_dom * (1 - _comb(g - q, s) / _comb(g, s))
-        if n_dom > g:
-            m = math.ceil(n_dom / g)
-            return min(n_dom, s * m * (1 - (1 - 1 / m) ** (k / s)))
-    return n_dom * (1 - (1 - 1 / n_dom) ** k)
-
-
-def gpus_reached(model: ModelConfig, ep: int) -> float:
-    """GPUs of the EP group that receive one token (hold at least one of its experts),
-    on average: experts spread evenly, the token's ``k`` experts inside its picked groups'
-    share ``topk / n_group`` of the GPUs."""
-    if ep <= 1:
-        return 1.0
-    k = model.num_experts_per_tok
-    share = model.topk_group / model.n_group if model.n_group > 1 and model.topk_group else 1.0
-    gsel = max(1.0, ep * share)
-    return gsel * (1 - (1 - 1 / gsel) ** k)
-
-
 @dataclass(frozen=True)
 class PrefillWork:
     """Work on one GPU per computed prompt token (FLOPs, network bytes) and per micro-batch
@@ -291,15 +251,12 @@ def prefill_work(model: ModelConfig, gpu: Accelerator, x: PrefillInputs) -> Pref
         experts = model.n_moe_layers * hosted * touched * model.expert_params * expert_bytes_per_param(
             model, x.expert_dtype)
 
-    # network per computed token
+    # network per computed token: DeepEP's normal kernels in every MoE layer
     up = out = 0.0
     if model.is_moe and x.ep > 1:
-        d = min(gpu.scale_up_domain, x.ep)
-        n_dom = math.ceil(x.ep / d)
-        per_copy = h * (measured.deepep_normal_bytes_per_element(x.gemm_dtype) + 2.0)
-        if n_dom > 1:
-            out += model.n_moe_layers * domains_reached(model, n_dom) * (n_dom - 1) / n_dom * per_copy
-        up += model.n_moe_layers * gpus_reached(model, x.ep) * (d - 1) / d * per_copy
+        up_l, out_l = normal_mode_bytes(model, x.ep, gpu.scale_up_domain, x.gemm_dtype)
+        up += model.n_moe_layers * up_l
+        out += model.n_moe_layers * out_l
     if x.tp > 1:
         ar = model.num_hidden_layers * 2 * (x.tp - 1) / x.tp * x.tp * h * 2
         if x.tp <= gpu.scale_up_domain:

@@ -36,8 +36,10 @@ verifies 2 tokens) and ``t = b q / m`` tokens per micro-batch:
 forwarding through NVLink and no merging of copies for the same node. Its measured rate per
 GPU (39 GB/s each way at EP128 on H800 with one 400 Gb/s NIC, DeepEP README) is scaled by
 the GPU's NIC over 50 GB/s; inside one NVLink domain, by its NVLink over H800's 200 GB/s.
-*Normal* mode (prefill) sends one copy per remote node over the NIC and fans out over
-NVLink, at DeepEP's measured normal-mode rates. TP all-reduces: ``2 (p - 1)/p x tokens x h
+*Normal* mode (prefill) sends one copy per remote node over the NIC and forwards it over
+NVLink to each GPU holding one of the token's experts, counted exactly as the prefill model
+counts it (:mod:`calc.expert_traffic`), at the best link shares measured for these kernels
+(DeepEP V2: 45 of 50 GB/s per NIC, 740 of 900 GB/s NVLink). TP all-reduces: ``2 (p - 1)/p x tokens x h
 x 2 B`` per GPU over the link at ``net_efficiency``.
 
 **Step time** ``max`` over resources (perfect overlap) of memory ``bytes / (HBM bandwidth x
@@ -66,6 +68,7 @@ from dataclasses import dataclass, fields
 from typing import Callable
 
 from . import measured
+from .expert_traffic import normal_mode_bytes
 from .kv import kv_size
 from .model import ModelConfig
 from .presets import Accelerator
@@ -158,21 +161,6 @@ def attention_split(model: ModelConfig) -> tuple[float, float]:
     else:
         after = model.num_attention_heads * model.head_dim * h
     return float(total - after), float(after)
-
-
-def _expected_domains(n_domains: int, k: int, n_group: int, topk_group: int) -> float:
-    """Scale-up domains one token's ``k`` experts land in, on average, under uniform routing:
-    ``N (1 - (1 - 1/N)^k)``. Node-limited routing (``n_group > 1``) lets a token use only
-    ``topk_group`` of the ``n_group`` expert groups; a group spans ``ceil(N / n_group)``
-    domains, so the token reaches at most ``topk_group x ceil(N / n_group)`` of them
-    (DeepSeek-V3: 4 groups; at EP64 on 8-GPU nodes, 4 nodes). ``n_group <= 1`` means no
-    grouping and no limit (Kimi K2, DeepSeek-V2-Lite)."""
-    if n_domains <= 1:
-        return 1.0
-    reach = n_domains * (1 - (1 - 1 / n_domains) ** k)
-    if n_group > 1 and topk_group:
-        reach = min(reach, topk_group * math.ceil(n_domains / n_group))
-    return reach
 
 
 def crossover(ridge: float, intensity_one_query: float) -> float | str:
@@ -349,21 +337,18 @@ def _ep_comm(model: ModelConfig, gpu: Accelerator, x: TightInputs, tokens: float
             return sel * disp_b / rd, sel * comb_b / rc, up_b, out_b
         link = (gpu.scale_out_bw if n_dom > 1 else gpu.scale_up_bw) * x.net_efficiency
         return sel * remote * disp_b / link, sel * remote * comb_b / link, up_b, out_b
-    # normal mode: one copy per remote domain over the NIC, fan-out inside the domain
-    up_b = tokens * k * (1 - 1 / d) * (disp_b + comb_b)
-    out_b = 0.0
-    if n_dom > 1:
-        reach = _expected_domains(n_dom, k, model.n_group, model.topk_group)
-        out_b = tokens * reach * (n_dom - 1) / n_dom * (disp_b + comb_b)
+    # normal mode: one copy per remote domain over the NIC, forwarded inside the domain to each
+    # GPU holding one of the token's experts, counted as prefill counts it (calc.expert_traffic);
+    # at the best link shares measured for these kernels (DeepEP V2), as the prefill bound
+    up_l, out_l = normal_mode_bytes(model, x.ep, gpu.scale_up_domain, x.gemm_dtype)
+    up_b, out_b = tokens * up_l, tokens * out_l
     if x.link_rates == "measured":
-        kind, rd, rc = measured.deepep_normal_rates(x.ep)
-        rdma = (rd + rc) / 2 * gpu.scale_out_bw / measured.DEEPEP_NIC_BW
-        nvl = measured.deepep_normal_rates(8)
-        nvl_rate = (nvl[1] + nvl[2]) / 2 * gpu.scale_up_bw / H800_NVLINK_PER_DIRECTION
-        secs = max(up_b / nvl_rate, out_b / rdma if out_b else 0.0)
+        nvl, rdma = measured.NVLINK_NORMAL_EFFICIENCY_BEST, measured.RDMA_NORMAL_EFFICIENCY_BEST
     else:
-        secs = max(up_b / (gpu.scale_up_bw * x.net_efficiency), out_b / (gpu.scale_out_bw * x.net_efficiency))
-    share = disp_b / (disp_b + comb_b)
+        nvl = rdma = x.net_efficiency
+    secs = max(up_b / (gpu.scale_up_bw * nvl), out_b / (gpu.scale_out_bw * rdma))
+    bpe = measured.deepep_normal_bytes_per_element(x.gemm_dtype)
+    share = bpe / (bpe + 2.0)  # dispatch's part of each copy; the combine is BF16
     return secs * share, secs * (1 - share), up_b, out_b
 
 

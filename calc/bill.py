@@ -30,12 +30,12 @@ from dataclasses import dataclass, replace
 from . import measured
 from .context_cache import CACHE_READ_BYTES_PER_S_PER_NODE, cache_hit_cost
 from .cost import DeepSeekDay, DeepSeekTraffic, deepseek_traffic, usd_per_million_tokens
+from .estimate import EstimateInputs, estimate
 from .kv import kv_size
 from .model import ModelConfig
 from .prefill import PrefillInputs, prefill_bound, prefill_estimate, prefill_fits
 from .presets import Accelerator
 from .prices import PRICE_LISTS
-from .estimate import EstimateInputs, estimate
 from .tight import TightInputs, largest_batch_at_speed, max_batch, tight_bound
 from .units import MILLION, SECONDS_PER_DAY
 
@@ -146,6 +146,38 @@ def expansion_seconds_per_hit(model: ModelConfig, gpu: Accelerator, x: PrefillIn
     return est["seconds_per_token"] * est["expansion_share"] * computed / cached
 
 
+@dataclass(frozen=True)
+class InputCosts:
+    """What one prompt's input tokens cost on the prefill GPUs and the cache disks."""
+
+    estimate: dict  # calc.prefill.prefill_estimate
+    miss_usd: float  # USD per million computed (cache-miss) tokens
+    hit: dict  # calc.context_cache.cache_hit_cost: USD per million cache hits, by part
+    break_even_usd_per_tb_month: float  # disk price at which a hit costs its list price
+
+
+def input_costs(model: ModelConfig, gpu: Accelerator, x: PrefillInputs, p: dict) -> InputCosts:
+    """USD per million input tokens, cache miss and cache hit, the one place the bill, its chart
+    and the context-cache calculation price them. The prefill GPU time per computed token
+    (the estimate's) is split between the token itself and the expansion of the cached latents
+    it attends to (:func:`expansion_seconds_per_hit`), so a miss pays for its own work and a hit
+    for its expansion; a hit also pays for its disk (:func:`calc.context_cache.cache_hit_cost`).
+    Reads ``prefill_gpu_hour_usd``, ``storage_usd_per_tb_month``, ``cache_retention_h`` and
+    ``price_list`` from ``p``."""
+    cached, computed = x.split()
+    est = prefill_estimate(model, gpu, x)
+    t = est["seconds_per_token"]
+    share = est["expansion_share"] if cached > 0 else 0.0
+    price = p["prefill_gpu_hour_usd"]
+    miss = usd_per_million_tokens(1 / (t * (1 - share)), price)
+    exp_s = t * share * computed / cached if cached > 0 else expansion_seconds_per_hit(model, gpu, x)
+    hit = cache_hit_cost(model, x.kv_dtype, price, exp_s, p["storage_usd_per_tb_month"], p["cache_retention_h"])
+    # the disk price at which a hit costs exactly its list price: the disk parts scale with it
+    per_dollar = cache_hit_cost(model, x.kv_dtype, 0.0, 0.0, 1.0, p["cache_retention_h"])["total_usd"]
+    room = PRICE_LISTS[p["price_list"]].usd_per_million_cached_input - hit["expansion_usd"]
+    return InputCosts(est, miss, hit, room / per_dollar if room > 0 else 0.0)
+
+
 # ---- the bill ---------------------------------------------------------------------------------------
 
 def bill(model: ModelConfig, decode_gpu: Accelerator, prefill_gpu: Accelerator, p: dict) -> dict:
@@ -157,19 +189,13 @@ def bill(model: ModelConfig, decode_gpu: Accelerator, prefill_gpu: Accelerator, 
     parameters) and the prices."""
     x = PrefillInputs.from_params(p)
     cached, computed = x.split()
-    est = prefill_estimate(model, prefill_gpu, x)
+    costs = input_costs(model, prefill_gpu, x, p)
+    est, hit = costs.estimate, costs.hit
     bound = prefill_bound(model, prefill_gpu, x)
     pf_tps = est["tokens_per_s_per_gpu"]
     pf_price = p["prefill_gpu_hour_usd"]
     input_per_req = out_usd = 0.0
-    # GPU time per computed token, split between the computed token and the cache hits it attends to
-    t = est["seconds_per_token"]
-    exp_share = est["expansion_share"] if cached > 0 else 0.0
-    miss_s = t * (1 - exp_share)
-    exp_s_per_hit = t * exp_share * computed / cached if cached > 0 else expansion_seconds_per_hit(model, prefill_gpu, x)
     read_bw = p["cache_read_gb_per_s"] * 1e9
-    hit = cache_hit_cost(model, x.kv_dtype, pf_price, exp_s_per_hit, p["storage_usd_per_tb_month"],
-                         p["cache_retention_h"])
 
     seq_len = max(1, round(x.prompt_len + p["output_len"] / 2))  # average KV length while decoding
     d = decode_rate(model, decode_gpu, p, seq_len)
@@ -203,18 +229,15 @@ def bill(model: ModelConfig, decode_gpu: Accelerator, prefill_gpu: Accelerator, 
     list_request = (computed * prices.usd_per_million_input + cached * prices.usd_per_million_cached_input
                     + out_len * prices.usd_per_million_output) / MILLION
     if pf_ok:
-        miss_usd = usd_per_million_tokens(1 / miss_s, pf_price)
+        miss_usd = costs.miss_usd
         input_per_req = computed * miss_usd + cached * hit["total_usd"]
-        # the disk price at which a hit costs exactly its list price
-        per_dollar = cache_hit_cost(model, x.kv_dtype, 0.0, 0.0, 1.0, p["cache_retention_h"])["total_usd"]
-        room = prices.usd_per_million_cached_input - hit["expansion_usd"]
         out.update({
             "prefill_gpus": r * computed / pf_tps,
             "usd_per_million_input_tokens": miss_usd,
             "usd_per_million_cached_input_tokens": hit["total_usd"],
             "usd_per_million_blended_input_tokens": input_per_req / x.prompt_len,
             "cache_expansion_usd_per_million": hit["expansion_usd"],
-            "storage_break_even_usd_per_tb_month": room / per_dollar if room > 0 else 0.0,
+            "storage_break_even_usd_per_tb_month": costs.break_even_usd_per_tb_month,
             "prefill_tokens_per_s_per_gpu": pf_tps,
             "input_tokens_per_s_per_gpu_incl_hits": pf_tps * x.prompt_len / computed,
             "ttft_s": ttft(x, pf_tps, kv_bytes, prefill_gpu, read_bw)["ttft_s"],
@@ -389,14 +412,8 @@ def bill_chart(model: ModelConfig, prefill_gpu: Accelerator, p: dict, points: in
         q = dict(p, cache_hit_share=h)
         x = PrefillInputs.from_params(q)
         cached, computed = x.split()
-        est = prefill_estimate(model, prefill_gpu, x)
-        t = est["seconds_per_token"]
-        share = est["expansion_share"] if cached > 0 else 0.0
-        miss = usd_per_million_tokens(1 / (t * (1 - share)), p["prefill_gpu_hour_usd"])
-        hit = cache_hit_cost(model, x.kv_dtype, p["prefill_gpu_hour_usd"],
-                             t * share * computed / cached if cached > 0 else 0.0,
-                             p["storage_usd_per_tb_month"], p["cache_retention_h"])["total_usd"]
-        ours.append((computed * miss + cached * hit) / x.prompt_len)
+        c = input_costs(model, prefill_gpu, x, p)
+        ours.append((computed * c.miss_usd + cached * c.hit["total_usd"]) / x.prompt_len)
         listed.append((computed * prices.usd_per_million_input + cached * prices.usd_per_million_cached_input)
                       / x.prompt_len)
     return {

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from . import bill as _bill
 from .api import _ESTIMATE_PARAMS, OUTPUTS, Calculation, OutputSpec, register
-from .context_cache import cache_hit_cost
-from .cost import usd_per_million_tokens
 from .prefill import (
     PrefillInputs, attention_flops_per_pair, prefill_bound, prefill_estimate, prefill_fits,
     prefill_weight_bytes_per_gpu,
@@ -219,29 +217,18 @@ def _ttft(p: dict) -> dict:
 
 def _context_cache(p: dict) -> dict:
     m, g = p["model"], _pgpu(p)
-    x = PrefillInputs.from_params(p)
-    cached, computed = x.split()
-    est = prefill_estimate(m, g, x)
-    t = est["seconds_per_token"]
-    share = est["expansion_share"] if cached > 0 else 0.0
-    # the expansion a hit costs does not depend on how many hits a prompt has: take it per cached token
-    exp_s = _bill.expansion_seconds_per_hit(m, g, x)
-    miss = usd_per_million_tokens(1 / (t * (1 - share)), p["prefill_gpu_hour_usd"])
-    hit = cache_hit_cost(m, x.kv_dtype, p["prefill_gpu_hour_usd"], exp_s, p["storage_usd_per_tb_month"],
-                         p["cache_retention_h"])
-    prices = PRICE_LISTS[p["price_list"]]
-    per_dollar = cache_hit_cost(m, x.kv_dtype, 0.0, 0.0, 1.0, p["cache_retention_h"])["total_usd"]
-    room = prices.usd_per_million_cached_input - hit["expansion_usd"]
+    c = _bill.input_costs(m, g, PrefillInputs.from_params(p), p)
+    hit = c.hit
     return {
         "usd_per_million_cached_input_tokens": hit["total_usd"],
-        "usd_per_million_input_tokens": miss,
-        "hit_over_miss": hit["total_usd"] / miss,
+        "usd_per_million_input_tokens": c.miss_usd,
+        "hit_over_miss": hit["total_usd"] / c.miss_usd,
         "cache_expansion_usd_per_million": hit["expansion_usd"],
         "cache_read_usd_per_million": hit["read_usd"],
         "cache_storage_usd_per_million": hit["storage_usd"],
         "kv_bytes_per_token_stored": hit["kv_bytes_per_token"],
-        "list_usd_per_million_cached_input_tokens": prices.usd_per_million_cached_input,
-        "storage_break_even_usd_per_tb_month": room / per_dollar if room > 0 else 0.0,
+        "list_usd_per_million_cached_input_tokens": PRICE_LISTS[p["price_list"]].usd_per_million_cached_input,
+        "storage_break_even_usd_per_tb_month": c.break_even_usd_per_tb_month,
     }
 
 

@@ -1,5 +1,5 @@
-"""Expert-parallel traffic: which nodes and GPUs one token's experts are on, and the bytes
-DeepEP's normal (high-throughput) kernels move for it.
+"""Expert-parallel traffic: which experts a batch touches, which nodes and GPUs one token's
+experts are on, and the bytes DeepEP's normal (high-throughput) kernels move for it.
 
 Normal mode (prefill, and decode when chosen) sends each token once to every remote
 scale-up domain (node) holding one of its experts, over RDMA, and forwards it inside the node
@@ -19,6 +19,15 @@ from .model import ModelConfig
 
 def _comb(n: int, r: int) -> float:
     return math.comb(n, r) if 0 <= r <= n else 0.0
+
+
+def touch_probability(model: ModelConfig, group_tokens: float) -> float:
+    """Chance that one routed expert serves at least one of ``group_tokens`` tokens in the EP
+    group, each token choosing ``k`` of ``n`` experts: ``1 - (1 - k/n)^T``. An expert that no
+    token chose is not read (decode's micro-batch, prefill's chunk)."""
+    if group_tokens <= 0:
+        return 0.0
+    return 1 - (1 - model.num_experts_per_tok / model.n_routed_experts) ** group_tokens
 
 
 def domains_reached(model: ModelConfig, n_dom: int) -> float:

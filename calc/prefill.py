@@ -71,7 +71,7 @@ from dataclasses import dataclass, fields
 
 from . import measured
 from .kv import kv_size
-from .expert_traffic import domains_reached, gpus_reached, normal_mode_bytes  # noqa: F401 (re-exported)
+from .expert_traffic import domains_reached, gpus_reached, normal_mode_bytes, touch_probability  # noqa: F401
 from .model import ModelConfig
 from .presets import Accelerator
 from .tight import attention_flops_per_cached_token, expert_bytes_per_param, resident_weight_bytes
@@ -174,12 +174,13 @@ def attention_flops_per_pair(model: ModelConfig) -> tuple[float, float]:
 
     MLA in prefill (MHA mode): ``2 x heads x (qk_nope + qk_rope + v_head)``, 81,920 for
     DeepSeek-V3; absorbed (MQA mode, decode): ``2 x heads x (kv_lora + qk_rope + kv_lora)``,
-    278,528. GQA has one form: ``4 x heads x head_dim``."""
+    278,528, the decode bound's (:func:`calc.tight.attention_flops_per_cached_token`). GQA has
+    one form: ``4 x heads x head_dim``."""
+    absorbed = attention_flops_per_cached_token(model)
     if model.is_mla:
         mha = 2 * model.num_attention_heads * (model.qk_nope_head_dim + model.qk_rope_head_dim + model.v_head_dim)
-        return mha, 2 * model.num_attention_heads * (2 * model.kv_lora_rank + model.qk_rope_head_dim)
-    gqa = 4 * model.num_attention_heads * model.head_dim
-    return gqa, gqa
+        return mha, absorbed
+    return absorbed, absorbed
 
 
 @dataclass(frozen=True)
@@ -245,9 +246,9 @@ def prefill_work(model: ModelConfig, gpu: Accelerator, x: PrefillInputs) -> Pref
     other = (wb["attention"] + wb["dense_ffn"] + wb["shared_experts"] + wb["router"] + wb["output_head"]) / x.tp
     experts = 0.0
     if model.is_moe:
-        n, k = model.n_routed_experts, model.num_experts_per_tok
+        n = model.n_routed_experts
         hosted = math.ceil((n + x.redundant_experts) / x.ep)
-        touched = 1 - (1 - k / n) ** (x.chunk_tokens / x.microbatches * x.ep)
+        touched = touch_probability(model, x.chunk_tokens / x.microbatches * x.ep)
         experts = model.n_moe_layers * hosted * touched * model.expert_params * expert_bytes_per_param(
             model, x.expert_dtype)
 

@@ -68,7 +68,7 @@ from dataclasses import dataclass, fields
 from typing import Callable
 
 from . import measured
-from .expert_traffic import normal_mode_bytes
+from .expert_traffic import normal_mode_bytes, touch_probability
 from .kv import kv_size
 from .model import ModelConfig
 from .presets import Accelerator
@@ -437,7 +437,7 @@ def step_work(model: ModelConfig, gpu: Accelerator, x: TightInputs, batch: int) 
         ebytes = model.expert_params * expert_bytes_per_param(model, x.expert_dtype)
         edt = "fp4" if x.expert_dtype == "fp4" else gemm
         group_tokens = tokens * x.ep
-        p_touch = 1 - (1 - k / n) ** group_tokens if group_tokens > 0 else 0.0
+        p_touch = touch_probability(model, group_tokens)
         flops = 2 * model.expert_params * k * tokens
         if x.moe_parallel == "ep":
             hosted = math.ceil((n + x.redundant_experts) / x.ep)

@@ -105,6 +105,21 @@ def test_context_cache_calculation_hit_cheaper_than_miss_at_defaults():
                                                                       .usd_per_million_cached_input, rel=1e-9)
 
 
+def test_input_tokens_are_priced_in_one_place():
+    """The bill, the price check, the context-cache calculation and the chart price input
+    tokens with one function (calc.bill.input_costs): the same miss and hit cost, the same
+    break-even disk price, and the chart's point at the bill's cache-hit share is the bill's
+    blended input cost."""
+    p = {"cache_hit_share": 0.5, "prompt_len": 4096}
+    b, c, pc = calc.evaluate("bill", p), calc.evaluate("context_cache", p), calc.evaluate("price_check", p)
+    for key in ("usd_per_million_input_tokens", "usd_per_million_cached_input_tokens"):
+        assert b[key] == c[key] == pc[key], key
+    assert b["storage_break_even_usd_per_tb_month"] == c["storage_break_even_usd_per_tb_month"]
+    chart = calc.evaluate("bill_chart", {"prompt_len": 4096})
+    i = chart["x"].index(0.5)
+    assert chart["series"][0]["y"][i] == pytest.approx(b["usd_per_million_blended_input_tokens"], rel=1e-12)
+
+
 # ---- decode half ---------------------------------------------------------------------------------------
 
 def _bill_params(**over) -> dict:

@@ -606,9 +606,11 @@ register(Calculation("frontier", "Throughput against interactivity", _TIGHT_PARA
 register(Calculation("validate", "Bounds and estimate against measured deployments", _VALIDATE_PARAMS,
                      ("rows", "chart", "targets", "geomean_measured_over_naive", "geomean_measured_over_tight",
                       "all_below_tight", "estimate_mape", "estimate_max_abs_error", "estimate_mape_in_sample",
-                      "overhead_factor", "step_overhead_s", "decode_rows", "mixed_rows", "error_low", "error_high"),
+                      "overhead_factor", "step_overhead_s", "decode_rows", "mixed_rows", "error_low", "error_high",
+                      "prefill"),
                      _validate_calc, "Measured decode throughput against speed of light, tight bound and the estimate "
-                     "(leave-one-out), with the targets"))
+                     "(leave-one-out), then measured prefill throughput against the prefill bound and estimate, "
+                     "with the targets"))
 register(Calculation("estimate", "Estimated decode throughput", _ESTIMATE_PARAMS,
                      ("tokens_per_s_per_gpu", "tokens_per_s_per_user", "binding", "error_low", "error_high",
                       "tokens_per_s_per_gpu_low", "tokens_per_s_per_gpu_high", "usd_per_million_tokens",

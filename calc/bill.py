@@ -9,8 +9,9 @@ prefill-decode disaggregation each half runs on its own GPUs and layout:
 * prefill GPUs = requests/s x computed tokens per request / prefill tokens/s per GPU
   (:func:`calc.prefill.prefill_estimate`);
 * decode GPUs = requests/s x ``output_len`` / decode tokens/s per GPU (:func:`decode_rate`:
-  the tight bound at the batch that still gives each user ``target_tokens_per_s_per_user``,
-  or a given rate);
+  the decode estimate, :func:`calc.estimate.estimate`, at the largest batch that still gives
+  each user ``target_tokens_per_s_per_user``; or the tight bound there, a floor on cost; or
+  a given rate);
 * USD per million tokens of each kind = GPU-hour price x GPU-hours per million tokens.
 
 A cache hit costs (:func:`calc.context_cache.cache_hit_cost`): expanding its latent for the
@@ -26,65 +27,79 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from . import measured
 from .context_cache import CACHE_READ_BYTES_PER_S_PER_NODE, cache_hit_cost
-from .cost import DeepSeekDay, usd_per_million_tokens
+from .cost import DeepSeekDay, DeepSeekTraffic, deepseek_traffic, usd_per_million_tokens
+from .estimate import EstimateInputs, estimate
 from .kv import kv_size
 from .model import ModelConfig
 from .prefill import PrefillInputs, prefill_bound, prefill_estimate, prefill_fits
 from .presets import Accelerator
 from .prices import PRICE_LISTS
-from .tight import TightInputs, max_batch, tight_bound
-from .units import GiB, MILLION, SECONDS_PER_DAY
+from .tight import TightInputs, largest_batch_at_speed, max_batch, tight_bound
+from .units import MILLION, SECONDS_PER_DAY
 
-#: KV transfer from a prefill GPU to a decode GPU over RDMA: Mooncake's transfer engine moved a
-#: 32,768-token KV cache (4.50 GiB) in 31.65 ms, 142.25 GiB/s on 8 ConnectX-7 ports of
-#: 200 Gb/s = 152.7 GB/s of 200 GB/s (kvcache-ai/Mooncake docs/source/performance/vllm/
-#: vllm-v1-pd-performance.md, H800 prefill and decode nodes).
-KV_LINK_EFFICIENCY = 142.25 * GiB / 200e9
+#: KV transfer from a prefill GPU to a decode GPU over RDMA at the share of the NIC's line rate
+#: Mooncake's transfer engine reached between H800 nodes: 142.25 GiB/s of 200 GB/s
+#: (:data:`calc.measured.KV_LINK_EFFICIENCY`).
+KV_LINK_EFFICIENCY = measured.KV_LINK_EFFICIENCY
 
 
 # ---- decode half --------------------------------------------------------------------------------
+
+#: What the decode rate can be: ``estimate`` (what a deployment delivers, the default),
+#: ``tight`` (the tight bound: no deployment is faster, so its cost is a floor), ``given``.
+DECODE_BASIS = {"estimate": "estimate", "tight": "tight bound", "given": "given"}
+
 
 @dataclass(frozen=True)
 class DecodeRate:
     tokens_per_s_per_gpu: float
     tokens_per_s_per_user: float
     batch_per_gpu: float
-    basis: str  # what the rate is: "tight bound" or "given"
+    basis: str  # what the rate is: "estimate", "tight bound" or "given"
     target_met: bool
 
 
-def decode_rate(model: ModelConfig, gpu: Accelerator, p: dict, seq_len: int) -> DecodeRate:
+def decode_rate(model: ModelConfig, gpu: Accelerator, p: dict, seq_len: int,
+                estimate_inputs: EstimateInputs | None = None) -> DecodeRate:
     """Output tokens/s per GPU for the decode half, the one place the bill asks for it.
 
-    ``decode_rate == "tight"``: the tight bound (:func:`calc.tight.tight_bound`) at the
-    largest batch whose tokens/s per user is still at least ``target_tokens_per_s_per_user``,
-    capped by what fits in HBM; if even one sequence is slower, one sequence. ``"given"``:
+    ``decode_rate == "estimate"`` (the default): the decode estimate
+    (:func:`calc.estimate.estimate`, its fitted overheads and inputs from ``p`` or
+    ``estimate_inputs``) at the largest batch whose tokens/s per user is still at least
+    ``target_tokens_per_s_per_user``, capped by what fits in HBM; if even one sequence is
+    slower, one sequence. ``"tight"``: the tight bound (:func:`calc.tight.tight_bound`) the same
+    way; no deployment beats it, so the cost it gives is a floor. ``"given"``:
     ``tokens_per_s_per_gpu`` as typed (DeepSeek's measured 1,850 by default)."""
     target = p["target_tokens_per_s_per_user"]
-    if p.get("decode_rate", "tight") == "given":
+    choice = p.get("decode_rate", "estimate")
+    if choice == "given":
         tps = p["tokens_per_s_per_gpu"]
-        return DecodeRate(tps, target, tps / target, "given", True)
+        return DecodeRate(tps, target, tps / target, DECODE_BASIS["given"], True)
     base = {k: v for k, v in p.items() if k != "batch_per_gpu"}
     base["seq_len"] = seq_len
+    # the bill's decode layout has its own expert parallelism (DeepSeek: EP144), like prefill's
+    for own, shared in (("decode_ep", "ep"), ("decode_redundant_experts", "redundant_experts")):
+        if own in p:
+            base[shared] = p[own]
 
-    def run(b: int) -> dict:
-        return tight_bound(model, gpu, TightInputs.from_params({**base, "batch_per_gpu": b}))
+    def inputs(b: int) -> TightInputs:
+        return TightInputs.from_params({**base, "batch_per_gpu": b})
 
-    cap = max(1, math.floor(max_batch(model, gpu, TightInputs.from_params({**base, "batch_per_gpu": 1}))))
-    lo, hi = 1, cap
-    best = run(1)
-    if best["tokens_per_s_per_user"] < target:
-        return DecodeRate(best["tokens_per_s_per_gpu"], best["tokens_per_s_per_user"], best["batch_per_gpu"],
-                          "tight bound", False)
-    while lo < hi:  # largest batch with tokens/s per user >= target (per-user speed falls as the batch grows)
-        mid = (lo + hi + 1) // 2
-        if run(mid)["tokens_per_s_per_user"] >= target:
-            lo = mid
-        else:
-            hi = mid - 1
-    r = run(lo)
-    return DecodeRate(r["tokens_per_s_per_gpu"], r["tokens_per_s_per_user"], r["batch_per_gpu"], "tight bound", True)
+    if choice == "tight":
+        def run(b: int) -> dict:
+            return tight_bound(model, gpu, inputs(b))
+    else:
+        e = estimate_inputs or EstimateInputs.from_params(p)
+
+        def run(b: int) -> dict:
+            return estimate(model, gpu, inputs(b), e)
+
+    cap = max(1, math.floor(max_batch(model, gpu, inputs(1))))
+    r = run(largest_batch_at_speed(run, cap, target))
+    return DecodeRate(r["tokens_per_s_per_gpu"], r["tokens_per_s_per_user"], r["batch_per_gpu"],
+                      DECODE_BASIS[choice], r["tokens_per_s_per_user"] >= target)
 
 
 # ---- time to first token ----------------------------------------------------------------------------
@@ -131,6 +146,38 @@ def expansion_seconds_per_hit(model: ModelConfig, gpu: Accelerator, x: PrefillIn
     return est["seconds_per_token"] * est["expansion_share"] * computed / cached
 
 
+@dataclass(frozen=True)
+class InputCosts:
+    """What one prompt's input tokens cost on the prefill GPUs and the cache disks."""
+
+    estimate: dict  # calc.prefill.prefill_estimate
+    miss_usd: float  # USD per million computed (cache-miss) tokens
+    hit: dict  # calc.context_cache.cache_hit_cost: USD per million cache hits, by part
+    break_even_usd_per_tb_month: float  # disk price at which a hit costs its list price
+
+
+def input_costs(model: ModelConfig, gpu: Accelerator, x: PrefillInputs, p: dict) -> InputCosts:
+    """USD per million input tokens, cache miss and cache hit, the one place the bill, its chart
+    and the context-cache calculation price them. The prefill GPU time per computed token
+    (the estimate's) is split between the token itself and the expansion of the cached latents
+    it attends to (:func:`expansion_seconds_per_hit`), so a miss pays for its own work and a hit
+    for its expansion; a hit also pays for its disk (:func:`calc.context_cache.cache_hit_cost`).
+    Reads ``prefill_gpu_hour_usd``, ``storage_usd_per_tb_month``, ``cache_retention_h`` and
+    ``price_list`` from ``p``."""
+    cached, computed = x.split()
+    est = prefill_estimate(model, gpu, x)
+    t = est["seconds_per_token"]
+    share = est["expansion_share"] if cached > 0 else 0.0
+    price = p["prefill_gpu_hour_usd"]
+    miss = usd_per_million_tokens(1 / (t * (1 - share)), price)
+    exp_s = t * share * computed / cached if cached > 0 else expansion_seconds_per_hit(model, gpu, x)
+    hit = cache_hit_cost(model, x.kv_dtype, price, exp_s, p["storage_usd_per_tb_month"], p["cache_retention_h"])
+    # the disk price at which a hit costs exactly its list price: the disk parts scale with it
+    per_dollar = cache_hit_cost(model, x.kv_dtype, 0.0, 0.0, 1.0, p["cache_retention_h"])["total_usd"]
+    room = PRICE_LISTS[p["price_list"]].usd_per_million_cached_input - hit["expansion_usd"]
+    return InputCosts(est, miss, hit, room / per_dollar if room > 0 else 0.0)
+
+
 # ---- the bill ---------------------------------------------------------------------------------------
 
 def bill(model: ModelConfig, decode_gpu: Accelerator, prefill_gpu: Accelerator, p: dict) -> dict:
@@ -142,19 +189,13 @@ def bill(model: ModelConfig, decode_gpu: Accelerator, prefill_gpu: Accelerator, 
     parameters) and the prices."""
     x = PrefillInputs.from_params(p)
     cached, computed = x.split()
-    est = prefill_estimate(model, prefill_gpu, x)
+    costs = input_costs(model, prefill_gpu, x, p)
+    est, hit = costs.estimate, costs.hit
     bound = prefill_bound(model, prefill_gpu, x)
     pf_tps = est["tokens_per_s_per_gpu"]
     pf_price = p["prefill_gpu_hour_usd"]
     input_per_req = out_usd = 0.0
-    # GPU time per computed token, split between the computed token and the cache hits it attends to
-    t = est["seconds_per_token"]
-    exp_share = est["expansion_share"] if cached > 0 else 0.0
-    miss_s = t * (1 - exp_share)
-    exp_s_per_hit = t * exp_share * computed / cached if cached > 0 else expansion_seconds_per_hit(model, prefill_gpu, x)
     read_bw = p["cache_read_gb_per_s"] * 1e9
-    hit = cache_hit_cost(model, x.kv_dtype, pf_price, exp_s_per_hit, p["storage_usd_per_tb_month"],
-                         p["cache_retention_h"])
 
     seq_len = max(1, round(x.prompt_len + p["output_len"] / 2))  # average KV length while decoding
     d = decode_rate(model, decode_gpu, p, seq_len)
@@ -188,18 +229,15 @@ def bill(model: ModelConfig, decode_gpu: Accelerator, prefill_gpu: Accelerator, 
     list_request = (computed * prices.usd_per_million_input + cached * prices.usd_per_million_cached_input
                     + out_len * prices.usd_per_million_output) / MILLION
     if pf_ok:
-        miss_usd = usd_per_million_tokens(1 / miss_s, pf_price)
+        miss_usd = costs.miss_usd
         input_per_req = computed * miss_usd + cached * hit["total_usd"]
-        # the disk price at which a hit costs exactly its list price
-        per_dollar = cache_hit_cost(model, x.kv_dtype, 0.0, 0.0, 1.0, p["cache_retention_h"])["total_usd"]
-        room = prices.usd_per_million_cached_input - hit["expansion_usd"]
         out.update({
             "prefill_gpus": r * computed / pf_tps,
             "usd_per_million_input_tokens": miss_usd,
             "usd_per_million_cached_input_tokens": hit["total_usd"],
             "usd_per_million_blended_input_tokens": input_per_req / x.prompt_len,
             "cache_expansion_usd_per_million": hit["expansion_usd"],
-            "storage_break_even_usd_per_tb_month": room / per_dollar if room > 0 else 0.0,
+            "storage_break_even_usd_per_tb_month": costs.break_even_usd_per_tb_month,
             "prefill_tokens_per_s_per_gpu": pf_tps,
             "input_tokens_per_s_per_gpu_incl_hits": pf_tps * x.prompt_len / computed,
             "ttft_s": ttft(x, pf_tps, kv_bytes, prefill_gpu, read_bw)["ttft_s"],
@@ -244,40 +282,12 @@ BILL_OUTPUTS = (
 
 # ---- DeepSeek's day, rebuilt from its traffic --------------------------------------------------------
 
-@dataclass(frozen=True)
-class DeepSeekTraffic:
-    """Published figures of DeepSeek's day beyond :class:`calc.cost.DeepSeekDay` (Day-6
-    overview, open-infra-index, 2025-03-01)."""
-
-    avg_kv_len: float = 4989  # "the average kvcache length per output token was 4,989 tokens"
-    tokens_per_s_per_user_low: float = 20  # "The average output speed was 20-22 tokens per second"
-    tokens_per_s_per_user_high: float = 22
-    prefill_ep: int = 32  # "Routed Expert EP32, MLA/Shared Expert DP32 ... 32 redundant routed experts"
-    decode_ep: int = 144  # "Routed Expert EP144 ... 32 redundant routed experts"
-    redundant_experts: int = 32
-    chunk_tokens: int = 16384  # the profile's "batch size of 16K tokens per GPU" (deepseek-ai/profile-data)
-    accept_length: float = 1.8  # MTP: second token accepted 85-90%, "1.8 times TPS" (V3 report 5.4.3)
-
-
-def deepseek_traffic(d: DeepSeekDay = DeepSeekDay(), t: DeepSeekTraffic = DeepSeekTraffic()) -> dict:
-    """Per-request workload implied by the published day.
-
-    Assume every request has the same prompt length ``P`` and output length ``O``, and input
-    tokens count each prompt once. Then ``P / O = 608 B / 168 B`` and the average KV length
-    seen by an output token is ``P + (O - 1) / 2 = 4,989``, so
-    ``O = (4,989 + 1/2) / (608/168 + 1/2)``."""
-    ratio = d.input_tokens / d.output_tokens
-    out_len = (t.avg_kv_len + 0.5) / (ratio + 0.5)
-    prompt_len = ratio * out_len
-    seconds = d.hours * 3600
-    return {"prompt_len": prompt_len, "output_len": out_len, "cache_hit_share": d.cache_hit_tokens / d.input_tokens,
-            "requests_per_s": d.output_tokens / seconds / out_len, "seconds": seconds}
-
-
 REBUILD_OUTPUTS = (
     "prompt_len", "output_len", "cache_hit_share", "requests_per_s", "prefill_tokens_per_s_per_gpu",
-    "prefill_nodes_implied", "decode_tokens_per_s_per_gpu", "decode_batch_per_gpu", "decode_basis",
-    "decode_nodes_implied", "nodes_implied", "avg_nodes", "published_prefill_nodes", "published_decode_nodes",
+    "prefill_nodes_implied", "decode_tokens_per_s_per_gpu", "decode_tokens_per_s_per_user", "decode_batch_per_gpu",
+    "decode_basis", "decode_nodes_implied", "nodes_implied", "avg_nodes", "published_prefill_nodes",
+    "published_decode_nodes", "decode_estimate_tokens_per_s_per_gpu", "decode_estimate_batch_per_gpu",
+    "decode_nodes_estimate", "decode_tight_tokens_per_s_per_gpu", "decode_tight_batch_per_gpu", "decode_nodes_tight",
     "published_prefill_tokens_per_s_per_gpu", "prefill_utilisation", "decode_utilisation", "nodes_implied_share",
     "nodes_with_measured_decode", "cache_read_bytes_per_s_per_node", "cache_read_peak_bytes_per_s_per_node", "ttft_s",
     "usd_per_million_input_tokens", "usd_per_million_cached_input_tokens", "usd_per_million_output_tokens",
@@ -286,16 +296,40 @@ REBUILD_OUTPUTS = (
 )
 
 
+def deepseek_decode(model: ModelConfig, gpu: Accelerator, p: dict, basis: str) -> DecodeRate:
+    """DeepSeek's decode on its published day, at ``basis`` (``estimate``, ``tight`` or
+    ``given``), with the settings of the Validation page's DeepSeek production row
+    (:data:`calc.validate.DEPLOYMENTS`), so that both pages model the same deployment:
+    EP144, 32 redundant experts, two micro-batches, the first FlashMLA kernel, the published
+    average KV length, at the middle of the published 20-22 tokens/s per user. The estimate
+    takes the row's choices for what the overview leaves out (no MTP); the bound the highest
+    over them (MTP off or at accept length 1.9), as the validation does."""
+    from .validate import DEPLOYMENTS, combinations
+
+    dep = next(x for x in DEPLOYMENTS if x.key == "deepseek-production")
+    s = {k: v for k, v in dep.settings.items() if k != "batch_per_gpu"}
+    q = {k: v for k, v in p.items() if k not in ("decode_ep", "decode_redundant_experts")}
+    q.update(s, decode_rate=basis, target_tokens_per_s_per_user=dep.per_user)
+    if basis == "estimate":
+        q.update(dep.estimate_settings)
+        e = replace(EstimateInputs.from_params(q), **dep.estimate_inputs)
+        return decode_rate(model, gpu, q, s["seq_len"], e)
+    rates = [decode_rate(model, gpu, {**q, **combo}, s["seq_len"]) for combo in combinations(dep.unknown)]
+    return max(rates, key=lambda r: r.tokens_per_s_per_gpu)
+
+
 def deepseek_rebuild(model: ModelConfig, gpu: Accelerator, p: dict, d: DeepSeekDay = DeepSeekDay(),
                      t: DeepSeekTraffic = DeepSeekTraffic()) -> dict:
     """DeepSeek's day rebuilt from its published traffic with this calculator's prefill
     estimate and decode rate, against the published 226.75-node average.
 
-    Assumptions: the workload of :func:`deepseek_traffic`; prefill as published (H800, EP32,
-    32 redundant experts, two micro-batches, real expert routing) at the profile's 16K tokens
-    per GPU; decode as published (EP144, 32 redundant experts) with MTP at accept length 1.8,
-    BF16 KV (core MLA in BF16), at 20 tokens/s per user (the low end of 20-22) and the
-    average KV length of 4,989 tokens; prefill and decode busy all day (no idle capacity)."""
+    Assumptions: the workload of :func:`calc.cost.deepseek_traffic`; prefill as published (H800,
+    EP32, 32 redundant experts, two micro-batches, real expert routing) at the profile's 16K
+    tokens per GPU, as the prefill validation's production row; decode as the decode
+    validation's production row (:func:`deepseek_decode`); both halves busy all day (no idle
+    capacity). Decode nodes are given three ways: at the estimate (what the deployment should
+    deliver), at the tight bound (no deployment is faster: the fewest nodes possible) and at
+    the published 14.8k per node; ``decode_rate`` picks the one the totals and costs use."""
     w = deepseek_traffic(d, t)
     seconds = w["seconds"]
     q = dict(p)
@@ -303,20 +337,25 @@ def deepseek_rebuild(model: ModelConfig, gpu: Accelerator, p: dict, d: DeepSeekD
              cache_hit_share=w["cache_hit_share"], requests_per_s=w["requests_per_s"],
              prefill_ep=t.prefill_ep, prefill_redundant_experts=t.redundant_experts, prefill_tp=1,
              prefill_chunk_tokens=t.chunk_tokens, prefill_microbatches=2, expert_routing="real",
-             ep=t.decode_ep, tp=1, redundant_experts=t.redundant_experts, accept_length=t.accept_length,
-             kv_dtype="bf16", target_tokens_per_s_per_user=t.tokens_per_s_per_user_low,
-             prefill_gpu_hour_usd=p["gpu_hour_usd"], price_list="deepseek-r1-2025")
+             kv_dtype="bf16", prefill_gpu_hour_usd=p["gpu_hour_usd"], price_list="deepseek-r1-2025")
     x = PrefillInputs.from_params(q)
     est = prefill_estimate(model, gpu, x)
     cached, computed = x.split()
     miss_tokens_per_s = (d.input_tokens - d.cache_hit_tokens) / seconds
     prefill_nodes = miss_tokens_per_s / est["tokens_per_s_per_gpu"] / d.gpus_per_node
-    dr = decode_rate(model, gpu, q, round(t.avg_kv_len))
     out_per_s = d.output_tokens / seconds
-    decode_nodes = out_per_s / dr.tokens_per_s_per_gpu / d.gpus_per_node
+
+    def decode_nodes(rate: DecodeRate) -> float:
+        return out_per_s / rate.tokens_per_s_per_gpu / d.gpus_per_node
+
+    modelled = {basis: deepseek_decode(model, gpu, q, basis) for basis in ("estimate", "tight")}
+    choice = p.get("decode_rate", "estimate")
+    dr = modelled[choice] if choice in modelled else deepseek_decode(model, gpu, q, choice)
+    nodes = decode_nodes(dr)
     measured_decode_nodes = out_per_s / d.decode_tokens_per_s_per_node
     published_prefill_nodes = d.input_tokens / seconds / d.prefill_tokens_per_s_per_node
-    b = bill(model, gpu, gpu, q)
+    # the costs at the chosen decode rate
+    b = bill(model, gpu, gpu, {**q, "decode_rate": "given", "tokens_per_s_per_gpu": dr.tokens_per_s_per_gpu})
     hits_per_s = d.cache_hit_tokens / seconds
     read_per_node = hits_per_s / published_prefill_nodes * kv_size(model, "bf16").bytes_per_token
     return {
@@ -327,17 +366,24 @@ def deepseek_rebuild(model: ModelConfig, gpu: Accelerator, p: dict, d: DeepSeekD
         "prefill_tokens_per_s_per_gpu": est["tokens_per_s_per_gpu"],
         "prefill_nodes_implied": prefill_nodes,
         "decode_tokens_per_s_per_gpu": dr.tokens_per_s_per_gpu,
+        "decode_tokens_per_s_per_user": dr.tokens_per_s_per_user,
         "decode_batch_per_gpu": dr.batch_per_gpu,
         "decode_basis": dr.basis,
-        "decode_nodes_implied": decode_nodes,
-        "nodes_implied": prefill_nodes + decode_nodes,
+        "decode_nodes_implied": nodes,
+        "nodes_implied": prefill_nodes + nodes,
         "avg_nodes": d.avg_nodes,
         "published_prefill_nodes": published_prefill_nodes,
         "published_decode_nodes": measured_decode_nodes,
+        "decode_estimate_tokens_per_s_per_gpu": modelled["estimate"].tokens_per_s_per_gpu,
+        "decode_estimate_batch_per_gpu": modelled["estimate"].batch_per_gpu,
+        "decode_nodes_estimate": decode_nodes(modelled["estimate"]),
+        "decode_tight_tokens_per_s_per_gpu": modelled["tight"].tokens_per_s_per_gpu,
+        "decode_tight_batch_per_gpu": modelled["tight"].batch_per_gpu,
+        "decode_nodes_tight": decode_nodes(modelled["tight"]),
         "published_prefill_tokens_per_s_per_gpu": miss_tokens_per_s / published_prefill_nodes / d.gpus_per_node,
         "prefill_utilisation": prefill_nodes / published_prefill_nodes,
-        "decode_utilisation": decode_nodes / measured_decode_nodes,
-        "nodes_implied_share": (prefill_nodes + decode_nodes) / d.avg_nodes,
+        "decode_utilisation": nodes / measured_decode_nodes,
+        "nodes_implied_share": (prefill_nodes + nodes) / d.avg_nodes,
         "nodes_with_measured_decode": prefill_nodes + measured_decode_nodes,
         "cache_read_bytes_per_s_per_node": read_per_node,
         "cache_read_peak_bytes_per_s_per_node": CACHE_READ_BYTES_PER_S_PER_NODE,
@@ -366,14 +412,8 @@ def bill_chart(model: ModelConfig, prefill_gpu: Accelerator, p: dict, points: in
         q = dict(p, cache_hit_share=h)
         x = PrefillInputs.from_params(q)
         cached, computed = x.split()
-        est = prefill_estimate(model, prefill_gpu, x)
-        t = est["seconds_per_token"]
-        share = est["expansion_share"] if cached > 0 else 0.0
-        miss = usd_per_million_tokens(1 / (t * (1 - share)), p["prefill_gpu_hour_usd"])
-        hit = cache_hit_cost(model, x.kv_dtype, p["prefill_gpu_hour_usd"],
-                             t * share * computed / cached if cached > 0 else 0.0,
-                             p["storage_usd_per_tb_month"], p["cache_retention_h"])["total_usd"]
-        ours.append((computed * miss + cached * hit) / x.prompt_len)
+        c = input_costs(model, prefill_gpu, x, p)
+        ours.append((computed * c.miss_usd + cached * c.hit["total_usd"]) / x.prompt_len)
         listed.append((computed * prices.usd_per_million_input + cached * prices.usd_per_million_cached_input)
                       / x.prompt_len)
     return {

@@ -9,9 +9,7 @@ tests see them like every other calculation.
 from __future__ import annotations
 
 from . import bill as _bill
-from .api import OUTPUTS, Calculation, OutputSpec, register
-from .context_cache import cache_hit_cost
-from .cost import usd_per_million_tokens
+from .api import _ESTIMATE_PARAMS, OUTPUTS, Calculation, OutputSpec, register
 from .prefill import (
     PrefillInputs, attention_flops_per_pair, prefill_bound, prefill_estimate, prefill_fits,
     prefill_weight_bytes_per_gpu,
@@ -26,9 +24,15 @@ WORKLOAD = ("prompt_len", "cache_hit_share")
 PREFILL_LAYOUT = ("prefill_gpu", "prefill_ep", "prefill_tp", "prefill_redundant_experts", "prefill_chunk_tokens",
                   "prefill_microbatches", "expert_routing", "gemm_dtype", "attn_dtype", "expert_dtype", "kv_dtype")
 CACHE = ("cache_read_gb_per_s", "storage_usd_per_tb_month", "cache_retention_h")
-DECODE_LAYOUT = ("gpu", "ep", "tp", "redundant_experts", "hbm_reserve_gb", "accept_length", "mem_efficiency",
-                 "compute_efficiency", "net_efficiency", "overlap", "moe_parallel", "decode_rate", "tokens_per_s_per_gpu",
-                 "target_tokens_per_s_per_user")
+#: The decode half reads every parameter of the decode estimate (and so of the tight bound),
+#: except the context length and batch, which the bill derives, and those the prefill layout
+#: already lists (element types); its expert parallelism is its own (``decode_ep``,
+#: ``decode_redundant_experts``: DeepSeek's EP144 with 32 redundant experts by default, as
+#: ``prefill_ep`` is DeepSeek's EP32); then how to pick the decode rate.
+DECODE_LAYOUT = ("decode_ep", "decode_redundant_experts") + tuple(
+    n for n in _ESTIMATE_PARAMS
+    if n not in ("model", "seq_len", "batch_per_gpu", "gpu_hour_usd", "ep", "redundant_experts")
+    and n not in PREFILL_LAYOUT) + ("decode_rate", "tokens_per_s_per_gpu", "target_tokens_per_s_per_user")
 PRICES = ("prefill_gpu_hour_usd", "gpu_hour_usd", "price_list")
 BILL_PARAMS = (("model",) + WORKLOAD + ("output_len", "requests_per_s") + PREFILL_LAYOUT + CACHE + DECODE_LAYOUT
                + PRICES)
@@ -124,6 +128,14 @@ for _o in [
     OutputSpec("prefill_nodes_implied", "nodes", "Prefill nodes at the estimate"),
     OutputSpec("decode_nodes_implied", "nodes", "Decode nodes at the decode rate"),
     OutputSpec("nodes_implied", "nodes", "Nodes implied"),
+    OutputSpec("decode_estimate_tokens_per_s_per_gpu", "tok/s", "Decode estimate per GPU",
+               help="the decode estimate for DeepSeek's published layout at 21 tokens/s per user"),
+    OutputSpec("decode_estimate_batch_per_gpu", "sequences", "Decode estimate's batch per GPU"),
+    OutputSpec("decode_nodes_estimate", "nodes", "Decode nodes at the estimate"),
+    OutputSpec("decode_tight_tokens_per_s_per_gpu", "tok/s", "Decode tight bound per GPU",
+               help="no deployment decodes faster: the fewest decode nodes possible"),
+    OutputSpec("decode_tight_batch_per_gpu", "sequences", "Tight bound's batch per GPU"),
+    OutputSpec("decode_nodes_tight", "nodes", "Decode nodes at the tight bound"),
     OutputSpec("published_prefill_nodes", "nodes", "Prefill nodes at the published 73.7k per node"),
     OutputSpec("published_decode_nodes", "nodes", "Decode nodes at the published 14.8k per node"),
     OutputSpec("published_prefill_tokens_per_s_per_gpu", "tok/s", "Published prefill rate, computed tokens per GPU",
@@ -150,6 +162,9 @@ for _o in [
     OutputSpec("max_loo_error", "", "Largest leave-one-out error", display="percent"),
     OutputSpec("all_below_prefill_bound", "", "Every measurement at or below the prefill bound"),
     OutputSpec("measurements", "rows", "Measurements", display="int"),
+    OutputSpec("loo_mape", "", "Mean leave-one-out error", display="percent",
+               help="mean absolute leave-one-out error of the estimate over the rows it claims"),
+    OutputSpec("estimate_rows", "rows", "Rows the estimate claims", display="int"),
 ]:
     OUTPUTS.setdefault(_o.name, _o)
 
@@ -202,29 +217,18 @@ def _ttft(p: dict) -> dict:
 
 def _context_cache(p: dict) -> dict:
     m, g = p["model"], _pgpu(p)
-    x = PrefillInputs.from_params(p)
-    cached, computed = x.split()
-    est = prefill_estimate(m, g, x)
-    t = est["seconds_per_token"]
-    share = est["expansion_share"] if cached > 0 else 0.0
-    # the expansion a hit costs does not depend on how many hits a prompt has: take it per cached token
-    exp_s = _bill.expansion_seconds_per_hit(m, g, x)
-    miss = usd_per_million_tokens(1 / (t * (1 - share)), p["prefill_gpu_hour_usd"])
-    hit = cache_hit_cost(m, x.kv_dtype, p["prefill_gpu_hour_usd"], exp_s, p["storage_usd_per_tb_month"],
-                         p["cache_retention_h"])
-    prices = PRICE_LISTS[p["price_list"]]
-    per_dollar = cache_hit_cost(m, x.kv_dtype, 0.0, 0.0, 1.0, p["cache_retention_h"])["total_usd"]
-    room = prices.usd_per_million_cached_input - hit["expansion_usd"]
+    c = _bill.input_costs(m, g, PrefillInputs.from_params(p), p)
+    hit = c.hit
     return {
         "usd_per_million_cached_input_tokens": hit["total_usd"],
-        "usd_per_million_input_tokens": miss,
-        "hit_over_miss": hit["total_usd"] / miss,
+        "usd_per_million_input_tokens": c.miss_usd,
+        "hit_over_miss": hit["total_usd"] / c.miss_usd,
         "cache_expansion_usd_per_million": hit["expansion_usd"],
         "cache_read_usd_per_million": hit["read_usd"],
         "cache_storage_usd_per_million": hit["storage_usd"],
         "kv_bytes_per_token_stored": hit["kv_bytes_per_token"],
-        "list_usd_per_million_cached_input_tokens": prices.usd_per_million_cached_input,
-        "storage_break_even_usd_per_tb_month": room / per_dollar if room > 0 else 0.0,
+        "list_usd_per_million_cached_input_tokens": PRICE_LISTS[p["price_list"]].usd_per_million_cached_input,
+        "storage_break_even_usd_per_tb_month": c.break_even_usd_per_tb_month,
     }
 
 
@@ -306,7 +310,7 @@ register(Calculation(
 register(Calculation(
     "validate_prefill", "Prefill bound and estimate against measured deployments", (),
     ("rows", "chart", "prefill_overhead_real", "prefill_overhead_balanced", "prefill_error_band", "max_estimate_error",
-     "max_loo_error", "all_below_prefill_bound", "measurements"),
+     "max_loo_error", "loo_mape", "all_below_prefill_bound", "measurements", "estimate_rows", "targets"),
     _validate_prefill, "Measured prefill throughputs, each at or below the bound, estimate error leave-one-out"))
 
 
@@ -328,8 +332,8 @@ def _plain_validate_prefill(result: dict) -> str:
     notes = [f"{r['label']}: {r['why_bound_only']}" for r in result["rows"].values() if r["why_bound_only"]]
     summary = (f"overhead factor: real routing {fmt.percent(result['prefill_overhead_real'])}, balanced "
                f"{fmt.percent(result['prefill_overhead_balanced'])}; largest error {fmt.percent(result['max_estimate_error'])}, "
-               f"leave-one-out {fmt.percent(result['max_loo_error'])}; every measurement at or below the bound: "
-               f"{'yes' if result['all_below_prefill_bound'] else 'NO'}")
+               f"leave-one-out {fmt.percent(result['max_loo_error'])} (mean {fmt.percent(result['loo_mape'])}); every "
+               f"measurement at or below the bound: {'yes' if result['all_below_prefill_bound'] else 'NO'}")
     return "\n".join(["computed prompt tokens/s per GPU", table, "", summary, "bound only:"] + ["  " + n for n in notes])
 
 

@@ -120,6 +120,8 @@ def render_plain(name: str, result: dict) -> str:
         out.append(f"estimate: leave-one-out (overheads fitted without the row); all rows: overhead factor "
                    f"{result['overhead_factor']:.3f}, fixed {result['step_overhead_s'] * 1e3:.2f} ms per step; "
                    f"in-sample MAPE {fmt.percent(result['estimate_mape_in_sample'])}")
+        if "prefill" in result:  # the prefill validation's table (calc.bill_calcs), before the targets
+            out.append("prefill: " + PLAIN_RENDERERS["validate_prefill"](result["prefill"]))
         trows = []
         for t in result["targets"].values():
             v, tg = t["value"], t["target"]

@@ -18,20 +18,22 @@ requests); it delays only the prompt that waits for it (see :func:`calc.bill.ttf
 
 from __future__ import annotations
 
+from . import measured
+from .cost import DeepSeekDay
 from .kv import kv_size
 from .model import ModelConfig
-from .units import GiB, MILLION, SECONDS_PER_HOUR, TB
+from .units import MILLION, SECONDS_PER_HOUR, TB
 
 #: 3FS KVCache clients: "peak throughput reaching up to 40 GiB/s" per client node with one
-#: 400 Gb/s NIC (deepseek-ai/3FS README, "3. KVCache"); an H800 node has 8 GPUs.
-CACHE_READ_BYTES_PER_S_PER_NODE = 40 * GiB
-CACHE_READ_BYTES_PER_S_PER_GPU = CACHE_READ_BYTES_PER_S_PER_NODE / 8
+#: 400 Gb/s NIC (:data:`calc.measured.THREEFS_KVCACHE_READ`); a DeepSeek node has 8 GPUs.
+CACHE_READ_BYTES_PER_S_PER_NODE = measured.THREEFS_KVCACHE_READ.value
+CACHE_READ_BYTES_PER_S_PER_GPU = CACHE_READ_BYTES_PER_S_PER_NODE / DeepSeekDay().gpus_per_node
 HOURS_PER_MONTH = 730  # 8,760 / 12
-SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600
-#: A 3FS storage node: "sixteen 14TiB NVMe SSDs"; the 180-node cluster's "aggregate read
-#: throughput reached approximately 6.6 TiB/s" (deepseek-ai/3FS README, "1. Peak throughput").
-STORAGE_NODE_BYTES = 16 * 14 * 2**40
-STORAGE_NODE_READ_BYTES_PER_S = 6.6 * 2**40 / 180
+SECONDS_PER_MONTH = HOURS_PER_MONTH * SECONDS_PER_HOUR
+#: A 3FS storage node: sixteen 14 TiB SSDs; it reads its share of the 180-node cluster's
+#: 6.6 TiB/s (:data:`calc.measured.THREEFS_CLUSTER_READ`): 40.3 GB/s.
+STORAGE_NODE_BYTES = measured.THREEFS_NODE_BYTES
+STORAGE_NODE_READ_BYTES_PER_S = measured.THREEFS_CLUSTER_READ.value / measured.THREEFS_STORAGE_NODES
 
 
 def cache_hit_cost(model: ModelConfig, kv_dtype: str, gpu_hour_usd: float, expansion_s_per_token: float,

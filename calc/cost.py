@@ -78,3 +78,38 @@ def deepseek_day(gpu_hour_usd: float = 2.0, d: DeepSeekDay = DeepSeekDay()) -> d
         "output_tokens_per_day": d.output_tokens,
         "seconds_per_day": float(SECONDS_PER_DAY) if d.hours == 24 else seconds,
     }
+
+
+@dataclass(frozen=True)
+class DeepSeekTraffic:
+    """Published figures of DeepSeek's day beyond :class:`DeepSeekDay` (Day-6 overview,
+    open-infra-index, 2025-03-01), read by the bill's rebuild (:func:`calc.bill.deepseek_rebuild`)
+    and by the decode and prefill validation rows of the same day, so both use one set."""
+
+    avg_kv_len: int = 4989  # "the average kvcache length per output token was 4,989 tokens"
+    tokens_per_s_per_user_low: float = 20  # "The average output speed was 20-22 tokens per second"
+    tokens_per_s_per_user_high: float = 22
+    prefill_ep: int = 32  # "Routed Expert EP32, MLA/Shared Expert DP32 ... 32 redundant routed experts"
+    decode_ep: int = 144  # "Routed Expert EP144 ... 32 redundant routed experts"
+    redundant_experts: int = 32
+    chunk_tokens: int = 16384  # the profile's "batch size of 16K tokens per GPU" (deepseek-ai/profile-data)
+
+    @property
+    def tokens_per_s_per_user_mid(self) -> float:
+        """The middle of the published 20-22 tokens/s per user: 21."""
+        return (self.tokens_per_s_per_user_low + self.tokens_per_s_per_user_high) / 2
+
+
+def deepseek_traffic(d: DeepSeekDay = DeepSeekDay(), t: DeepSeekTraffic = DeepSeekTraffic()) -> dict:
+    """Per-request workload implied by the published day.
+
+    Assume every request has the same prompt length ``P`` and output length ``O``, and input
+    tokens count each prompt once. Then ``P / O = 608 B / 168 B`` and the average KV length
+    seen by an output token is ``P + (O - 1) / 2 = 4,989``, so
+    ``O = (4,989 + 1/2) / (608/168 + 1/2)``."""
+    ratio = d.input_tokens / d.output_tokens
+    out_len = (t.avg_kv_len + 0.5) / (ratio + 0.5)
+    prompt_len = ratio * out_len
+    seconds = d.hours * 3600
+    return {"prompt_len": prompt_len, "output_len": out_len, "cache_hit_share": d.cache_hit_tokens / d.input_tokens,
+            "requests_per_s": d.output_tokens / seconds / out_len, "seconds": seconds}

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .cost import DeepSeekDay
 from .kv import kv_size
 from .model import ModelConfig
 from .presets import Accelerator
 
 #: DeepSeek's measured decode throughput: 14.8k output tokens/s per H800 node of 8 GPUs,
-#: a 24-hour average (open-infra-index, Day-6 overview, 2025-03-01).
-DEEPSEEK_DECODE_TOKENS_PER_S_PER_NODE = 14_800
-DEEPSEEK_GPUS_PER_NODE = 8
+#: a 24-hour average (open-infra-index, Day-6 overview, 2025-03-01; :class:`calc.cost.DeepSeekDay`).
+DEEPSEEK_DECODE_TOKENS_PER_S_PER_NODE = DeepSeekDay().decode_tokens_per_s_per_node
+DEEPSEEK_GPUS_PER_NODE = DeepSeekDay().gpus_per_node
 DEEPSEEK_MEASURED_TOKENS_PER_S_PER_GPU = DEEPSEEK_DECODE_TOKENS_PER_S_PER_NODE / DEEPSEEK_GPUS_PER_NODE
 
 

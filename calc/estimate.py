@@ -62,8 +62,8 @@ BAND_ERROR_LOW = 0.1697
 BAND_ERROR_HIGH = 0.2638
 
 #: Mean of DeepGEMM's M = 4,096 dense shapes over the sustained FP8 peak (1,124 of 1,730): the
-#: compute side of large matmuls.
-LARGE_GEMM_EFFICIENCY = sum(r for r in (1009, 1125, 751, 1426, 1265, 1168)) / 6 * 1e12 / measured.H800_SUSTAINED_FP8
+#: compute side of large matmuls (:data:`calc.measured.LARGE_GEMM_EFFICIENCY`).
+LARGE_GEMM_EFFICIENCY = measured.LARGE_GEMM_EFFICIENCY
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,16 @@ Sources (snapshots read for this module):
   of 2025-04-18 (1,550 TFLOPS).
 * deepseek-ai/DeepEP docs/legacy.md (dd758ca; the V1 README tables), and the first README
   (ebfe47e, 2025-02-24) for the low-latency table before intranode traffic moved to NVLink;
-  tests/test_low_latency.py for how its GB/s are counted.
+  tests/test_low_latency.py for how its GB/s are counted; the V2 README (b306af0) for the
+  best normal-mode figures; tests/legacy/test_internode.py for how normal mode counts bytes.
+* Dao-AILab/flash-attention README, figure assets/flash3_fp16_fwd.png (FlashAttention-3 on H100).
+* deepseek-ai/profile-data README and assets/prefill.jpg (the prefill SM split).
+* kvcache-ai/Mooncake docs/source/performance/vllm/vllm-v1-pd-performance.md (KV transfer).
+* deepseek-ai/3FS README (storage cluster and KVCache read rates).
+
+Each figure says what uses it (``use`` in :func:`table`): the decode bound and estimate,
+prefill (:mod:`calc.prefill`), or the context cache and time to first token
+(:mod:`calc.context_cache`, :mod:`calc.bill`).
 """
 
 from __future__ import annotations
@@ -28,7 +37,7 @@ import bisect
 import math
 from dataclasses import dataclass
 
-from .units import GB, TFLOPS
+from .units import GB, GiB, NVFP4_BYTES, TFLOPS, TiB
 
 
 @dataclass(frozen=True)
@@ -42,11 +51,15 @@ class Measured:
     source: str
     quote: str
     date: str = ""
+    display: str = ""  # "binary" where the source gives GiB/s
 
 
 # ---- the H800 the figures were measured on -----------------------------------------------
 
 H800_HBM_BW = 3.35e12  # B/s, spec; FlashMLA's deep-dive uses the same figure
+#: NVLink per direction on H800: 400 GB/s both ways (DeepSeek ISCA'25, arXiv 2505.09343,
+#: section 4.1), the link DeepEP's intranode figures were measured on.
+H800_NVLINK_BW = 200 * GB
 H800_SUSTAINED_BF16 = Measured(
     865 * TFLOPS, "FLOP/s", "H800 BF16 peak at the throttled clock (about 1,600 MHz)", "h800",
     "deepseek-ai/FlashMLA docs/20250422-new-kernel-deep-dive.md",
@@ -187,6 +200,138 @@ def deepep_normal_rates(ep: int) -> tuple[str, float, float]:
     return kind, d * GB, c * GB
 
 
+def deepep_normal_bytes_per_element(dtype: str) -> float:
+    """Bytes per hidden element that DeepEP's normal kernels send per (token, destination):
+    FP8 with one FP32 scale per 128 values, ``1 + 4/128`` (tests/legacy/test_internode.py
+    counts BF16 bytes x ``(1 + 4 / 128) / 2``; no per-token metadata, unlike low-latency
+    mode); NVFP4 with one FP8 scale per 16 values, 4.5 bits (SGLang fuses NVFP4 quantisation
+    into DeepEP's dispatch, LMSYS 2025-09-25); otherwise BF16, 2. The combine is BF16."""
+    if dtype == "fp8":
+        return 1 + 4 / 128
+    if dtype == "fp4":
+        return NVFP4_BYTES
+    return 2.0
+
+
+#: Share of the bytes DeepEP's normal-mode test counts that really cross the NIC at EP32 (4
+#: nodes). DeepEP counts every (token, destination node) pair, its own node included
+#: (tests/legacy/test_internode.py, ``num_rdma_token_sent``); in that test a token reaches
+#: 4 x (1 - (3/4)^8) = 3.60 of 4 nodes, 0.90 of them its own: 2.70 / 3.60 = 3/4 remote.
+DEEPEP_NORMAL_REMOTE_SHARE_EP32 = 0.75
+#: DeepEP's normal kernels across nodes at EP32 as a share of the 50 GB/s line rate, remote
+#: bytes only: (58 + 57) / 2 x 3/4 / 50 = 0.8625 (docs/legacy.md, table since 2025-04-22).
+RDMA_NORMAL_EFFICIENCY = (_mean(DEEPEP_NORMAL[32][1:]) * DEEPEP_NORMAL_REMOTE_SHARE_EP32 * GB / DEEPEP_NIC_BW)
+#: DeepEP's normal kernels inside an H800 node: (153 + 158) / 2 over 200 GB/s NVLink per
+#: direction = 0.7775.
+NVLINK_NORMAL_EFFICIENCY = _mean(DEEPEP_NORMAL[8][1:]) * GB / H800_NVLINK_BW
+
+DEEPEP_V2_SOURCE = "deepseek-ai/DeepEP README (V2), Performance (8K tokens per batch, 7168 hidden, top-8, FP8 dispatch, BF16 combine)"
+DEEPEP_V2_RDMA = Measured(
+    90 * GB, "B/s", "DeepEP V2 normal dispatch over 2 nodes (EP 8 x 2, logical: half is local)", "h800",
+    DEEPEP_V2_SOURCE, "SM90 | CX7 | EP 8 x 2 | 90 GB/s (RDMA) | 81 GB/s (RDMA) | 12", "2026-04-30")
+DEEPEP_V2_NVLINK = Measured(
+    740 * GB, "B/s", "DeepEP V2 normal combine within one NVLink domain (SM100, EP8)", "b200",
+    DEEPEP_V2_SOURCE, "SM100 | N/A | EP 8 | 726 GB/s (NVLink) | 740 GB/s (NVLink) | 64 (Max perf)", "2026-04-30")
+#: NVLink 5 per direction on SM100 (B200): 1.8 TB/s both ways.
+SM100_NVLINK_BW = 900 * GB
+#: The best measured share of a 400 Gb/s NIC in normal mode: DeepEP V2's 90 GB/s at EP 8 x 2
+#: counts local traffic too ("90 GB/s actually contains local rank traffic"); half of it is
+#: remote: 45 of 50 GB/s = 0.90.
+RDMA_NORMAL_EFFICIENCY_BEST = DEEPEP_V2_RDMA.value * 0.5 / DEEPEP_NIC_BW
+#: The best measured share of NVLink in normal mode: 740 of 900 GB/s (DeepEP V2 on SM100) = 0.822.
+NVLINK_NORMAL_EFFICIENCY_BEST = DEEPEP_V2_NVLINK.value / SM100_NVLINK_BW
+
+
+# ---- prefill: large matmuls, the attention forward pass, the SM split ------------------------
+
+#: DeepGEMM's normal GEMMs at prefill size (M = 4,096 tokens), DeepSeek-V3 shapes without TP,
+#: H800 SXM5: (M, N, K, TFLOPS, GB/s), as DEEPGEMM_DENSE_DECODE. All are limited by arithmetic.
+DEEPGEMM_DENSE_PREFILL = (
+    (4096, 2112, 7168, 1009, 503), (4096, 24576, 1536, 1125, 893), (4096, 32768, 512, 751, 1569),
+    (4096, 7168, 16384, 1426, 361), (4096, 4096, 7168, 1265, 485), (4096, 7168, 2048, 1168, 794),
+)
+#: Grouped GEMMs, contiguous layout (the prefill MoE kernel): (groups, M per group, N, K,
+#: TFLOPS, GB/s), as DEEPGEMM_MASKED.
+DEEPGEMM_CONTIGUOUS = (
+    (4, 8192, 4096, 7168, 1346, 434), (4, 8192, 7168, 2048, 1214, 752),
+    (8, 4096, 4096, 7168, 1346, 516), (8, 4096, 7168, 2048, 1214, 826),
+)
+
+
+def deepgemm_prefill_flops(n: int, k: int, grouped: bool = False) -> float:
+    """FLOP/s DeepGEMM measured on H800 for an ``N x K`` weight at prefill size: the dense
+    M = 4,096 row, or the contiguous grouped row (the same at 4 and 8 groups)."""
+    rows = ([(r[2], r[3], r[4]) for r in DEEPGEMM_CONTIGUOUS] if grouped
+            else [(r[1], r[2], r[3]) for r in DEEPGEMM_DENSE_PREFILL])
+    for nn, kk, t in rows:
+        if (nn, kk) == (n, k):
+            return t * TFLOPS
+    raise KeyError(f"DeepGEMM publishes no prefill-size figure for N = {n}, K = {k}")
+
+
+#: Mean of DeepGEMM's six M = 4,096 dense shapes over the sustained FP8 peak (1,124 of 1,730):
+#: the compute side of large matmuls (the decode estimate's matmuls that are not weight-bound).
+LARGE_GEMM_EFFICIENCY = _mean(r[3] for r in DEEPGEMM_DENSE_PREFILL) * TFLOPS / H800_SUSTAINED_FP8
+
+FA3_SOURCE = "Dao-AILab/flash-attention README, figure assets/flash3_fp16_fwd.png (H100 80GB SXM5, BF16)"
+FA3_FORWARD = Measured(
+    756 * TFLOPS, "FLOP/s", "FlashAttention-3 forward, best (head dim 256, no mask, 16K tokens)", "h100",
+    FA3_SOURCE, "panel (e), FlashAttention-3 at 16k: 756 TFLOPs/s", "2024-07-11")
+#: FlashAttention-3 forward with the causal mask, head dim 128, by sequence length:
+#: (tokens, TFLOPS), panel (d). DeepSeek's MHA-mode prefill heads (192 / 128) are near 128.
+FA3_CAUSAL_TFLOPS = ((512, 292), (1024, 423), (2048, 521), (4096, 579), (8192, 602), (16384, 616))
+#: The H100's sustained BF16 peak: the H800's 865 TFLOPS, the same GH100 die at the same 700 W
+#: limit (as :mod:`calc.presets` takes it).
+H100_SUSTAINED_BF16 = H800_SUSTAINED_BF16.value
+#: Best measured share of the sustained BF16 peak in an attention forward pass: 756 / 865 = 0.874.
+PREFILL_ATTENTION_EFFICIENCY_BEST = FA3_FORWARD.value / H100_SUSTAINED_BF16
+
+
+def prefill_attention_efficiency(seq_len: float) -> float:
+    """FlashAttention-3's causal efficiency at ``seq_len`` tokens, as a share of the sustained
+    BF16 peak: linear in log2(length) between the measured points, flat outside them
+    (4K: 579 / 865 = 0.669)."""
+    pts = [(math.log2(s), t * TFLOPS / H100_SUSTAINED_BF16) for s, t in FA3_CAUSAL_TFLOPS]
+    x = math.log2(max(1.0, seq_len))
+    if x <= pts[0][0]:
+        return pts[0][1]
+    for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+        if x <= x1:
+            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return pts[-1][1]
+
+
+PREFILL_SM_SPLIT = Measured(
+    108, "SMs", "SMs left for computation while DeepEP's normal kernels hold 24 (prefill)", "h800",
+    "deepseek-ai/profile-data README, assets/prefill.jpg", "Computation 108 SMs; Communication 24 SMs", "2025-02-27")
+#: Prefill compute runs on 108 of H800's 132 SMs: 0.818.
+PREFILL_COMPUTE_SM_SHARE = PREFILL_SM_SPLIT.value / 132
+
+
+# ---- moving and storing KV caches (time to first token, the context cache) ---------------------
+
+MOONCAKE_KV_TRANSFER = Measured(
+    142.25 * GiB, "B/s", "KV cache moved between H800 nodes, 32K tokens (8 x CX7 at 200 Gb/s)", "h800",
+    "kvcache-ai/Mooncake docs/source/performance/vllm/vllm-v1-pd-performance.md (vLLM, Qwen3-8B, TP8 to TP8)",
+    "peak actual transfer bandwidth of 142.25 GB/s (32768 tokens: 4.50 GB in 31.65 ms, so their GB are GiB)",
+    "2026-07-10", "binary")
+#: Line rate behind it: 8 ConnectX-7 ports of 200 Gb/s, "approximately 200 GB/s".
+MOONCAKE_LINE_BW = 200 * GB
+#: Share of the NIC line rate a KV transfer reaches: 142.25 GiB/s of 200 GB/s = 0.764.
+KV_LINK_EFFICIENCY = MOONCAKE_KV_TRANSFER.value / MOONCAKE_LINE_BW
+
+THREEFS_SOURCE = "deepseek-ai/3FS README"
+THREEFS_KVCACHE_READ = Measured(
+    40 * GiB, "B/s", "3FS KVCache read, peak per client node (1 x 400 Gb/s NIC, 8 GPUs)", "h800",
+    THREEFS_SOURCE + ", 3. KVCache", "peak throughput reaching up to 40 GiB/s", "2025-02-28", "binary")
+THREEFS_CLUSTER_READ = Measured(
+    6.6 * TiB, "B/s", "3FS aggregate read of 180 storage nodes (sixteen 14 TiB SSDs each)", "",
+    THREEFS_SOURCE + ", 1. Peak throughput",
+    "The final aggregate read throughput reached approximately 6.6 TiB/s", "2025-02-28", "binary")
+THREEFS_STORAGE_NODES = 180  # "This cluster consists of 180 storage nodes"
+THREEFS_NODE_BYTES = 16 * 14 * TiB  # "sixteen 14TiB NVMe SSDs"
+
+
 # ---- efficiencies used by the bounds ------------------------------------------------------------
 
 #: Best measured share of HBM bandwidth (FlashMLA, memory-bound): 3,000 / 3,350 = 0.896.
@@ -219,39 +364,63 @@ BLACKWELL_ATTENTION_FACTOR = ((FLASHMLA_SPARSE_FP8_B200.value / 2250e12)
 
 
 def table() -> dict:
-    """Every figure above that the bounds and the estimate use, for the pages and the CLI."""
+    """Every figure above that the bounds and the estimates use, for the pages and the CLI.
+    ``use`` says which parts of the model read it: ``decode`` (the decode bound and
+    estimate), ``prefill`` (the prefill bound and estimate), ``cache`` (time to first token
+    and the context cache)."""
+    d, p, c = "decode", "prefill", "cache"
     rows = {
-        "h800_sustained": H800_SUSTAINED_BF16,
-        "flashmla_memory": FLASHMLA_MEMORY,
-        "flashmla_compute_feb": FLASHMLA_COMPUTE_FEB,
-        "flashmla_compute": FLASHMLA_COMPUTE,
-        "flashmla_sparse_h800": FLASHMLA_SPARSE_FP8,
-        "flashmla_sparse_b200": FLASHMLA_SPARSE_FP8_B200,
-        "deepgemm_peak": DEEPGEMM_PEAK,
-        "deepgemm_decode_best": Measured(
+        "h800_sustained": (H800_SUSTAINED_BF16, (d, p)),
+        "flashmla_memory": (FLASHMLA_MEMORY, (d, p)),
+        "flashmla_compute_feb": (FLASHMLA_COMPUTE_FEB, (d,)),
+        "flashmla_compute": (FLASHMLA_COMPUTE, (d,)),
+        "flashmla_sparse_h800": (FLASHMLA_SPARSE_FP8, (d,)),
+        "flashmla_sparse_b200": (FLASHMLA_SPARSE_FP8_B200, (d,)),
+        "deepgemm_peak": (DEEPGEMM_PEAK, (d, p)),
+        "deepgemm_decode_best": (Measured(
             max(r[4] for r in DEEPGEMM_DENSE_DECODE) * GB, "B/s", "DeepGEMM decode-size matmul (M = 64), best", "h800",
-            DEEPGEMM_SOURCE, "64 | 7168 | 16384 | 336 TFLOPS | 2668 GB/s", "2025-03-25"),
-        "deepgemm_decode_mean": Measured(
+            DEEPGEMM_SOURCE, "64 | 7168 | 16384 | 336 TFLOPS | 2668 GB/s", "2025-03-25"), (d,)),
+        "deepgemm_decode_mean": (Measured(
             _mean(r[4] for r in DEEPGEMM_DENSE_DECODE) * GB, "B/s", "DeepGEMM decode-size matmuls (M = 64, 128), mean",
-            "h800", DEEPGEMM_SOURCE, "twelve rows from 1,509 to 2,668 GB/s", "2025-03-25"),
-        "deepgemm_masked_best": Measured(
+            "h800", DEEPGEMM_SOURCE, "twelve rows from 1,509 to 2,668 GB/s", "2025-03-25"), (d,)),
+        "deepgemm_masked_best": (Measured(
             max(r[4] for r in DEEPGEMM_MASKED) * TFLOPS, "FLOP/s", "DeepGEMM grouped expert matmul (masked), best",
-            "h800", DEEPGEMM_SOURCE, "1 | 1024 | 4096 | 7168 | 1233 TFLOPS | 924 GB/s", "2025-03-25"),
-        "deepgemm_masked_bw": Measured(
+            "h800", DEEPGEMM_SOURCE, "1 | 1024 | 4096 | 7168 | 1233 TFLOPS | 924 GB/s", "2025-03-25"), (d,)),
+        "deepgemm_masked_bw": (Measured(
             max(r[5] for r in DEEPGEMM_MASKED) * GB, "B/s", "DeepGEMM grouped expert matmul (masked), 256 rows",
-            "h800", DEEPGEMM_SOURCE, "4 | 256 | 4096 | 7168 | 932 TFLOPS | 2064 GB/s", "2025-03-25"),
-        "deepep_ll_ep128_dispatch": Measured(
+            "h800", DEEPGEMM_SOURCE, "4 | 256 | 4096 | 7168 | 932 TFLOPS | 2064 GB/s", "2025-03-25"), (d,)),
+        "deepgemm_prefill_mean": (Measured(
+            _mean(r[3] for r in DEEPGEMM_DENSE_PREFILL) * TFLOPS, "FLOP/s",
+            "DeepGEMM prefill-size matmuls (M = 4,096), mean", "h800", DEEPGEMM_SOURCE,
+            "six rows from 751 to 1,426 TFLOPS", "2025-03-25"), (d, p)),
+        "deepgemm_contiguous": (Measured(
+            max(r[4] for r in DEEPGEMM_CONTIGUOUS) * TFLOPS, "FLOP/s", "DeepGEMM grouped expert matmul (contiguous)",
+            "h800", DEEPGEMM_SOURCE, "4 | 8192 | 4096 | 7168 | 1346 TFLOPS | 434 GB/s", "2025-03-25"), (p,)),
+        "fa3_forward": (FA3_FORWARD, (p,)),
+        "fa3_causal_4k": (Measured(
+            dict(FA3_CAUSAL_TFLOPS)[4096] * TFLOPS, "FLOP/s", "FlashAttention-3 forward, causal, head dim 128, 4K tokens",
+            "h100", FA3_SOURCE, "panel (d), FlashAttention-3 at 4k: 579 TFLOPs/s", "2024-07-11"), (p,)),
+        "prefill_sm_split": (PREFILL_SM_SPLIT, (p,)),
+        "deepep_ll_ep128_dispatch": (Measured(
             DEEPEP_LL[128][1] * GB, "B/s", "DeepEP low-latency dispatch, EP128, per GPU", "h800", DEEPEP_LL_SOURCE,
-            "128 | 192 us | 39 GB/s", "2025-02-24"),
-        "deepep_ll_ep128_combine": Measured(
+            "128 | 192 us | 39 GB/s", "2025-02-24"), (d,)),
+        "deepep_ll_ep128_combine": (Measured(
             DEEPEP_LL[128][3] * GB, "B/s", "DeepEP low-latency combine, EP128, per GPU", "h800", DEEPEP_LL_SOURCE,
-            "128 | 369 us | 39 GB/s", "2025-02-24"),
-        "deepep_normal_nvlink": Measured(
+            "128 | 369 us | 39 GB/s", "2025-02-24"), (d,)),
+        "deepep_normal_nvlink": (Measured(
             DEEPEP_NORMAL[8][1] * GB, "B/s", "DeepEP normal dispatch within a node (NVLink)", "h800",
-            DEEPEP_NORMAL_SOURCE, "Intranode | 8 | 153 GB/s (NVLink)", "2025-02-24"),
-        "deepep_normal_rdma": Measured(
+            DEEPEP_NORMAL_SOURCE, "Intranode | 8 | 153 GB/s (NVLink)", "2025-02-24"), (d, p)),
+        "deepep_normal_rdma_ep32": (Measured(
+            DEEPEP_NORMAL[32][1] * GB, "B/s", "DeepEP normal dispatch across nodes, EP32 (RDMA, own node counted)",
+            "h800", DEEPEP_NORMAL_SOURCE, "Internode | 32 | 58 GB/s (RDMA)", "2025-04-22"), (p,)),
+        "deepep_normal_rdma": (Measured(
             DEEPEP_NORMAL[64][1] * GB, "B/s", "DeepEP normal dispatch across nodes, EP64 (RDMA)", "h800",
-            DEEPEP_NORMAL_SOURCE, "Internode | 64 | 51 GB/s (RDMA)", "2025-04-22"),
+            DEEPEP_NORMAL_SOURCE, "Internode | 64 | 51 GB/s (RDMA)", "2025-04-22"), (d,)),
+        "deepep_v2_rdma": (DEEPEP_V2_RDMA, (p,)),
+        "deepep_v2_nvlink": (DEEPEP_V2_NVLINK, (p,)),
+        "mooncake_kv_transfer": (MOONCAKE_KV_TRANSFER, (c,)),
+        "threefs_kvcache_read": (THREEFS_KVCACHE_READ, (c,)),
+        "threefs_cluster_read": (THREEFS_CLUSTER_READ, (c,)),
     }
     return {k: {"label": m.label, "value": m.value, "unit": m.unit, "gpu": m.gpu, "source": m.source,
-                "quote": m.quote, "date": m.date} for k, m in rows.items()}
+                "quote": m.quote, "date": m.date, "display": m.display or None, "use": list(use)} for k, (m, use) in rows.items()}

@@ -42,10 +42,13 @@ counts it), combine in BF16 (2 B). Under node-limited routing (DeepSeek-V3: 4 of
 groups) a token reaches the domains of its 4 groups. Attention TP adds a ring all-reduce
 of the hidden state per layer.
 
-**Time** per computed token: compute (FLOPs over peak times a kernel efficiency), memory
-(weights over HBM bandwidth, per chunk), network (bytes over link bandwidth).
+**Time** per computed token: compute (FLOPs over the GPU's sustained peak times a kernel
+efficiency, as in the decode bound: :meth:`calc.presets.Accelerator.sustained_flops`),
+memory (weights over HBM bandwidth, per chunk), network (bytes over link bandwidth).
 
-* *Bound*: every resource at the best efficiency anyone has measured (constants below),
+* *Bound*: every resource at the best efficiency anyone has measured (:mod:`calc.measured`:
+  DeepGEMM's 1,550 TFLOPS, FlashAttention-3's 756, FlashMLA's 3,000 GB/s, DeepEP V2's best
+  link shares),
   all GPUs' experts perfectly balanced, perfect overlap: ``max(compute, memory, network)``.
   No deployment may exceed it.
 * *Estimate*: measured per-kernel efficiencies at prefill shapes (DeepGEMM at M = 4,096;
@@ -66,87 +69,43 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 
+from . import measured
 from .kv import kv_size
+from .expert_traffic import domains_reached, gpus_reached, normal_mode_bytes, touch_probability  # noqa: F401
 from .model import ModelConfig
 from .presets import Accelerator
-from .tight import NVFP4_BYTES
+from .tight import attention_flops_per_cached_token, expert_bytes_per_param, resident_weight_bytes
 
 # ---- measured kernel and link figures ------------------------------------------------------
-# Fractions of a preset's peak, so they apply to any accelerator. Written as plain constants
-# (with their sources) so they can move onto the Accelerator preset later.
+# Every figure comes from calc.measured, where it is quoted with its source. Compute
+# efficiencies are shares of the GPU's *sustained* peak (Accelerator.sustained_flops), as in
+# the decode bound: on an H800 the bound's matmuls run at DeepGEMM's 1,550 TFLOPS.
 
-#: DeepGEMM, best FP8 GEMM on H800: "up to 1550 TFLOPS" (deepseek-ai/DeepGEMM README,
-#: news 2025-04-18) of 1,979 dense FP8 TFLOPS.
-GEMM_EFFICIENCY_BEST = 1550 / 1979
-#: Best attention forward pass on Hopper that we know: FlashAttention-3, 756 TFLOPS BF16
-#: (head dim 256, no causal mask, 16k tokens, H100 SXM5; Dao-AILab/flash-attention README
-#: figure assets/flash3_fp16_fwd.png) of 989. FlashMLA reaches 660 (H800, decode) and its
-#: MHA prefill kernel 1,460 of 2,250 on B200: both lower fractions.
-ATTENTION_EFFICIENCY_BEST = 756 / 989
-#: Best HBM read rate measured: FlashMLA 3,000 GB/s of H800's 3,350 (deepseek-ai/FlashMLA README).
-MEMORY_EFFICIENCY_BEST = 3000 / 3350
-#: DeepEP normal kernels, bottleneck RDMA bandwidth at EP32 on H800 with one 400 Gb/s CX7 per
-#: GPU (~50 GB/s): 58 GB/s dispatch, 57 GB/s combine (deepseek-ai/DeepEP docs/legacy.md, table
-#: since 2025-04-22). DeepEP counts every (token, destination node) pair, its own node included
-#: (tests/legacy/test_internode.py, num_rdma_token_sent); in that test a token reaches
-#: 4 x (1 - (3/4)^8) = 3.60 of 4 nodes, 0.90 of them its own, so 3/4 of the counted bytes
-#: really cross the NIC: 58 x 3/4 = 43.5 GB/s, 0.87 of the line rate (combine 0.855).
-#: DeepEP V2 "EP 8 x 2": 90 GB/s logical, half of it remote, 45 GB/s = 0.90 (the best).
-RDMA_EFFICIENCY = (58 * 0.75 / 50 + 57 * 0.75 / 50) / 2
-RDMA_EFFICIENCY_BEST = 90 * 0.5 / 50
-#: DeepEP intranode normal kernels on H800: 153 GB/s dispatch, 158 GB/s combine over NVLink
-#: (docs/legacy.md) of 200 GB/s per direction (400 GB/s bidirectional); V2 on SM100:
-#: 740 GB/s of 900 (README), the best fraction.
-NVLINK_EFFICIENCY = (153 + 158) / 2 / 200
-NVLINK_EFFICIENCY_BEST = 740 / 900
-#: Prefill compute runs on 108 of H800's 132 SMs while DeepEP's communication kernels hold
-#: 24 (deepseek-ai/profile-data README, assets/prefill.jpg: "Computation 108 SMs",
-#: "Communication 24 SMs").
-COMPUTE_SM_SHARE = 108 / 132
-
-#: DeepGEMM on H800 at prefill shapes (M = 4,096 tokens), TFLOPS (deepseek-ai/DeepGEMM README
-#: as of commit 55ab91f, 2025-03-25, "Normal GEMMs" and "Grouped GEMMs (contiguous layout)"):
-#: (N, K, TFLOPS, uses per token per MoE layer of DeepSeek-V3).
-DEEPGEMM_PREFILL_H800 = (
-    (2112, 7168, 1009, 1),   # q_a + kv_a projection
-    (24576, 1536, 1125, 1),  # q_b
-    (32768, 512, 751, 1),    # kv_b (latent -> per-head keys and values)
-    (7168, 16384, 1426, 1),  # o projection
-    (4096, 7168, 1265, 1),   # shared expert gate + up
-    (7168, 2048, 1168, 1),   # shared expert down
-    (4096, 7168, 1346, 8),   # routed experts gate + up (grouped, contiguous)
-    (7168, 2048, 1214, 8),   # routed experts down (grouped, contiguous)
+#: DeepSeek-V3's matmuls per MoE layer at prefill size, as DeepGEMM's tables name their shapes
+#: (deepseek-ai/DeepGEMM README, 2025-03-25, M = 4,096 "Normal GEMMs" and the contiguous grouped
+#: layout): (N, K, uses per token, grouped).
+V3_PREFILL_GEMMS = (
+    (2112, 7168, 1, False),   # q_a + kv_a projection
+    (24576, 1536, 1, False),  # q_b
+    (32768, 512, 1, False),   # kv_b (latent -> per-head keys and values)
+    (7168, 16384, 1, False),  # o projection
+    (4096, 7168, 1, False),   # shared expert gate + up
+    (7168, 2048, 1, False),   # shared expert down
+    (4096, 7168, 8, True),    # routed experts gate + up (grouped, contiguous)
+    (7168, 2048, 8, True),    # routed experts down (grouped, contiguous)
 )
 
 
 def gemm_efficiency_measured() -> float:
-    """DeepGEMM's TFLOPS at DeepSeek-V3's prefill shapes, weighted by each GEMM's FLOPs
-    (time-weighted: total FLOPs over total time), as a fraction of the 1,979 FP8 peak."""
-    flops = sum(n * k * u for n, k, _, u in DEEPGEMM_PREFILL_H800)
-    time = sum(n * k * u / t for n, k, t, u in DEEPGEMM_PREFILL_H800)
-    return flops / time / 1979
+    """DeepGEMM's rate at DeepSeek-V3's prefill shapes, weighted by each matmul's FLOPs
+    (total FLOPs over total time: 1,267.6 TFLOPS), as a share of the sustained FP8 peak it
+    was measured at (1,730): 0.733."""
+    flops = sum(n * k * u for n, k, u, _ in V3_PREFILL_GEMMS)
+    time = sum(n * k * u / measured.deepgemm_prefill_flops(n, k, g) for n, k, u, g in V3_PREFILL_GEMMS)
+    return flops / time / measured.H800_SUSTAINED_FP8
 
 
 GEMM_EFFICIENCY_MEASURED = gemm_efficiency_measured()
-
-#: FlashAttention-3 forward, causal, head dim 128, BF16, H100 SXM5, TFLOPS by sequence length
-#: (Dao-AILab/flash-attention README, assets/flash3_fp16_fwd.png, panel (d)); 16k tokens per
-#: batch, as in a 16k-token prefill chunk. DeepSeek's 192/128 heads are near head dim 128.
-FA3_CAUSAL_TFLOPS = ((512, 292), (1024, 423), (2048, 521), (4096, 579), (8192, 602), (16384, 616))
-H100_BF16_TFLOPS = 989
-
-
-def attention_efficiency(seq_len: float) -> float:
-    """FlashAttention-3's causal efficiency at ``seq_len`` keys: linear in log2(length)
-    between the measured points, flat outside them (fraction of the BF16 peak)."""
-    pts = [(math.log2(s), t / H100_BF16_TFLOPS) for s, t in FA3_CAUSAL_TFLOPS]
-    x = math.log2(max(1.0, seq_len))
-    if x <= pts[0][0]:
-        return pts[0][1]
-    for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
-        if x <= x1:
-            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
-    return pts[-1][1]
 
 
 # ---- inputs ------------------------------------------------------------------------------------
@@ -215,72 +174,13 @@ def attention_flops_per_pair(model: ModelConfig) -> tuple[float, float]:
 
     MLA in prefill (MHA mode): ``2 x heads x (qk_nope + qk_rope + v_head)``, 81,920 for
     DeepSeek-V3; absorbed (MQA mode, decode): ``2 x heads x (kv_lora + qk_rope + kv_lora)``,
-    278,528. GQA has one form: ``4 x heads x head_dim``."""
+    278,528, the decode bound's (:func:`calc.tight.attention_flops_per_cached_token`). GQA has
+    one form: ``4 x heads x head_dim``."""
+    absorbed = attention_flops_per_cached_token(model)
     if model.is_mla:
         mha = 2 * model.num_attention_heads * (model.qk_nope_head_dim + model.qk_rope_head_dim + model.v_head_dim)
-        return mha, 2 * model.num_attention_heads * (2 * model.kv_lora_rank + model.qk_rope_head_dim)
-    gqa = 4 * model.num_attention_heads * model.head_dim
-    return gqa, gqa
-
-
-def _comb(n: int, r: int) -> float:
-    return math.comb(n, r) if 0 <= r <= n else 0.0
-
-
-def domains_reached(model: ModelConfig, n_dom: int) -> float:
-    """Scale-up domains (nodes) one token's experts reach, on average.
-
-    Node-limited routing (``n_group > 1``): a token picks ``topk_group`` of ``n_group``
-    expert groups, and each picked group receives at least one of its experts (DeepSeek-V3
-    scores a group by the sum of its two best affinities, so a picked group holds strong
-    experts). With ``q = n_group / n_dom`` whole groups per domain, a domain is missed only
-    if none of its groups is picked: ``n_dom x (1 - C(n_group - q, topk) / C(n_group, topk))``;
-    DeepSeek-V3 at EP32 on 4 nodes: 4 x (1 - 15/70) = 3.14. With more domains than groups,
-    a group spans ``m`` domains and the token's ``k / topk`` experts per group spread over
-    them. Without grouping: ``n (1 - (1 - 1/n)^k)`` (experts uniform over domains)."""
-    if n_dom <= 1:
-        return 1.0
-    k = model.num_experts_per_tok
-    g, s = model.n_group, model.topk_group
-    if g > 1 and s and k >= s:
-        if n_dom <= g and g % n_dom == 0:
-            q = g // n_dom
-            return n_dom * (1 - _comb(g - q, s) / _comb(g, s))
-        if n_dom > g:
-            m = math.ceil(n_dom / g)
-            return min(n_dom, s * m * (1 - (1 - 1 / m) ** (k / s)))
-    return n_dom * (1 - (1 - 1 / n_dom) ** k)
-
-
-def gpus_reached(model: ModelConfig, ep: int) -> float:
-    """GPUs of the EP group that receive one token (hold at least one of its experts),
-    on average: experts spread evenly, the token's ``k`` experts inside its picked groups'
-    share ``topk / n_group`` of the GPUs."""
-    if ep <= 1:
-        return 1.0
-    k = model.num_experts_per_tok
-    share = model.topk_group / model.n_group if model.n_group > 1 and model.topk_group else 1.0
-    gsel = max(1.0, ep * share)
-    return gsel * (1 - (1 - 1 / gsel) ** k)
-
-
-def _expert_bytes_per_param(model: ModelConfig, expert_dtype: str) -> float:
-    if expert_dtype == "fp8":
-        return 1.0
-    if expert_dtype == "fp4":
-        return NVFP4_BYTES
-    return model.expert_weight_bytes
-
-
-def _dispatch_bytes_per_element(gemm_dtype: str) -> float:
-    """FP8 with one FP32 scale per 128 values (DeepEP's test counts (1 + 4/128) / 2 of BF16);
-    NVFP4 with one FP8 scale per 16 (SGLang fuses NVFP4 quantisation into DeepEP's dispatch,
-    LMSYS 2025-09-25); otherwise BF16."""
-    if gemm_dtype == "fp8":
-        return 1 + 4 / 128
-    if gemm_dtype == "fp4":
-        return NVFP4_BYTES
-    return 2.0
+        return mha, absorbed
+    return absorbed, absorbed
 
 
 @dataclass(frozen=True)
@@ -346,21 +246,18 @@ def prefill_work(model: ModelConfig, gpu: Accelerator, x: PrefillInputs) -> Pref
     other = (wb["attention"] + wb["dense_ffn"] + wb["shared_experts"] + wb["router"] + wb["output_head"]) / x.tp
     experts = 0.0
     if model.is_moe:
-        n, k = model.n_routed_experts, model.num_experts_per_tok
+        n = model.n_routed_experts
         hosted = math.ceil((n + x.redundant_experts) / x.ep)
-        touched = 1 - (1 - k / n) ** (x.chunk_tokens / x.microbatches * x.ep)
-        experts = model.n_moe_layers * hosted * touched * model.expert_params * _expert_bytes_per_param(
+        touched = touch_probability(model, x.chunk_tokens / x.microbatches * x.ep)
+        experts = model.n_moe_layers * hosted * touched * model.expert_params * expert_bytes_per_param(
             model, x.expert_dtype)
 
-    # network per computed token
+    # network per computed token: DeepEP's normal kernels in every MoE layer
     up = out = 0.0
     if model.is_moe and x.ep > 1:
-        d = min(gpu.scale_up_domain, x.ep)
-        n_dom = math.ceil(x.ep / d)
-        per_copy = h * (_dispatch_bytes_per_element(x.gemm_dtype) + 2.0)
-        if n_dom > 1:
-            out += model.n_moe_layers * domains_reached(model, n_dom) * (n_dom - 1) / n_dom * per_copy
-        up += model.n_moe_layers * gpus_reached(model, x.ep) * (d - 1) / d * per_copy
+        up_l, out_l = normal_mode_bytes(model, x.ep, gpu.scale_up_domain, x.gemm_dtype)
+        up += model.n_moe_layers * up_l
+        out += model.n_moe_layers * out_l
     if x.tp > 1:
         ar = model.num_hidden_layers * 2 * (x.tp - 1) / x.tp * x.tp * h * 2
         if x.tp <= gpu.scale_up_domain:
@@ -377,16 +274,10 @@ def prefill_work(model: ModelConfig, gpu: Accelerator, x: PrefillInputs) -> Pref
 
 
 def prefill_weight_bytes_per_gpu(model: ModelConfig, x: PrefillInputs) -> float:
-    """Weights one prefill GPU holds: attention, dense layers, shared experts, router,
-    embedding and head split over ``tp``; its ``ceil((n + redundant) / ep)`` routed experts
-    per MoE layer."""
-    wb = model.weight_bytes()
-    other = (wb["attention"] + wb["dense_ffn"] + wb["shared_experts"] + wb["router"] + wb["embedding"]
-             + wb["output_head"]) / x.tp
-    if not model.is_moe:
-        return other
-    hosted = math.ceil((model.n_routed_experts + x.redundant_experts) / x.ep)
-    return other + model.n_moe_layers * hosted * model.expert_params * _expert_bytes_per_param(model, x.expert_dtype)
+    """Weights one prefill GPU holds (:func:`calc.tight.resident_weight_bytes`): attention,
+    dense layers, shared experts, router, embedding and head split over ``tp``; its
+    ``ceil((n + redundant) / ep)`` routed experts per MoE layer."""
+    return sum(resident_weight_bytes(model, x.ep, x.tp, x.redundant_experts, x.expert_dtype))
 
 
 def prefill_fits(model: ModelConfig, gpu: Accelerator, x: PrefillInputs) -> bool:
@@ -399,25 +290,25 @@ def prefill_fits(model: ModelConfig, gpu: Accelerator, x: PrefillInputs) -> bool
 def _times(model: ModelConfig, gpu: Accelerator, x: PrefillInputs, best: bool) -> dict:
     """Seconds per computed token of each resource on one GPU."""
     w = prefill_work(model, gpu, x)
-    gemm_peak = gpu.flops(x.gemm_dtype)
-    attn_peak = gpu.flops(x.attn_dtype)
+    gemm_peak = gpu.sustained_flops(x.gemm_dtype)
+    attn_peak = gpu.sustained_flops(x.attn_dtype)
+    e_mem = measured.MEMORY_EFFICIENCY
     if best:
-        e_gemm, e_attn, e_mem = GEMM_EFFICIENCY_BEST, ATTENTION_EFFICIENCY_BEST, MEMORY_EFFICIENCY_BEST
-        e_up, e_out, sm = NVLINK_EFFICIENCY_BEST, RDMA_EFFICIENCY_BEST, 1.0
+        e_gemm, e_attn = measured.GEMM_EFFICIENCY, measured.PREFILL_ATTENTION_EFFICIENCY_BEST
+        e_up, e_out, sm = measured.NVLINK_NORMAL_EFFICIENCY_BEST, measured.RDMA_NORMAL_EFFICIENCY_BEST, 1.0
     else:
         e_gemm = GEMM_EFFICIENCY_MEASURED
         e_attn = 0.0  # per attention part, from its keys per query
-        e_mem = MEMORY_EFFICIENCY_BEST
-        e_up, e_out = NVLINK_EFFICIENCY, RDMA_EFFICIENCY
+        e_up, e_out = measured.NVLINK_NORMAL_EFFICIENCY, measured.RDMA_NORMAL_EFFICIENCY
         comm = model.is_moe and x.ep > 1
-        sm = COMPUTE_SM_SHARE if (comm and x.microbatches >= 2) else 1.0
+        sm = measured.PREFILL_COMPUTE_SM_SHARE if (comm and x.microbatches >= 2) else 1.0
     linear_t = w.linear_flops / (gemm_peak * e_gemm * sm)
     attn_t = 0.0
     for flops, keys, kind in w.attention_parts:
         # FlashAttention-3's causal curve is indexed by sequence length s, where a query sees
         # (s + 1) / 2 keys on average: look it up at 2 x keys per query.
-        eff = e_attn if best else attention_efficiency(2 * keys)
-        attn_t += flops / ((attn_peak if kind == "attn" else gpu.flops("fp8")) * eff * sm)
+        eff = e_attn if best else measured.prefill_attention_efficiency(2 * keys)
+        attn_t += flops / ((attn_peak if kind == "attn" else gpu.sustained_flops("fp8")) * eff * sm)
     mem_t = w.weight_bytes_per_microbatch * x.microbatches / x.chunk_tokens / (gpu.hbm_bw * e_mem)
     up_t = w.scale_up_bytes / (gpu.scale_up_bw * e_up)
     out_t = w.scale_out_bytes / (gpu.scale_out_bw * e_out)

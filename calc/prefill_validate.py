@@ -23,9 +23,12 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .cost import DeepSeekDay, DeepSeekTraffic, deepseek_traffic
 from .presets import GPUS, MODELS
 from .prefill import PrefillInputs, prefill_bound, prefill_model
+from .validate import TARGET_MAPE, TARGET_MAX_ERROR
 
+_DAY, _TRAFFIC = DeepSeekDay(), DeepSeekTraffic()  # DeepSeek's published day (Day-6 overview)
 LMSYS_EP = "LMSYS blog 2025-05-05, large-scale EP on 96 H100 (lm-sys/lm-sys.github.io blog/2025-05-05-large-scale-ep.md)"
 
 
@@ -115,13 +118,16 @@ MEASUREMENTS: tuple[PrefillMeasurement, ...] = (
         "outside its validated range",
     ),
     PrefillMeasurement(
-        "deepseek-production", "DeepSeek production, H800, 24-hour average", "deepseek-v3", "h800", 73_700 * (608 - 342)
-        / 608 / 8,
+        "deepseek-production", "DeepSeek production, H800, 24-hour average", "deepseek-v3", "h800",
+        _DAY.prefill_tokens_per_s_per_node * (_DAY.input_tokens - _DAY.cache_hit_tokens) / _DAY.input_tokens
+        / _DAY.gpus_per_node,
         "deepseek-ai/open-infra-index, Day-6 overview (2025-03-01): ~73.7k input tokens/s per node including cache hits; "
         "342 B of 608 B input tokens hit the cache",
-        dict(prompt_len=4384, cache_hit_share=342 / 608, chunk_tokens=16384, ep=32, redundant_experts=32, microbatches=2),
+        dict(prompt_len=round(deepseek_traffic()["prompt_len"]), cache_hit_share=_DAY.cache_hit_tokens / _DAY.input_tokens,
+             chunk_tokens=_TRAFFIC.chunk_tokens, ep=_TRAFFIC.prefill_ep, redundant_experts=_TRAFFIC.redundant_experts,
+             microbatches=2),
         "EP32 with 32 redundant experts, two micro-batches; 24-hour average including quiet hours",
-        "prompt length 4,384 (from the published traffic, see calc.bill.deepseek_traffic); 16,384 tokens per GPU",
+        "prompt length 4,384 (from the published traffic, see calc.cost.deepseek_traffic); 16,384 tokens per GPU",
         scope="bound", why_bound_only="a 24-hour average at unknown load, not a capacity",
     ),
 )
@@ -160,6 +166,26 @@ def fit() -> Fit:
             loo[m.key] = _gmean(others) if others else overhead[routing]
     band = max(abs(_modelled(m) * loo[m.key] / m.measured_tokens_per_s_per_gpu - 1) for m in rows)
     return Fit(overhead=overhead, loo_overhead=loo, error_band=band)
+
+
+def targets(rows: dict) -> dict:
+    """The prefill targets, in the form of :func:`calc.validate.validate`'s: every measurement
+    at or below the bound (issue 10); the estimate within +/-25% of each row it claims,
+    leave-one-out (issue 10), and its mean absolute leave-one-out error within the decode
+    estimate's 15% (issue 7)."""
+    in_scope = [r for r in rows.values() if r["scope"] == "estimate"]
+    below = all(r["measured_over_bound"] <= 1 for r in rows.values())
+    max_err = max(abs(r["loo_error"]) for r in in_scope)
+    mape = sum(abs(r["loo_error"]) for r in in_scope) / len(in_scope)
+    return {
+        "prefill_all_below_bound": {"label": "every prefill measurement at or below the prefill bound",
+                                    "value": below, "target": True, "met": below},
+        "prefill_estimate_max_abs_error": {"label": "largest leave-one-out error of the prefill estimate, rows it claims",
+                                           "value": max_err, "target": TARGET_MAX_ERROR,
+                                           "met": max_err <= TARGET_MAX_ERROR},
+        "prefill_estimate_mape": {"label": "mean absolute leave-one-out error of the prefill estimate, rows it claims",
+                                  "value": mape, "target": TARGET_MAPE, "met": mape <= TARGET_MAPE},
+    }
 
 
 @lru_cache(maxsize=1)
@@ -211,6 +237,9 @@ def validate_prefill() -> dict:
         "prefill_error_band": f.error_band,
         "max_estimate_error": max(abs(r["estimate_error"]) for r in in_scope),
         "max_loo_error": max(abs(r["loo_error"]) for r in in_scope),
+        "loo_mape": sum(abs(r["loo_error"]) for r in in_scope) / len(in_scope),
         "all_below_prefill_bound": all(r["measured_over_bound"] <= 1 for r in rows.values()),
         "measurements": len(rows),
+        "estimate_rows": len(in_scope),
+        "targets": targets(rows),
     }

@@ -192,9 +192,10 @@ _P = [
     Param("target_tokens_per_s_per_user", "float", "tok/s", 20.0, "Target tokens/s per user",
           "Decode speed each user must see; it caps the decode batch (DeepSeek: 20-22)", min=0, min_exclusive=True,
           max=100_000, step=1),
-    Param("decode_rate", "choice", "", "tight", "Decode throughput from",
-          "tight: the tight bound at the target speed per user; given: the Throughput per GPU input",
-          choices=("tight", "given")),
+    Param("decode_rate", "choice", "", "estimate", "Decode throughput from",
+          "estimate: the decode estimate at the target speed per user (what a deployment delivers); tight: the "
+          "tight bound there (no deployment is faster: a floor on cost); given: the Throughput per GPU input",
+          choices=("estimate", "tight", "given")),
     Param("prefill_gpu", "choice", "", "h800", "Prefill accelerator", "Accelerator preset of the prefill GPUs",
           choices=tuple(GPUS)),
     Param("prefill_ep", "int", "GPUs", 32, "Prefill expert-parallel degree",
@@ -269,6 +270,12 @@ _P = [
     Param("sustained_clock", "choice", "", "on", "Sustained clock",
           "on: compute at the clock measured under load (H800: about 1,600 of 1,830 MHz, FlashMLA deep-dive); "
           "off: at the spec sheet's boost clock", choices=("on", "off")),
+    # ---- the bill's decode layout (calc.bill): its own expert parallelism, like the prefill layout's ----
+    Param("decode_ep", "int", "GPUs", 144, "Decode expert-parallel degree",
+          "GPUs the routed experts are spread over in one decode unit of the bill (DeepSeek: 144)",
+          min=1, max=4096, step=1),
+    Param("decode_redundant_experts", "int", "experts", 32, "Decode redundant experts",
+          "Extra copies of hot experts in a decode unit of the bill (DeepSeek: 32)", min=0, max=4096, step=1),
 ]
 
 _NUMERIC = tuple(p.name for p in _P if p.kind in ("int", "float") and not p.name.startswith("sweep_"))

@@ -36,8 +36,10 @@ verifies 2 tokens) and ``t = b q / m`` tokens per micro-batch:
 forwarding through NVLink and no merging of copies for the same node. Its measured rate per
 GPU (39 GB/s each way at EP128 on H800 with one 400 Gb/s NIC, DeepEP README) is scaled by
 the GPU's NIC over 50 GB/s; inside one NVLink domain, by its NVLink over H800's 200 GB/s.
-*Normal* mode (prefill) sends one copy per remote node over the NIC and fans out over
-NVLink, at DeepEP's measured normal-mode rates. TP all-reduces: ``2 (p - 1)/p x tokens x h
+*Normal* mode (prefill) sends one copy per remote node over the NIC and forwards it over
+NVLink to each GPU holding one of the token's experts, counted exactly as the prefill model
+counts it (:mod:`calc.expert_traffic`), at the best link shares measured for these kernels
+(DeepEP V2: 45 of 50 GB/s per NIC, 740 of 900 GB/s NVLink). TP all-reduces: ``2 (p - 1)/p x tokens x h
 x 2 B`` per GPU over the link at ``net_efficiency``.
 
 **Step time** ``max`` over resources (perfect overlap) of memory ``bytes / (HBM bandwidth x
@@ -63,15 +65,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
+from typing import Callable
 
 from . import measured
+from .expert_traffic import normal_mode_bytes, touch_probability
 from .kv import kv_size
 from .model import ModelConfig
 from .presets import Accelerator
-from .units import GB
+from .units import GB, NVFP4_BYTES
 
-NVFP4_BYTES = 4.5 / 8  # 4-bit values + one FP8 scale per 16
-H800_NVLINK_PER_DIRECTION = 200 * GB  # the link DeepEP's intranode figures were measured on
+H800_NVLINK_PER_DIRECTION = measured.H800_NVLINK_BW  # the link DeepEP's intranode figures were measured on
 
 
 @dataclass(frozen=True)
@@ -160,21 +163,6 @@ def attention_split(model: ModelConfig) -> tuple[float, float]:
     return float(total - after), float(after)
 
 
-def _expected_domains(n_domains: int, k: int, n_group: int, topk_group: int) -> float:
-    """Scale-up domains one token's ``k`` experts land in, on average, under uniform routing:
-    ``N (1 - (1 - 1/N)^k)``. Node-limited routing (``n_group > 1``) lets a token use only
-    ``topk_group`` of the ``n_group`` expert groups; a group spans ``ceil(N / n_group)``
-    domains, so the token reaches at most ``topk_group x ceil(N / n_group)`` of them
-    (DeepSeek-V3: 4 groups; at EP64 on 8-GPU nodes, 4 nodes). ``n_group <= 1`` means no
-    grouping and no limit (Kimi K2, DeepSeek-V2-Lite)."""
-    if n_domains <= 1:
-        return 1.0
-    reach = n_domains * (1 - (1 - 1 / n_domains) ** k)
-    if n_group > 1 and topk_group:
-        reach = min(reach, topk_group * math.ceil(n_domains / n_group))
-    return reach
-
-
 def crossover(ridge: float, intensity_one_query: float) -> float | str:
     """Query tokens per step at which attention turns compute bound; below 1 it already is."""
     q = ridge / intensity_one_query
@@ -193,17 +181,27 @@ def uses_mtp(model: ModelConfig, accept_length: float) -> bool:
     return bool(model.num_nextn_predict_layers) and accept_length > 1 + 1e-9
 
 
+def resident_weight_bytes(model: ModelConfig, ep: int, tp: int, redundant_experts: int, expert_dtype: str = "native",
+                          moe_parallel: str = "ep") -> tuple[float, float]:
+    """(routed-expert bytes, other bytes) one GPU holds (:func:`calc.placement.weights_per_gpu`):
+    its ``ceil((n + redundant) / ep)`` experts per MoE layer in ``expert_dtype`` (a ``1 / ep``
+    slice of every expert under MoE TP), everything else split over ``tp``. Decode and prefill
+    GPUs both hold their weights this way."""
+    from .placement import weights_per_gpu
+
+    _, exp_b, other_b = weights_per_gpu(model, ep if moe_parallel == "ep" else 1, tp, redundant_experts)
+    if model.is_moe and moe_parallel == "tp":
+        exp_b = exp_b / ep
+    if model.is_moe and expert_dtype != "native":
+        exp_b = exp_b / model.expert_weight_bytes * expert_bytes_per_param(model, expert_dtype)
+    return exp_b, other_b
+
+
 def max_batch(model: ModelConfig, gpu: Accelerator, x: TightInputs) -> float:
     """Sequences per GPU that fit in HBM after weights and reserve. With ``count_weights``
     off the weights take no room either (the blog's assumption that they are tiny). With MTP
     the module's weights and its layer of KV cache take room too."""
-    from .placement import weights_per_gpu
-
-    _, exp_b, other_b = weights_per_gpu(model, x.ep if x.moe_parallel == "ep" else 1, x.tp, x.redundant_experts)
-    if model.is_moe and x.moe_parallel == "tp":
-        exp_b = exp_b / x.ep
-    if model.is_moe and x.expert_dtype != "native":
-        exp_b = exp_b / model.expert_weight_bytes * expert_bytes_per_param(model, x.expert_dtype)
+    exp_b, other_b = resident_weight_bytes(model, x.ep, x.tp, x.redundant_experts, x.expert_dtype, x.moe_parallel)
     kv = kv_size(model, x.kv_dtype)
     per_user = kv.bytes_per_user(x.seq_len) * kv_replication(model, x.tp)
     mtp_b = 0.0
@@ -212,6 +210,24 @@ def max_batch(model: ModelConfig, gpu: Accelerator, x: TightInputs) -> float:
         mtp_b = _mtp_weight_bytes(model, x)
     weights = (exp_b + other_b + mtp_b) if x.count_weights else 0.0  # off: the blog's "weights are tiny"
     return max(0.0, (gpu.hbm_bytes - x.reserve_bytes - weights) / per_user)
+
+
+def largest_batch_at_speed(run: Callable[[int], dict], cap: int, tokens_per_s_per_user: float) -> int:
+    """The largest batch in ``1 .. cap`` whose ``run(batch)["tokens_per_s_per_user"]`` is still
+    at least ``tokens_per_s_per_user``, or 1 if even one sequence is slower. Tokens/s per user
+    fall as the batch grows, so a binary search finds it (the bound and the estimate alike)."""
+    lo, hi = 1, max(1, cap)
+    if run(hi)["tokens_per_s_per_user"] >= tokens_per_s_per_user:
+        return hi
+    if run(lo)["tokens_per_s_per_user"] < tokens_per_s_per_user:
+        return lo
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if run(mid)["tokens_per_s_per_user"] >= tokens_per_s_per_user:
+            lo = mid
+        else:
+            hi = mid
+    return lo
 
 
 def _mtp_weight_bytes(model: ModelConfig, x: TightInputs) -> float:
@@ -321,21 +337,18 @@ def _ep_comm(model: ModelConfig, gpu: Accelerator, x: TightInputs, tokens: float
             return sel * disp_b / rd, sel * comb_b / rc, up_b, out_b
         link = (gpu.scale_out_bw if n_dom > 1 else gpu.scale_up_bw) * x.net_efficiency
         return sel * remote * disp_b / link, sel * remote * comb_b / link, up_b, out_b
-    # normal mode: one copy per remote domain over the NIC, fan-out inside the domain
-    up_b = tokens * k * (1 - 1 / d) * (disp_b + comb_b)
-    out_b = 0.0
-    if n_dom > 1:
-        reach = _expected_domains(n_dom, k, model.n_group, model.topk_group)
-        out_b = tokens * reach * (n_dom - 1) / n_dom * (disp_b + comb_b)
+    # normal mode: one copy per remote domain over the NIC, forwarded inside the domain to each
+    # GPU holding one of the token's experts, counted as prefill counts it (calc.expert_traffic);
+    # at the best link shares measured for these kernels (DeepEP V2), as the prefill bound
+    up_l, out_l = normal_mode_bytes(model, x.ep, gpu.scale_up_domain, x.gemm_dtype)
+    up_b, out_b = tokens * up_l, tokens * out_l
     if x.link_rates == "measured":
-        kind, rd, rc = measured.deepep_normal_rates(x.ep)
-        rdma = (rd + rc) / 2 * gpu.scale_out_bw / measured.DEEPEP_NIC_BW
-        nvl = measured.deepep_normal_rates(8)
-        nvl_rate = (nvl[1] + nvl[2]) / 2 * gpu.scale_up_bw / H800_NVLINK_PER_DIRECTION
-        secs = max(up_b / nvl_rate, out_b / rdma if out_b else 0.0)
+        nvl, rdma = measured.NVLINK_NORMAL_EFFICIENCY_BEST, measured.RDMA_NORMAL_EFFICIENCY_BEST
     else:
-        secs = max(up_b / (gpu.scale_up_bw * x.net_efficiency), out_b / (gpu.scale_out_bw * x.net_efficiency))
-    share = disp_b / (disp_b + comb_b)
+        nvl = rdma = x.net_efficiency
+    secs = max(up_b / (gpu.scale_up_bw * nvl), out_b / (gpu.scale_out_bw * rdma))
+    bpe = measured.deepep_normal_bytes_per_element(x.gemm_dtype)
+    share = bpe / (bpe + 2.0)  # dispatch's part of each copy; the combine is BF16
     return secs * share, secs * (1 - share), up_b, out_b
 
 
@@ -424,7 +437,7 @@ def step_work(model: ModelConfig, gpu: Accelerator, x: TightInputs, batch: int) 
         ebytes = model.expert_params * expert_bytes_per_param(model, x.expert_dtype)
         edt = "fp4" if x.expert_dtype == "fp4" else gemm
         group_tokens = tokens * x.ep
-        p_touch = 1 - (1 - k / n) ** group_tokens if group_tokens > 0 else 0.0
+        p_touch = touch_probability(model, group_tokens)
         flops = 2 * model.expert_params * k * tokens
         if x.moe_parallel == "ep":
             hosted = math.ceil((n + x.redundant_experts) / x.ep)

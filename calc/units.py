@@ -31,6 +31,8 @@ MILLION = 10**6
 #: bytes per element for the KV-cache element types the calculator supports.
 #: fp4 counts the 4-bit payload only (block scales are ignored, see kv.py).
 DTYPE_BYTES = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "fp4": 0.5}
+#: NVFP4 weights and activations with their scales: 4-bit values + one FP8 scale per 16.
+NVFP4_BYTES = 4.5 / 8
 
 
 def gb(x: float) -> float:

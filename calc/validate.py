@@ -32,14 +32,17 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from . import measured
+from .cost import DeepSeekDay, DeepSeekTraffic
 from .decode import speed_of_light
 from .estimate import EstimateInputs, estimate
 from .presets import GPUS, MODELS, Accelerator
-from .tight import TightInputs, max_batch, tight_bound
+from .tight import TightInputs, largest_batch_at_speed, max_batch, tight_bound
 
 FILL_HBM = 10**9  # batch request meaning "as many as fit"; the bound caps it at HBM capacity
 MTP_ACCEPT_TOP = 1.9  # DeepSeek V3 report 5.4.3: the second token is accepted 85-90% of the time
 FEB_KERNEL = dict(attn_efficiency=round(measured.ATTENTION_EFFICIENCY_FEB, 4))  # FlashMLA before 2025-04-22
+
+_DAY, _TRAFFIC = DeepSeekDay(), DeepSeekTraffic()  # DeepSeek's published day (Day-6 overview)
 
 #: Targets printed by ``validate`` (issue 7, section 4).
 TARGET_GEOMEAN = 0.5
@@ -78,16 +81,17 @@ _SGLANG_SPEC_NO_OVERLAP = ("SGLang's speculative decoding did not yet run with t
 
 DEPLOYMENTS: tuple[Deployment, ...] = (
     Deployment(
-        "deepseek-production", "DeepSeek production, H800", "h800", 1850,
+        "deepseek-production", "DeepSeek production, H800", "h800", _DAY.decode_tokens_per_s_per_node / _DAY.gpus_per_node,
         "deepseek-ai/open-infra-index, Day-6 overview (2025-03-01): 14.8k tok/s per node, 24 h average",
-        dict(ep=144, redundant_experts=32, seq_len=4989, batch_per_gpu=FILL_HBM, micro_batches=2, **FEB_KERNEL),
+        dict(ep=_TRAFFIC.decode_ep, redundant_experts=_TRAFFIC.redundant_experts, seq_len=_TRAFFIC.avg_kv_len,
+             batch_per_gpu=FILL_HBM, micro_batches=2, **FEB_KERNEL),
         "EP144 with DP attention, 32 redundant experts, two micro-batches in a 5-stage pipeline, core MLA in BF16, "
         "average KV length 4,989, 20-22 tok/s per user, 24 h average",
         "bound: as many sequences as fit, MTP off or at accept length 1.9, BF16 cache (FlashMLA had no FP8 cache "
         "then); estimate: the batch that gives 21 tok/s per user, MTP off (the overview describes the system in "
         "detail and does not mention it), the first FlashMLA kernel (580 TFLOPS)",
         unknown=dict(accept_length=(1.0, MTP_ACCEPT_TOP)), estimate_settings=dict(accept_length=1.0),
-        per_user=21.0, date="2025-02-27",
+        per_user=_TRAFFIC.tokens_per_s_per_user_mid, date="2025-02-27",
     ),
     Deployment(
         "deepseek-profile", "DeepSeek profile, H800", "h800", 18_598 / 8,
@@ -264,7 +268,8 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
 )
 
 
-def _combinations(unknown: dict) -> list[dict]:
+def combinations(unknown: dict) -> list[dict]:
+    """Every combination of the values a source leaves open (setting -> values tried)."""
     combos: list[dict] = [{}]
     for key, values in unknown.items():
         combos = [{**c, key: v} for c in combos for v in values]
@@ -311,17 +316,10 @@ def _estimate_point(d: Deployment, eff: dict, factor: float, step_overhead_s: fl
             memo[b] = estimate(m, g, tight_inputs(dict(s, batch_per_gpu=b), eff), e)
         return memo[b]
 
-    lo, hi = 1, cap
-    if at(hi)["tokens_per_s_per_user"] >= d.per_user:
-        return at(hi)
-    if at(lo)["tokens_per_s_per_user"] <= d.per_user:
+    lo = largest_batch_at_speed(at, cap, d.per_user)
+    if lo == cap or at(lo)["tokens_per_s_per_user"] <= d.per_user:
         return at(lo)
-    while hi - lo > 1:  # per-user speed falls as the batch grows
-        mid = (lo + hi) // 2
-        if at(mid)["tokens_per_s_per_user"] >= d.per_user:
-            lo = mid
-        else:
-            hi = mid
+    hi = lo + 1  # between two whole batches: interpolate to the stated speed
     a, b = at(lo), at(hi)
     ua, ub = a["tokens_per_s_per_user"], b["tokens_per_s_per_user"]
     w = (ua - d.per_user) / (ua - ub) if ua != ub else 0.0
@@ -389,12 +387,19 @@ def _gmean(vals) -> float:
 
 def validate(mem_efficiency: float, compute_efficiency: float, net_efficiency: float,
              attn_efficiency: float | None = None) -> dict:
-    """Every deployment with the speed of light, the tight bound, the estimate (fitted
-    leave-one-out) and the targets."""
+    """Every decode deployment with the speed of light, the tight bound, the estimate (fitted
+    leave-one-out) and the targets; and under ``prefill`` the prefill validation
+    (:func:`calc.prefill_validate.validate_prefill`: measured prefill throughputs against the
+    prefill bound and estimate), whose targets join the decode ones. The efficiencies are the
+    decode bound's; the prefill bound takes its own best measured rates."""
+    from .prefill_validate import validate_prefill
+
     eff = dict(mem_efficiency=mem_efficiency, compute_efficiency=compute_efficiency, net_efficiency=net_efficiency,
                attn_efficiency=measured.ATTENTION_EFFICIENCY if attn_efficiency is None else attn_efficiency)
     key = tuple(sorted(eff.items()))
-    return _validate_cached(key)
+    decode = _validate_cached(key)
+    prefill = validate_prefill()
+    return {**decode, "targets": {**decode["targets"], **prefill["targets"]}, "prefill": prefill}
 
 
 @lru_cache(maxsize=8)
@@ -407,7 +412,7 @@ def _validate_cached(key: tuple) -> dict:
     for d in DEPLOYMENTS:
         m, g = MODELS[d.model], gpu_of(d)
         tried = []
-        for combo in _combinations(d.unknown):
+        for combo in combinations(d.unknown):
             s = {"accept_length": 1.0, **d.settings, **combo}
             naive = speed_of_light(m, g, s["seq_len"], s.get("kv_dtype", "bf16"), s["accept_length"]).tokens_per_s_per_gpu
             tried.append((combo, s, naive, tight_bound(m, g, tight_inputs(s, eff))))
@@ -454,7 +459,7 @@ def _validate_cached(key: tuple) -> dict:
     max_err = max(abs(e) for e in errs)
     all_below = all(r["measured_over_tight"] <= 1 for r in rows.values())
     targets = {
-        "all_below_tight": {"label": "every measurement at or below the tight bound", "value": all_below,
+        "all_below_tight": {"label": "every decode measurement at or below the tight bound", "value": all_below,
                             "target": True, "met": all_below},
         "geomean_measured_over_tight": {"label": "geometric mean of measured / tight, decode rows",
                                         "value": geomean_tight, "target": TARGET_GEOMEAN,

@@ -10,15 +10,14 @@ import pytest
 from _calc_util import cli_json, rounds_to
 
 import calc
-from calc.bill import KV_LINK_EFFICIENCY, DeepSeekTraffic, decode_rate, deepseek_traffic, ttft
+from calc.bill import KV_LINK_EFFICIENCY, decode_rate, ttft
 from calc.context_cache import (
     CACHE_READ_BYTES_PER_S_PER_GPU, STORAGE_NODE_BYTES, STORAGE_NODE_READ_BYTES_PER_S, cache_hit_cost,
 )
-from calc.cost import DeepSeekDay
+from calc.cost import DeepSeekDay, DeepSeekTraffic, deepseek_traffic
 from calc.prefill import PrefillInputs, prefill_estimate
 from calc.presets import GPUS, MODELS
 from calc.prices import PRICE_LISTS
-from calc.tight import TightInputs, tight_bound
 
 V3 = MODELS["deepseek-v3"]
 H800 = GPUS["h800"]
@@ -74,6 +73,23 @@ def test_cache_hit_storage_and_read_by_hand():
     assert c["expansion_usd"] == 0 and c["total_usd"] == pytest.approx(c["storage_usd"] + c["read_usd"])
 
 
+def test_cache_and_link_figures_come_from_calc_measured():
+    """One source of truth: the 3FS read rates (deepseek-ai/3FS README: "peak throughput
+    reaching up to 40 GiB/s" per KVCache client; 6.6 TiB/s over 180 storage nodes of sixteen
+    14 TiB SSDs) and Mooncake's KV transfer (kvcache-ai/Mooncake vllm-v1-pd-performance.md:
+    142.25 GiB/s of 200 GB/s) are calc.measured's quoted figures, listed with their use."""
+    from calc import bill, context_cache, measured
+
+    assert context_cache.CACHE_READ_BYTES_PER_S_PER_NODE == measured.THREEFS_KVCACHE_READ.value == 40 * 2 ** 30
+    assert STORAGE_NODE_BYTES == measured.THREEFS_NODE_BYTES
+    assert STORAGE_NODE_READ_BYTES_PER_S == measured.THREEFS_CLUSTER_READ.value / measured.THREEFS_STORAGE_NODES
+    assert bill.KV_LINK_EFFICIENCY == measured.KV_LINK_EFFICIENCY == pytest.approx(0.7637, abs=1e-4)
+    rows = calc.evaluate("measured")["rows"]
+    for key in ("mooncake_kv_transfer", "threefs_kvcache_read", "threefs_cluster_read"):
+        assert rows[key]["use"] == ["cache"] and rows[key]["quote"] and rows[key]["source"]
+        assert rows[key]["display"] == "binary"  # the sources give GiB/s and TiB/s
+
+
 def test_cache_hit_expansion_priced_as_gpu_time():
     """An expansion of 1 us per cached token at $2 per GPU-hour: 1e-6 x 2 / 3,600 x 10^6 = $0.000556 per million."""
     assert cache_hit_cost(V3, "bf16", 2.0, 1e-6, 0.0, 24.0)["total_usd"] == pytest.approx(2 / 3600, rel=1e-12)
@@ -89,17 +105,95 @@ def test_context_cache_calculation_hit_cheaper_than_miss_at_defaults():
                                                                       .usd_per_million_cached_input, rel=1e-9)
 
 
+def test_input_tokens_are_priced_in_one_place():
+    """The bill, the price check, the context-cache calculation and the chart price input
+    tokens with one function (calc.bill.input_costs): the same miss and hit cost, the same
+    break-even disk price, and the chart's point at the bill's cache-hit share is the bill's
+    blended input cost."""
+    p = {"cache_hit_share": 0.5, "prompt_len": 4096}
+    b, c, pc = calc.evaluate("bill", p), calc.evaluate("context_cache", p), calc.evaluate("price_check", p)
+    for key in ("usd_per_million_input_tokens", "usd_per_million_cached_input_tokens"):
+        assert b[key] == c[key] == pc[key], key
+    assert b["storage_break_even_usd_per_tb_month"] == c["storage_break_even_usd_per_tb_month"]
+    chart = calc.evaluate("bill_chart", {"prompt_len": 4096})
+    i = chart["x"].index(0.5)
+    assert chart["series"][0]["y"][i] == pytest.approx(b["usd_per_million_blended_input_tokens"], rel=1e-12)
+
+
 # ---- decode half ---------------------------------------------------------------------------------------
 
-def test_decode_rate_is_the_largest_batch_meeting_the_target():
-    """The tight bound at the largest batch whose tokens/s per user is still >= the target:
+def _bill_params(**over) -> dict:
+    """The bill's validated parameters (defaults, then ``over``)."""
+    from calc.bill_calcs import BILL_PARAMS
+
+    return calc.api._prep(BILL_PARAMS, over)
+
+
+def _decode_params(p: dict, batch: int, seq_len: int) -> dict:
+    """The same decode layout as schema names of `tight` / `estimate` (decode_ep -> ep)."""
+    q = {k: v for k, v in p.items() if k in calc.CALCULATIONS["estimate"].params and k not in ("model", "gpu")}
+    return {**q, "ep": p["decode_ep"], "redundant_experts": p["decode_redundant_experts"], "seq_len": seq_len,
+            "batch_per_gpu": batch}
+
+
+def test_decode_rate_defaults_to_the_estimate():
+    """The bill's decode half is the estimate by default (what a deployment delivers); the
+    tight bound (a floor on cost) and a given rate are the other choices; the decode layout
+    is DeepSeek's EP144 with 32 redundant experts (Day-6 overview) unless changed."""
+    from calc.cost import DeepSeekTraffic
+
+    assert calc.PARAMS["decode_rate"].default == "estimate"
+    assert calc.PARAMS["decode_rate"].choices == ("estimate", "tight", "given")
+    assert calc.PARAMS["decode_ep"].default == DeepSeekTraffic().decode_ep == 144
+    assert calc.PARAMS["decode_redundant_experts"].default == DeepSeekTraffic().redundant_experts == 32
+    assert calc.evaluate("bill")["decode_basis"] == "estimate"
+
+
+@pytest.mark.parametrize("basis,calc_name", [("estimate", "estimate"), ("tight", "tight")])
+def test_decode_rate_is_the_largest_batch_meeting_the_target(basis, calc_name):
+    """At the largest batch whose tokens/s per user is still >= the target, the bill's decode
+    rate is exactly `calc estimate` (or `calc tight`) for the same layout, context and batch;
     one more sequence per GPU would be slower than the target (or not fit)."""
-    p = {**{k: calc.PARAMS[k].default for k in calc.PARAMS}, "target_tokens_per_s_per_user": 60.0}
-    p = calc.api._prep(tuple(p), p)
+    p = _bill_params(decode_rate=basis, target_tokens_per_s_per_user=20.0)
     d = decode_rate(V3, H800, p, 4608)
-    assert d.target_met and d.tokens_per_s_per_user >= 60
-    nxt = tight_bound(V3, H800, TightInputs.from_params({**p, "seq_len": 4608, "batch_per_gpu": d.batch_per_gpu + 1}))
-    assert nxt["batch_per_gpu"] == d.batch_per_gpu or nxt["tokens_per_s_per_user"] < 60
+    assert d.basis == {"estimate": "estimate", "tight": "tight bound"}[basis]
+    assert d.target_met and d.tokens_per_s_per_user >= 20
+    same = calc.evaluate(calc_name, _decode_params(p, d.batch_per_gpu, 4608))
+    assert d.tokens_per_s_per_gpu == pytest.approx(same["tokens_per_s_per_gpu"], rel=1e-12)
+    nxt = calc.evaluate(calc_name, _decode_params(p, d.batch_per_gpu + 1, 4608))
+    assert nxt["batch_per_gpu"] == d.batch_per_gpu or nxt["tokens_per_s_per_user"] < 20
+
+
+def test_estimate_is_below_the_tight_bound_in_the_bill():
+    """The estimate at the target decodes fewer tokens per GPU than the tight bound at the same
+    target, so it needs more decode GPUs and dearer output tokens: the bound is a floor on cost."""
+    e = calc.evaluate("bill", {"decode_rate": "estimate"})
+    t = calc.evaluate("bill", {"decode_rate": "tight"})
+    assert e["decode_tokens_per_s_per_gpu"] < t["decode_tokens_per_s_per_gpu"]
+    assert e["decode_gpus"] > t["decode_gpus"] and e["usd_per_million_output_tokens"] > t["usd_per_million_output_tokens"]
+    assert e["decode_target_met"] and t["decode_target_met"]
+
+
+def test_bill_decode_reads_every_decode_parameter():
+    """The decode half reads the estimate's parameters, so the schema's defaults (two
+    micro-batches, FlashMLA's 660 TFLOPS attention) apply and can be changed from the bill:
+    with one micro-batch the rate differs, and it still equals `calc estimate` there."""
+    from calc.bill_calcs import BILL_PARAMS
+
+    for name in ("micro_batches", "attn_efficiency", "overhead_factor", "step_overhead_ms", "overlap_schedule",
+                 "cpu_overlap", "moe_imbalance", "decode_ep", "decode_redundant_experts"):
+        assert name in BILL_PARAMS, name
+    one = calc.evaluate("bill", {"micro_batches": 1})
+    assert one["decode_tokens_per_s_per_gpu"] != calc.evaluate("bill")["decode_tokens_per_s_per_gpu"]
+    p = _bill_params(micro_batches=1)
+    same = calc.evaluate("estimate", _decode_params(p, one["decode_batch_per_gpu"], one["decode_seq_len"]))
+    assert one["decode_tokens_per_s_per_gpu"] == pytest.approx(same["tokens_per_s_per_gpu"], rel=1e-12)
+
+
+def test_decode_target_out_of_reach_says_so():
+    """A target no batch reaches: one sequence per GPU, and the bill says the target is not met."""
+    r = calc.evaluate("bill", {"target_tokens_per_s_per_user": 5000})
+    assert r["decode_batch_per_gpu"] == 1 and r["decode_target_met"] is False
 
 
 def test_decode_given_rate():
@@ -181,7 +275,8 @@ def test_deepseek_day_rebuilt_against_226_75_nodes():
     per prefill node including cache hits, 14.8k output tokens/s per decode node): at the
     published per-node rates the traffic needs 95.5 prefill + 131.4 decode nodes. Our prefill
     estimate needs fewer prefill nodes than the published rate implies (the day's prefill nodes
-    ran below capacity), and the decode tight bound far fewer decode nodes (a bound)."""
+    ran below capacity); the decode estimate about as many decode nodes as measured, and the
+    decode tight bound far fewer (a bound)."""
     r = calc.evaluate("deepseek_rebuild")
     assert r["avg_nodes"] == 226.75
     assert rounds_to(r["published_prefill_nodes"], "95.5") and rounds_to(r["published_decode_nodes"], "131.4")
@@ -196,12 +291,41 @@ def test_deepseek_day_rebuilt_against_226_75_nodes():
     assert r["nodes_implied"] == pytest.approx(r["prefill_nodes_implied"] + r["decode_nodes_implied"])
     # the published prefill rate is below our estimate (the estimate is a capacity) ...
     assert 0.5 < r["prefill_utilisation"] < 1
-    # ... and DeepSeek's measured decode rate below the tight bound
-    assert r["decode_basis"] == "tight bound" and r["decode_utilisation"] < 1
+    # ... decode nodes three ways: at the estimate (the default), the tight bound, measured
+    assert r["decode_basis"] == "estimate"
+    assert r["decode_nodes_implied"] == r["decode_nodes_estimate"]
+    for key, rate in (("decode_nodes_estimate", "decode_estimate_tokens_per_s_per_gpu"),
+                      ("decode_nodes_tight", "decode_tight_tokens_per_s_per_gpu")):
+        assert r[key] == pytest.approx(168e9 / 86400 / r[rate] / 8, rel=1e-12)
+    assert r["decode_nodes_tight"] < r["published_decode_nodes"]
+    # the bill page says DeepSeek's measured decode lies within the estimate's band
+    band = calc.evaluate("estimate")
+    measured_over_estimate = r["decode_nodes_estimate"] / r["published_decode_nodes"]
+    assert -band["error_low"] <= measured_over_estimate - 1 <= band["error_high"]
     assert r["nodes_implied"] < r["avg_nodes"]
-    # with DeepSeek's measured decode rate instead of the bound
+    # with the tight bound, or DeepSeek's measured decode rate, instead of the estimate
+    t = calc.evaluate("deepseek_rebuild", {"decode_rate": "tight"})
+    assert t["decode_basis"] == "tight bound" and t["decode_nodes_implied"] == r["decode_nodes_tight"]
+    assert t["decode_utilisation"] < 1
     g = calc.evaluate("deepseek_rebuild", {"decode_rate": "given", "tokens_per_s_per_gpu": 1850})
     assert g["decode_nodes_implied"] == pytest.approx(r["published_decode_nodes"], rel=1e-12)
+    assert g["usd_per_million_output_tokens"] == pytest.approx(2 / (1850 * 3600) * 1e6, rel=1e-12)
+
+
+def test_deepseek_rebuild_decodes_the_validation_row():
+    """One model of DeepSeek's decode: the rebuild's estimate and bound are the Validation
+    page's DeepSeek production row (Day-6 overview: EP144, 32 redundant experts, KV length
+    4,989, 20-22 tok/s per user; two micro-batches and the first FlashMLA kernel): the bound is
+    the row's tight bound exactly, and the estimate is the row's in-sample estimate at a whole
+    batch (the row interpolates to exactly 21 tok/s per user, so within 1.5%)."""
+    r = calc.evaluate("deepseek_rebuild")
+    row = calc.evaluate("validate")["rows"]["deepseek-production"]
+    assert r["decode_tight_tokens_per_s_per_gpu"] == pytest.approx(row["tight_tokens_per_s_per_gpu"], rel=1e-12)
+    assert r["decode_tight_batch_per_gpu"] == row["batch_per_gpu"]
+    assert r["decode_estimate_tokens_per_s_per_gpu"] == pytest.approx(
+        row["estimate_in_sample_tokens_per_s_per_gpu"], rel=0.015)
+    assert r["decode_tokens_per_s_per_user"] >= 21  # the middle of 20-22
+    assert abs(r["decode_estimate_batch_per_gpu"] - row["estimate_batch_per_gpu"]) < 1
 
 
 def test_deepseek_cache_reads_per_node_well_below_3fs_peak():

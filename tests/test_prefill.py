@@ -12,11 +12,10 @@ import pytest
 from _calc_util import assert_one_line_error, cli_json, run_cli
 
 import calc
+from calc import measured
 from calc.prefill import (
-    ATTENTION_EFFICIENCY_BEST, DEEPGEMM_PREFILL_H800, FA3_CAUSAL_TFLOPS, GEMM_EFFICIENCY_BEST, MEMORY_EFFICIENCY_BEST,
-    NVLINK_EFFICIENCY_BEST, RDMA_EFFICIENCY, RDMA_EFFICIENCY_BEST, PrefillInputs, attention_efficiency, causal_pairs,
-    domains_reached, gemm_efficiency_measured, gpus_reached, prefill_bound, prefill_estimate, prefill_fits,
-    prefill_weight_bytes_per_gpu, prefill_work,
+    V3_PREFILL_GEMMS, PrefillInputs, causal_pairs, domains_reached, gemm_efficiency_measured, gpus_reached,
+    prefill_bound, prefill_estimate, prefill_fits, prefill_weight_bytes_per_gpu, prefill_work,
 )
 from calc.prefill_validate import MEASUREMENTS, fit, validate_prefill
 from calc.presets import GPUS, MODELS
@@ -115,41 +114,96 @@ def test_weights_read_once_per_micro_batch():
 
 def test_bound_of_deepseeks_profile_layout_is_the_network():
     """deepseek-ai/profile-data prefill layout on H800: the bound is the RDMA time,
-    2,970,528 B / (50 GB/s x 0.9, DeepEP's best) = 66.0 us: 15,149 tokens/s per GPU, against
-    compute (1,550 TFLOPS FP8 for 71.4 GFLOP, 756 TFLOPS BF16 for 10.2 GFLOP) of 59.7 us."""
+    2,970,528 B / (50 GB/s x 0.9, DeepEP V2's best) = 66.0 us: 15,149 tokens/s per GPU, against
+    compute (1,550 TFLOPS FP8 for 71.4 GFLOP, 756 TFLOPS BF16 for 10.2 GFLOP) of 59.6 us.
+    The efficiencies are shares of the sustained peak (H800: 1,600 of 1,830 MHz, as in the
+    decode bound), so on an H800 the matmuls run at DeepGEMM's 1,550 TFLOPS to 0.02% (865 vs
+    989 x 1,600 / 1,830 = 864.7)."""
     b = prefill_bound(V3, H800, PROFILE)
     assert b["binding"] == "network"
-    assert b["tokens_per_s_per_gpu"] == pytest.approx(50e9 * RDMA_EFFICIENCY_BEST / 2_970_528, rel=1e-9)
-    compute = 71_397_849_088 / (1979e12 * GEMM_EFFICIENCY_BEST) + 81_920 * 61 * 8_390_656 / 4096 / (
-        989e12 * ATTENTION_EFFICIENCY_BEST)
+    assert b["tokens_per_s_per_gpu"] == pytest.approx(50e9 * measured.RDMA_NORMAL_EFFICIENCY_BEST / 2_970_528, rel=1e-9)
+    assert b["tokens_per_s_per_gpu"] == pytest.approx(15_149, abs=0.5)
+    gemm = H800.sustained_flops("fp8") * measured.GEMM_EFFICIENCY
+    attn = H800.sustained_flops("bf16") * measured.PREFILL_ATTENTION_EFFICIENCY_BEST
+    assert gemm == pytest.approx(1550e12, rel=2e-4) and attn == pytest.approx(756e12, rel=4e-4)
+    compute = 71_397_849_088 / gemm + 81_920 * 61 * 8_390_656 / 4096 / attn
     assert b["compute_time_s"] == pytest.approx(compute, rel=1e-12)
+    assert b["compute_time_s"] == pytest.approx(59.6e-6, abs=0.05e-6)
 
 
 def test_best_efficiencies_are_the_published_figures():
-    """DeepGEMM 1,550 of 1,979 TFLOPS; FlashAttention-3 756 of 989; FlashMLA 3,000 of 3,350 GB/s;
-    DeepEP V2 90 GB/s logical with half local = 45 of 50 GB/s; DeepEP V2 740 of 900 GB/s NVLink;
-    DeepEP V1 EP32 58/57 GB/s logical, 3/4 remote, of 50 GB/s."""
-    assert GEMM_EFFICIENCY_BEST == 1550 / 1979
-    assert ATTENTION_EFFICIENCY_BEST == 756 / 989
-    assert MEMORY_EFFICIENCY_BEST == 3000 / 3350
-    assert RDMA_EFFICIENCY_BEST == pytest.approx(0.9)
-    assert NVLINK_EFFICIENCY_BEST == 740 / 900
-    assert RDMA_EFFICIENCY == pytest.approx((58 + 57) / 2 * 0.75 / 50)
+    """The bound's efficiencies, each a published figure (calc.measured): DeepGEMM 1,550 of
+    1,730 sustained FP8 TFLOPS (README news 2025-04-18); FlashAttention-3 756 TFLOPS BF16 on
+    H100 (flash-attention README, assets/flash3_fp16_fwd.png) of 865 sustained; FlashMLA
+    3,000 of 3,350 GB/s (README); DeepEP V2 90 GB/s logical at EP 8 x 2 with half local =
+    45 of 50 GB/s, and 740 of 900 GB/s NVLink on SM100 (README, V2); the estimate's DeepEP V1
+    EP32 58 / 57 GB/s logical, 3/4 remote, of 50 GB/s, and 153 / 158 of 200 GB/s NVLink on H800
+    (docs/legacy.md)."""
+    assert measured.GEMM_EFFICIENCY == pytest.approx(1550 / 1730)
+    assert measured.PREFILL_ATTENTION_EFFICIENCY_BEST == pytest.approx(756 / 865)
+    assert measured.MEMORY_EFFICIENCY == pytest.approx(3000 / 3350)
+    assert measured.RDMA_NORMAL_EFFICIENCY_BEST == pytest.approx(0.9)
+    assert measured.NVLINK_NORMAL_EFFICIENCY_BEST == pytest.approx(740 / 900)
+    assert measured.RDMA_NORMAL_EFFICIENCY == pytest.approx((58 + 57) / 2 * 0.75 / 50)
+    assert measured.NVLINK_NORMAL_EFFICIENCY == pytest.approx((153 + 158) / 2 / 200)
+    assert measured.PREFILL_COMPUTE_SM_SHARE == pytest.approx(108 / 132)  # deepseek-ai/profile-data prefill.jpg
 
 
 def test_measured_kernel_efficiencies():
-    """DeepGEMM at DeepSeek-V3's prefill shapes (README 2025-03-25), FLOP-weighted: 1,267.6
-    TFLOPS = 64.1% of 1,979; FlashAttention-3 causal at 4K = 579/989, between points linear in
-    log2 of the length (3K: (521 + 579) / 2 / 989), flat outside."""
-    flops = sum(n * k * u for n, k, _, u in DEEPGEMM_PREFILL_H800)
-    assert gemm_efficiency_measured() == pytest.approx(flops / sum(n * k * u / t for n, k, t, u in DEEPGEMM_PREFILL_H800)
-                                                       / 1979, rel=1e-12)
-    assert gemm_efficiency_measured() * 1979 == pytest.approx(1267.6, abs=0.1)
-    assert dict(FA3_CAUSAL_TFLOPS)[4096] == 579
-    assert attention_efficiency(4096) == pytest.approx(579 / 989)
-    assert attention_efficiency(2 ** 11.5) == pytest.approx((521 + 579) / 2 / 989)
-    assert attention_efficiency(10) == attention_efficiency(512) == pytest.approx(292 / 989)
-    assert attention_efficiency(10 ** 6) == pytest.approx(616 / 989)
+    """DeepGEMM at DeepSeek-V3's prefill shapes (README 2025-03-25, M = 4,096 and the
+    contiguous grouped layout), FLOP-weighted: 1,267.6 TFLOPS = 73.3% of the 1,730 sustained
+    FP8 peak; FlashAttention-3 causal, head dim 128 (flash-attention README, panel (d)): 4K =
+    579 / 865, between points linear in log2 of the length (3K: (521 + 579) / 2 / 865), flat
+    outside."""
+    rate = {(n, k, g): measured.deepgemm_prefill_flops(n, k, g) / 1e12 for n, k, _, g in V3_PREFILL_GEMMS}
+    assert [rate[(n, k, g)] for n, k, _, g in V3_PREFILL_GEMMS] == [1009, 1125, 751, 1426, 1265, 1168, 1346, 1214]
+    flops = sum(n * k * u for n, k, u, _ in V3_PREFILL_GEMMS)
+    time = sum(n * k * u / rate[(n, k, g)] for n, k, u, g in V3_PREFILL_GEMMS)
+    assert gemm_efficiency_measured() == pytest.approx(flops / time / 1730, rel=1e-12)
+    assert gemm_efficiency_measured() * 1730 == pytest.approx(1267.6, abs=0.1)
+    assert dict(measured.FA3_CAUSAL_TFLOPS)[4096] == 579
+    eff = measured.prefill_attention_efficiency
+    assert eff(4096) == pytest.approx(579 / 865)
+    assert eff(2 ** 11.5) == pytest.approx((521 + 579) / 2 / 865)
+    assert eff(10) == eff(512) == pytest.approx(292 / 865)
+    assert eff(10 ** 6) == pytest.approx(616 / 865)
+
+
+def test_prefill_and_decode_read_the_same_measured_figures():
+    """One source of truth: the prefill bound's matmul, attention-memory and decode-attention
+    figures are the decode bound's (calc.measured), and its compute runs at the accelerator
+    preset's sustained clock: a GPU with no published sustained clock (GB200) computes at its
+    spec peak in both, 1,830 / 1,600 faster than an H800-clock reading would allow."""
+    x = PrefillInputs(prompt_len=2000, ep=4, redundant_experts=0)
+    gb = GPUS["gb200"]
+    b = prefill_bound(V3, gb, x)
+    w = prefill_work(V3, gb, x)
+    gemm = gb.sustained_flops("fp8") * measured.GEMM_EFFICIENCY
+    attn = gb.sustained_flops("bf16") * measured.PREFILL_ATTENTION_EFFICIENCY_BEST
+    assert gb.sustained_flops("fp8") == gb.flops("fp8")
+    assert b["compute_time_s"] == pytest.approx(w.linear_flops / gemm + w.attention_flops / attn, rel=1e-12)
+    # the decode estimate's large-matmul rate is the mean of the same DeepGEMM M = 4,096 rows
+    from calc import estimate
+
+    assert estimate.LARGE_GEMM_EFFICIENCY == measured.LARGE_GEMM_EFFICIENCY == pytest.approx(
+        (1009 + 1125 + 751 + 1426 + 1265 + 1168) / 6 / 1730)
+
+
+def test_prefill_figures_are_listed_with_their_quotes():
+    """Every measured figure prefill reads is a row of `python -m calc measured` with its
+    source, quote and use: FlashAttention-3 756 and 579 TFLOPS (flash-attention README figure),
+    DeepGEMM's prefill-size rows (DeepGEMM README 2025-03-25), the 108 of 132 SMs
+    (deepseek-ai/profile-data), DeepEP's V1 EP32 and V2 rates (DeepEP README / docs/legacy.md)."""
+    rows = calc.evaluate("measured")["rows"]
+    expect = {"fa3_forward": 756e12, "fa3_causal_4k": 579e12, "deepgemm_contiguous": 1346e12,
+              "prefill_sm_split": 108, "deepep_normal_rdma_ep32": 58e9, "deepep_v2_rdma": 90e9,
+              "deepep_v2_nvlink": 740e9}
+    for key, value in expect.items():
+        r = rows[key]
+        assert r["value"] == pytest.approx(value) and "prefill" in r["use"], key
+        assert r["source"] and r["quote"] and r["date"], key
+    for key in ("deepgemm_peak", "flashmla_memory", "h800_sustained", "deepep_normal_nvlink"):
+        assert rows[key]["use"] == ["decode", "prefill"], key
 
 
 def test_weights_per_gpu_and_fit():
@@ -221,6 +275,50 @@ def test_leave_one_out_refits_without_the_row():
     for m in rows:
         others = [o.measured_tokens_per_s_per_gpu / _modelled(o) for o in rows if o.routing == m.routing and o.key != m.key]
         assert f.loo_overhead[m.key] == pytest.approx(math.exp(sum(map(math.log, others)) / len(others)), rel=1e-12)
+
+
+def test_validate_includes_the_prefill_validation():
+    """`calc validate` holds both halves: its JSON carries the prefill validation under
+    `prefill` (the same result as `calc validate_prefill`) and the prefill targets join the
+    decode ones: every prefill measurement at or below the bound, the estimate within +/-25%
+    leave-one-out on the rows it claims (issue 10), its mean absolute leave-one-out error
+    within 15% (the decode target, issue 7). All are met."""
+    v = calc.evaluate("validate")
+    p = validate_prefill()
+    assert v["prefill"] == calc.evaluate("validate_prefill") == p
+    assert set(p["rows"]) == {m.key for m in MEASUREMENTS}
+    claimed = [r for r in p["rows"].values() if r["scope"] == "estimate"]
+    assert p["estimate_rows"] == len(claimed) >= 4
+    t = v["targets"]
+    assert t["prefill_all_below_bound"]["value"] is all(
+        r["measured_tokens_per_s_per_gpu"] <= r["bound_tokens_per_s_per_gpu"] for r in p["rows"].values())
+    assert t["prefill_estimate_max_abs_error"]["value"] == max(abs(r["loo_error"]) for r in claimed)
+    assert t["prefill_estimate_mape"]["value"] == pytest.approx(sum(abs(r["loo_error"]) for r in claimed) / len(claimed))
+    assert p["loo_mape"] == t["prefill_estimate_mape"]["value"]
+    assert (t["prefill_estimate_max_abs_error"]["target"], t["prefill_estimate_mape"]["target"]) == (0.25, 0.15)
+    for key in ("prefill_all_below_bound", "prefill_estimate_max_abs_error", "prefill_estimate_mape"):
+        assert t[key]["met"] is True, key
+    # the decode targets are still there, unchanged
+    assert {"all_below_tight", "geomean_measured_over_tight", "estimate_max_abs_error", "estimate_mape"} <= set(t)
+
+
+def test_validate_json_and_text_carry_the_prefill_table():
+    """`calc validate --json` has the prefill rows; the text prints the prefill table after the
+    decode tables and before the targets, with every prefill measurement and every target."""
+    data = cli_json("validate")
+    assert set(data["prefill"]["rows"]) == {m.key for m in MEASUREMENTS}
+    assert data["targets"]["prefill_estimate_max_abs_error"]["met"] is True
+    r = run_cli("validate")
+    assert r.returncode == 0 and r.stderr == ""
+    text = r.stdout
+    decode_end = text.index("prefill and decode on the same GPUs")
+    start, targets = text.index("prefill: computed prompt tokens/s per GPU"), text.index("targets:")
+    assert decode_end < start < targets
+    for m in MEASUREMENTS:
+        assert m.label in text[start:targets], m.label
+    for t in data["targets"].values():
+        assert t["label"] in text[targets:], t["label"]
+    assert text[targets:].count(" met") >= len(data["targets"]) and "NOT MET" not in text
 
 
 def test_bound_only_rows_say_why():

@@ -172,37 +172,60 @@ def test_ep_network_inside_one_nvlink_domain_scales_deepep_ep8():
 
 
 def test_ep_network_normal_mode_hand_computed():
-    """DeepEP normal mode (prefill), EP16 on 8-GPU H800 nodes: 2 nodes. A token's 8 experts
-    reach 2 (1 - 2^-8) nodes on average (node limit 4 does not bind), of which half are
-    remote; each remote node gets one FP8 copy out and one BF16 copy back. Inside the node,
-    7/8 of the 8 destinations cross NVLink."""
+    """DeepEP normal mode (prefill's kernels), EP16 on 8-GPU H800 nodes: 2 nodes, counted as
+    the prefill model counts it (calc.expert_traffic). DeepSeek-V3 picks 4 of 8 expert groups,
+    4 groups per node: a node is missed only if none of its groups is picked, 1/70, so a token
+    reaches 2 x 69/70 nodes, half of them remote, one FP8 copy out (7,168 x (1 + 4/128) B, as
+    DeepEP's test_internode.py counts it, no per-token metadata) and one BF16 copy back. Inside
+    the node it goes once to each GPU holding one of its experts: 8 GPUs hold its 4 groups,
+    8 (1 - (7/8)^8) = 5.25 of them, 7/8 not its own."""
     t = 10
     x = TightInputs(seq_len=1000, batch_per_gpu=t, ep=16, count_weights=False, count_compute=False,
                     ep_comm="normal", link_rates="spec", net_efficiency=1.0)
     r = tight_bound(V3, H800, x)
-    per = 7408 + 14336
-    out = 58 * t * (2 * (1 - 0.5**8)) * 0.5 * per
-    up = 58 * t * 8 * (7 / 8) * per
+    per = 7168 * (1 + 4 / 128) + 2 * 7168
+    out = 58 * t * (2 * 69 / 70) * 0.5 * per
+    up = 58 * t * 8 * (1 - (7 / 8) ** 8) * (7 / 8) * per
     assert r["scale_out_bytes"] == pytest.approx(out)
     assert r["scale_up_bytes"] == pytest.approx(up)
     assert r["network_time_s"] == pytest.approx(max(out / 50e9, up / 200e9))
 
 
+def test_normal_mode_is_the_prefill_models_traffic():
+    """One model of DeepEP's normal mode: the tight bound's normal-mode bytes per token per MoE
+    layer are prefill's (DeepSeek-V3 at EP32: 3.14 x 3/4 x 21,728 = 51,216 B over RDMA), and
+    with measured link rates it runs at the best shares measured for those kernels (DeepEP V2
+    README: 45 of 50 GB/s RDMA, 740 of 900 GB/s NVLink), as the prefill bound does."""
+    from calc import measured
+    from calc.prefill import PrefillInputs, prefill_work
+
+    t = 4
+    r = tight_bound(V3, H800, TightInputs(seq_len=1000, batch_per_gpu=t, ep=32, count_weights=False,
+                                          count_compute=False, ep_comm="normal"))
+    w = prefill_work(V3, H800, PrefillInputs(prompt_len=1000, ep=32))
+    assert r["scale_out_bytes"] == pytest.approx(t * w.scale_out_bytes, rel=1e-12)
+    assert r["scale_up_bytes"] == pytest.approx(t * w.scale_up_bytes, rel=1e-12)
+    assert w.scale_out_bytes / 58 == pytest.approx(51_216, rel=1e-12)
+    assert r["network_time_s"] == pytest.approx(max(
+        r["scale_out_bytes"] / (50e9 * measured.RDMA_NORMAL_EFFICIENCY_BEST),
+        r["scale_up_bytes"] / (200e9 * measured.NVLINK_NORMAL_EFFICIENCY_BEST)), rel=1e-12)
+
+
 def test_node_limited_routing_caps_remote_nodes():
     """Normal mode, EP64 over 8 H800 nodes: DeepSeek-V3's 8 expert groups map one to a node,
-    and a token may use topk_group = 4 of them (V3 report 2.1.2, node-limited routing).
-    Uniformly, 8 experts would reach 8 (1 - (7/8)^8) = 5.25 nodes; the limit caps it at 4, of
-    which 7/8 are remote."""
+    and a token may use topk_group = 4 of them (V3 report 2.1.2, node-limited routing): it
+    reaches exactly 4 nodes (8 x (1 - C(7,4)/C(8,4))), where 8 experts spread uniformly would
+    reach 8 (1 - (7/8)^8) = 5.25; 7/8 of them are remote."""
     t = 1
-    per = 7408 + 14336
+    per = 7168 * (1 + 4 / 128) + 2 * 7168
     r = tight_bound(V3, H800, TightInputs(seq_len=1000, batch_per_gpu=t, ep=64, count_weights=False,
                                           count_compute=False, ep_comm="normal"))
     assert r["scale_out_bytes"] == pytest.approx(58 * t * 4 * 7 / 8 * per)
-    # EP256 over 32 nodes: each group spans 4 nodes, so the cap (16) does not bind at ~7.1
+    # EP256 over 32 nodes: each group spans 4 nodes; the token's 2 experts per picked group
+    # reach 4 (1 - (3/4)^2) of its group's nodes: 4 groups x 1.75 = 7 nodes
     r = tight_bound(V3, H800, TightInputs(seq_len=1000, batch_per_gpu=t, ep=256, count_weights=False,
                                           count_compute=False, ep_comm="normal"))
-    reach = 32 * (1 - (31 / 32) ** 8)
-    assert r["scale_out_bytes"] == pytest.approx(58 * t * reach * 31 / 32 * per)
+    assert r["scale_out_bytes"] == pytest.approx(58 * t * 7.0 * 31 / 32 * per)
 
 
 def test_no_node_limit_without_groups():
@@ -211,7 +234,7 @@ def test_no_node_limit_without_groups():
     r = tight_bound(k2, H800, TightInputs(seq_len=1000, batch_per_gpu=1, ep=144, count_weights=False,
                                           count_compute=False, ep_comm="normal"))
     reach = 18 * (1 - (17 / 18) ** 8)
-    assert r["scale_out_bytes"] == pytest.approx(60 * reach * 17 / 18 * (7408 + 14336))
+    assert r["scale_out_bytes"] == pytest.approx(60 * reach * 17 / 18 * (7168 * (1 + 4 / 128) + 2 * 7168))
 
 
 def test_tp_allreduce_term_hand_computed():

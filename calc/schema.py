@@ -242,7 +242,8 @@ _P = [
           "DeepEP mode: low_latency (decode: one message per token and expert, RDMA) or normal (prefill: one "
           "copy per node, forwarded over NVLink)", choices=("low_latency", "normal")),
     Param("link_rates", "choice", "", "measured", "Link rates",
-          "measured: DeepEP's measured GB/s for the mode and EP size; spec: link bandwidth x network efficiency",
+          "measured: the bound at DeepEP's best published share of each link (0.92 of the NIC, 0.79 of NVLink), the "
+          "estimate at DeepEP's rates for the mode and EP size; spec: link bandwidth x network efficiency",
           choices=("measured", "spec")),
     Param("verify_tokens", "int", "tokens", 0, "Tokens verified per step",
           "Draft tokens plus one, per sequence per step (3 for a window of two drafts); 0 = accepted tokens "
@@ -266,8 +267,8 @@ _P = [
           "on: the engine prepares the next step while this one runs; off: add the 6.1 ms per step SGLang "
           "measured without its overlap scheduler", choices=("on", "off")),
     Param("kernel_rates", "choice", "", "measured", "Kernel rates",
-          "measured: each kind of kernel at the best rate measured for it (attention at the HBM and attention "
-          "efficiencies, matmuls at DeepGEMM's best); peak: every kernel at full bandwidth and peak FLOP/s",
+          "measured: every byte at the HBM efficiency, attention at the attention efficiency and every matmul at the "
+          "matmul efficiency (the best measured); peak: every kernel at full bandwidth and peak FLOP/s",
           choices=("measured", "peak")),
     Param("sustained_clock", "choice", "", "on", "Sustained clock (estimate)",
           "on: compute at the clock measured under load (H800: about 1,600 of 1,830 MHz, FlashMLA deep-dive; "

@@ -104,10 +104,10 @@ class TightInputs:
     gemm_dtype: str = "fp8"
     attn_dtype: str = "bf16"
     expert_dtype: str = "native"
-    micro_batches: int = 1
+    micro_batches: int = 1  # the estimate's; the bound takes the whole batch at once
     ep_comm: str = "low_latency"
     link_rates: str = "measured"
-    sustained_clock: bool = True
+    sustained_clock: bool = True  # the estimate's clock; the bound always uses the boost clock
     verify_tokens: int = 0  # tokens verified per sequence per step; 0: ceil(accept_length)
     kernel_rates: str = "measured"  # measured: best measured per kernel kind; peak: every efficiency 1
 

@@ -12,17 +12,24 @@ Each row is a published per-GPU output throughput with the settings its source s
 
 **Bounds.** Where a source leaves a setting out, the tight bound is the *highest* over the
 values that existed at the time (a bound must stay above every measurement): the batch is
-"as many as fit in HBM" unless published; Multi-Token Prediction off or at 90% acceptance
-(accept length 1.9, DeepSeek V3 report 5.4.3) where it may have been used; BF16 and FP8
-cache only where an FP8 cache existed (FlashMLA had none before September 2025). Settings
-that give the same bound to 1e-9 are reported as a tie, not as a winner.
+"as many as fit in HBM" unless the measured batch is published; where a source gives a range
+(Ant Group's accept lengths 1.8-1.9 and 2.4-2.7), its top; Multi-Token Prediction off or at
+accept length 1.9 (the top of DeepSeek's 85-90%, V3 report 5.4.3) where it may have been
+used; BF16 and FP8 cache only where an FP8 cache existed (FlashMLA had none before September
+2025). Where a figure may count one token per step with MTP on (LMSYS's derivation from
+DeepSeek's profile), the bound is also checked in that counting. Settings that give the same
+bound to 1e-9 are reported as a tie, not as a winner.
 
-**Estimate.** One choice per unknown (``estimate_settings``, said in ``assumed``). Two
-numbers are fitted: the step time the kernels do not explain, as a factor on the modelled
-step (``overhead_factor``) and a fixed time per step (``step_overhead_s``), by least squares
-on the relative error of the step time over the decode rows (:func:`fit_overheads`). Each
-row's *leave-one-out* estimate uses the pair fitted without it, and the errors reported are
-those. The estimate's error band is the range of the leave-one-out errors.
+**Estimate.** One choice per unknown (``estimate_settings``, said in ``assumed``): the middle
+of a stated range, the batch a source's own scripts use. Three numbers are fitted by least
+squares on the relative error of the step time over the decode rows (:func:`fit_estimate`):
+a factor on the modelled step (``overhead_factor``), a fixed time per step
+(``step_overhead_s``) and the share of Hopper's attention efficiency reached on Blackwell
+(``blackwell_attention_share``, on a grid of 0.01). The CPU time per step an engine leaves
+exposed comes from SGLang's 51.0 against 60.4 tok/s; 60.4 is a row here, so in the fold
+without it the CPU time is 51.0's step minus that fold's own estimate of the row. Each row's
+*leave-one-out* estimate uses numbers fitted without it, and the errors reported are those.
+The estimate's error band is the range of the leave-one-out errors.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ tokens/s, FLOP/s, seconds, USD; fractions as fractions (0.65, not 65).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from . import cost as _cost
@@ -565,7 +565,7 @@ def estimate_band() -> tuple[float, float]:
 def _estimate_calc(p: dict) -> dict:
     x = _tight.TightInputs.from_params(p)
     r = _estimate.estimate(p["model"], p["gpu"], x, _estimate.EstimateInputs.from_params(p))
-    t = _tight.tight_bound(p["model"], p["gpu"], x)
+    t = _tight.tight_bound(p["model"], p["gpu"], replace(x, overlap="max"))  # the bound, not the no-overlap what-if
     sol = speed_of_light(p["model"], p["gpu"], p["seq_len"], p["kv_dtype"], p["accept_length"])
     lo, hi = estimate_band()
     tps = r["tokens_per_s_per_gpu"]

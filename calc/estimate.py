@@ -8,7 +8,7 @@ the best rates ever measured, at the boost clock. Here the same kernels
   typically reaches (:mod:`calc.measured`), at the sustained clock where one is known: a
   kernel takes ``max(bytes / (HBM bandwidth x its memory efficiency), FLOPs / (sustained
   peak x its compute efficiency))``, never faster than the bound allows it. Decode-sized
-  matmuls reach 0.68 of HBM bandwidth (the mean of DeepGEMM's M = 64 and 128 rows), the
+  matmuls reach 0.67 of HBM bandwidth (the mean of DeepGEMM's M = 64 and 128 rows), the
   grouped expert matmul 0.61 of it (its 256-row shapes) or 0.50-0.62 of the sustained FP8
   peak depending on tokens per expert (DeepGEMM's masked layout), attention 0.90 of HBM
   bandwidth or the attention efficiency of the compute peak (FlashMLA on Hopper); on

@@ -9,7 +9,7 @@ tokens/s, FLOP/s, seconds, USD; fractions as fractions (0.65, not 65).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from . import cost as _cost
@@ -398,21 +398,18 @@ from . import validate as _validate  # noqa: E402
 _TIGHT_PARAMS = ("model", "gpu", "seq_len", "kv_dtype", "accept_length", "ep", "tp", "redundant_experts",
                  "hbm_reserve_gb", "batch_per_gpu", "mem_efficiency", "compute_efficiency", "net_efficiency",
                  "overlap", "count_weights", "count_compute", "count_network", "moe_parallel", "gemm_dtype",
-                 "attn_dtype", "expert_dtype", "gpu_hour_usd", "attn_efficiency", "micro_batches", "ep_comm",
-                 "link_rates", "sustained_clock", "verify_tokens", "kernel_rates")
+                 "attn_dtype", "expert_dtype", "gpu_hour_usd", "attn_efficiency", "ep_comm", "link_rates",
+                 "verify_tokens", "kernel_rates")
 
 for _o in [
     OutputSpec("batch_per_gpu", "sequences", "Batch per GPU used", display="int"),
     OutputSpec("max_batch_per_gpu", "sequences", "Most sequences that fit per GPU"),
     OutputSpec("batch_capped", "", "Batch capped by HBM"),
     OutputSpec("query_tokens_per_step", "tokens", "Query tokens per sequence per step", display="int"),
-    OutputSpec("micro_batches", "micro-batches", "Micro-batches per step", display="int"),
     OutputSpec("mtp_weight_read_bytes", "B", "MTP module bytes read per step",
                help="the draft module's weights and the shared output head, per draft pass"),
     OutputSpec("mtp_flops", "FLOP", "MTP module FLOPs per step"),
     OutputSpec("attention_compute_time_s", "s", "Attention compute time per step"),
-    OutputSpec("kernel_time_s", "s", "Compute stream per step",
-               help="every kernel one after another, each at its own roofline"),
     OutputSpec("kv_read_bytes", "B", "KV bytes read per step"),
     OutputSpec("weight_read_bytes", "B", "Weight bytes read per step"),
     OutputSpec("expert_weight_read_bytes", "B", "Routed-expert bytes read per step"),
@@ -426,19 +423,23 @@ for _o in [
     OutputSpec("compute_time_s", "s", "Compute time per step"),
     OutputSpec("network_time_s", "s", "Network time per step"),
     OutputSpec("step_time_s", "s", "Step time"),
-    OutputSpec("step_time_max_s", "s", "Step time, perfect overlap"),
+    OutputSpec("step_time_max_s", "s", "Step time, perfect overlap",
+               help="the slowest of memory, compute and network: the bound"),
     OutputSpec("step_time_sum_s", "s", "Step time, no overlap"),
     OutputSpec("tokens_per_s_per_gpu_max", "tok/s", "Tokens/s per GPU, perfect overlap"),
     OutputSpec("tokens_per_s_per_gpu_sum", "tok/s", "Tokens/s per GPU, no overlap"),
     OutputSpec("tokens_per_s_per_user", "tok/s", "Tokens/s per user"),
     OutputSpec("binding", "", "Binding resource"),
     OutputSpec("attn_intensity", "FLOP/B", "Attention arithmetic intensity"),
-    OutputSpec("ridge", "FLOP/B", "Ridge point at measured kernel rates",
-               help="attention FLOP/s the kernel reaches (sustained peak x attention efficiency) over the bytes/s "
-                    "it reads (HBM bandwidth x HBM efficiency)"),
+    OutputSpec("ridge", "FLOP/B", "Ridge point in practice",
+               help="at the rates kernels reach in practice: attention FLOP/s at the sustained clock x attention "
+                    "efficiency over the bytes/s it reads (HBM bandwidth x HBM efficiency)"),
     OutputSpec("ridge_peak", "FLOP/B", "Ridge point at the spec peak", help="peak FLOP/s over HBM bandwidth"),
     OutputSpec("ridge_sustained", "FLOP/B", "Ridge point at the sustained clock"),
-    OutputSpec("attn_bound", "", "Attention is bound by"),
+    OutputSpec("attn_bound", "", "Attention in practice is bound by",
+               help="at the rates kernels reach in practice (sustained clock, measured kernel rates)"),
+    OutputSpec("attn_bound_peak", "", "Attention at peak spec is bound by",
+               help="at the spec sheet's peak FLOP/s and HBM bandwidth"),
     OutputSpec("mtp_crossover_accept_length", "tokens/step", "Query tokens per step where attention turns compute bound"),
     OutputSpec("naive_tokens_per_s_per_gpu", "tok/s", "Speed-of-light bound"),
     OutputSpec("tight_tokens_per_s_per_gpu", "tok/s", "Tight bound"),
@@ -446,6 +447,7 @@ for _o in [
     OutputSpec("measured_over_tight", "", "Measured / tight bound", display="percent"),
     OutputSpec("geomean_measured_over_naive", "", "Measured / speed of light, geo. mean", display="percent"),
     OutputSpec("geomean_measured_over_tight", "", "Measured / tight, geo. mean", display="percent"),
+    OutputSpec("geomean_estimate_over_tight", "", "Estimate / tight, geo. mean", display="percent"),
     OutputSpec("all_below_tight", "", "All measurements under the bound"),
     # the estimate and its validation
     OutputSpec("estimate_tokens_per_s_per_gpu", "tok/s", "Estimate",
@@ -458,6 +460,12 @@ for _o in [
     OutputSpec("estimate_binding", "", "Estimate: resource taking most of the step"),
     OutputSpec("overhead_factor", "", "Fitted overhead factor", display="ratio"),
     OutputSpec("step_overhead_s", "s", "Fitted time per step"),
+    OutputSpec("blackwell_attention_share", "", "Fitted Blackwell attention share", display="ratio",
+               help="share of Hopper's measured attention efficiency that decode attention reaches on Blackwell"),
+    OutputSpec("cpu_step_s", "s", "CPU time per step without overlap",
+               help="SGLang: 2 / 51.0 - 2 / 60.4 tok/s per GPU; recomputed without the 60.4 row when it is held out"),
+    OutputSpec("tight_one_token_per_step", "tok/s", "Tight bound counting one token per step",
+               help="the bound in the counting a source may have used with MTP on: one token per step, MTP's work done"),
     OutputSpec("decode_rows", "deployments", "Decode-only deployments", display="int"),
     OutputSpec("mixed_rows", "deployments", "Prefill + decode deployments (not counted)", display="int"),
     OutputSpec("error_low", "", "Estimate band, below", display="percent",
@@ -542,8 +550,8 @@ def _validate_calc(p: dict) -> dict:
     return _validate.validate(p["mem_efficiency"], p["compute_efficiency"], p["net_efficiency"], p["attn_efficiency"])
 
 
-_ESTIMATE_PARAMS = _TIGHT_PARAMS + ("overhead_factor", "step_overhead_ms", "moe_imbalance", "overlap_schedule",
-                                    "cpu_overlap")
+_ESTIMATE_PARAMS = _TIGHT_PARAMS + ("micro_batches", "sustained_clock", "overhead_factor", "step_overhead_ms",
+                                    "blackwell_attention_share", "moe_imbalance", "overlap_schedule", "cpu_overlap")
 
 
 def estimate_band() -> tuple[float, float]:
@@ -557,7 +565,7 @@ def estimate_band() -> tuple[float, float]:
 def _estimate_calc(p: dict) -> dict:
     x = _tight.TightInputs.from_params(p)
     r = _estimate.estimate(p["model"], p["gpu"], x, _estimate.EstimateInputs.from_params(p))
-    t = _tight.tight_bound(p["model"], p["gpu"], x)
+    t = _tight.tight_bound(p["model"], p["gpu"], replace(x, overlap="max"))  # the bound, not the no-overlap what-if
     sol = speed_of_light(p["model"], p["gpu"], p["seq_len"], p["kv_dtype"], p["accept_length"])
     lo, hi = estimate_band()
     tps = r["tokens_per_s_per_gpu"]
@@ -605,9 +613,10 @@ register(Calculation("frontier", "Throughput against interactivity", _TIGHT_PARA
                      "Tokens/s per GPU against tokens/s per user as the batch grows"))
 register(Calculation("validate", "Bounds and estimate against measured deployments", _VALIDATE_PARAMS,
                      ("rows", "chart", "targets", "geomean_measured_over_naive", "geomean_measured_over_tight",
+                      "geomean_estimate_over_tight",
                       "all_below_tight", "estimate_mape", "estimate_max_abs_error", "estimate_mape_in_sample",
-                      "overhead_factor", "step_overhead_s", "decode_rows", "mixed_rows", "error_low", "error_high",
-                      "prefill"),
+                      "overhead_factor", "step_overhead_s", "blackwell_attention_share", "cpu_step_s", "decode_rows",
+                      "mixed_rows", "error_low", "error_high", "prefill"),
                      _validate_calc, "Measured decode throughput against speed of light, tight bound and the estimate "
                      "(leave-one-out), then measured prefill throughput against the prefill bound and estimate, "
                      "with the targets"))

@@ -117,9 +117,11 @@ def render_plain(name: str, result: dict) -> str:
                     for r in result["rows"].values() if r["group"] == group]
             out.append(title + ":\n" + _table(rows, ("deployment", "measured", "estimate", "error", "tight bound",
                                                       "measured/tight", "speed of light", "SOL includes", "binds")))
-        out.append(f"estimate: leave-one-out (overheads fitted without the row); all rows: overhead factor "
-                   f"{result['overhead_factor']:.3f}, fixed {result['step_overhead_s'] * 1e3:.2f} ms per step; "
-                   f"in-sample MAPE {fmt.percent(result['estimate_mape_in_sample'])}")
+        out.append(f"estimate: leave-one-out (fitted without the row); all rows: overhead factor "
+                   f"{result['overhead_factor']:.3f}, fixed {result['step_overhead_s'] * 1e3:.2f} ms per step, "
+                   f"Blackwell attention share {result['blackwell_attention_share']:.2f}, CPU time without overlap "
+                   f"{result['cpu_step_s'] * 1e3:.2f} ms per step; in-sample MAPE "
+                   f"{fmt.percent(result['estimate_mape_in_sample'])}")
         if "prefill" in result:  # the prefill validation's table (calc.bill_calcs), before the targets
             out.append("prefill: " + PLAIN_RENDERERS["validate_prefill"](result["prefill"]))
         trows = []

@@ -1,38 +1,45 @@
 """An estimate of decode throughput: the tight model with what really happens on top.
 
 The tight bound (:mod:`calc.tight`) lets memory, compute and network overlap perfectly at
-the best rates ever measured. Here the same kernels (:func:`calc.tight.step_work`) run the
-way an engine runs them:
+the best rates ever measured, at the boost clock. Here the same kernels
+(:func:`calc.tight.step_work`) run the way an engine runs them:
 
 * **Kernels one after another** within a micro-batch, each at the rate its kind of kernel
-  has been measured to reach (:mod:`calc.measured`): a kernel takes
-  ``max(bytes / (HBM bandwidth x its memory efficiency), FLOPs / (sustained peak x its
-  compute efficiency))``. Decode-sized matmuls reach 0.67 of HBM bandwidth (DeepGEMM's M =
-  64 and 128 rows), the grouped expert matmul 0.61 of it or 0.50-0.62 of the sustained FP8
+  typically reaches (:mod:`calc.measured`), at the sustained clock where one is known: a
+  kernel takes ``max(bytes / (HBM bandwidth x its memory efficiency), FLOPs / (sustained
+  peak x its compute efficiency))``, never faster than the bound allows it. Decode-sized
+  matmuls reach 0.67 of HBM bandwidth (the mean of DeepGEMM's M = 64 and 128 rows), the
+  grouped expert matmul 0.61 of it (its 256-row shapes) or 0.50-0.62 of the sustained FP8
   peak depending on tokens per expert (DeepGEMM's masked layout), attention 0.90 of HBM
-  bandwidth or the attention efficiency of the compute peak (FlashMLA); on Blackwell, a third
-  of that share, as FlashMLA's sparse decode kernel reached 350 of 2,250 TFLOPS on B200
-  against 410 of 865 on H800.
-* **Communication hidden only where the engine hides it.** With two micro-batches,
-  DeepSeek's decode pipeline (deepseek-ai/profile-data decode.jpg) runs per MoE layer and
-  per micro-batch ``max(shared + ATTN-0 of the other, dispatch) + routed experts +
-  max(ATTN-1 of the other, combine)``. With one micro-batch and single-batch overlap (SGLang
-  on H20 and GB200), the shared expert runs under the dispatch and the combine under the
-  down projection; with none, everything is in series.
+  bandwidth or the attention efficiency of the compute peak (FlashMLA on Hopper); on
+  Blackwell, attention reaches a fitted share of that efficiency
+  (``blackwell_attention_share``): no dense MLA decode kernel has published Blackwell
+  figures (FlashMLA's sparse FP8 kernel reached 350 of 2,250 TFLOPS on B200 against 410 of
+  865 on H800, a ratio of 0.33, and DeepSeek calls it "not really optimized yet").
+* **Micro-batches and communication hidden only where the engine hides it.** With two
+  micro-batches each reads the weights again, and DeepSeek's decode pipeline
+  (deepseek-ai/profile-data decode.jpg) runs per MoE layer and per micro-batch
+  ``max(shared + ATTN-0 of the other, dispatch) + routed experts + max(ATTN-1 of the other,
+  combine)``. With one micro-batch and single-batch overlap (SGLang on H20 and GB200), the
+  shared expert runs under the dispatch and the combine under the down projection; with
+  none, everything is in series. DeepEP's low-latency rates are those measured at the EP
+  size (128 tokens per GPU).
 * **Expert load imbalance**: the busiest GPU sets the pace of the expert matmuls and of the
   all-to-all. Even when routing is balanced on average, tokens land on GPUs at random: with
   ``N`` token-expert pairs per GPU the busiest of ``ep`` GPUs gets about ``N + sqrt(2 N ln ep)``
   (the maximum of ``ep`` near-Poisson counts); on top of that a systematic factor
-  ``moe_imbalance`` (max over mean load after EPLB), fitted leave-one-out.
+  ``moe_imbalance`` (max over mean load after EPLB).
 * **Overheads**: the time the kernel list does not explain (the small kernels it leaves out:
   norms, RoPE, quantisation, top-k, sampling; launch gaps; synchronisation), as a factor on
-  the modelled step (``overhead_factor``) plus a fixed time per step (``step_overhead_s``),
-  both fitted leave-one-out; and, where an engine
-  schedules the next step on the CPU without overlapping it, the CPU time SGLang measured:
-  51.0 against 60.4 tok/s per GPU with 2 requests per GPU (LMSYS 2025-07-17), 6.1 ms.
+  the modelled step (``overhead_factor``) plus a fixed time per step (``step_overhead_s``);
+  and, where an engine schedules the next step on the CPU without overlapping it, the CPU
+  time per step SGLang measured with 2 requests per GPU (LMSYS 2025-07-17: 51.0 tok/s per
+  GPU without its overlap scheduler, 60.4 with it: 6.1 ms).
 
-Every fitted factor is fitted leave-one-out over the decode-only validation rows
-(:mod:`calc.validate`); the error band is the spread of those leave-one-out errors.
+Three numbers are fitted, leave-one-out, over the decode-only validation rows
+(:mod:`calc.validate`): the overhead factor, the fixed time per step and the Blackwell
+attention share. The CPU time is recomputed inside each leave-one-out fold (the 60.4 tok/s
+figure is itself a validation row). The error band is the spread of the leave-one-out errors.
 """
 
 from __future__ import annotations
@@ -43,23 +50,28 @@ from dataclasses import dataclass
 from . import measured
 from .model import ModelConfig
 from .presets import Accelerator
-from .tight import Kernel, StepWork, TightInputs, max_batch, peak_for, step_work
+from .tight import Kernel, StepWork, TightInputs, best_rates, max_batch, peak_for, step_work
 
-#: CPU time per step that SGLang's overlap scheduler hides (LMSYS 2025-07-17, H200, 2 requests
-#: per GPU, 64K context, no MTP: 51.0 tok/s per GPU without it, 60.4 with it):
-#: 2 / 51.0 - 2 / 60.4 = 6.1 ms.
-CPU_STEP_OVERHEAD_S = 2 / 51.0 - 2 / 60.4
+#: SGLang's CPU time per step without its overlap scheduler (LMSYS 2025-07-17, H200, 2 requests
+#: per GPU, 64K context, no MTP, tok/s per GPU).
+SGLANG_NO_OVERLAP_TPS = 51.0
+SGLANG_OVERLAP_TPS = 60.4  # the same run with the overlap scheduler: the sglang-h200-64k validation row
+SGLANG_CPU_BATCH = 2
+#: The CPU time per step the overlap scheduler hides: 2 / 51.0 - 2 / 60.4 = 6.1 ms. The
+#: validation recomputes it without the 60.4 figure when that row is held out.
+CPU_STEP_OVERHEAD_S = SGLANG_CPU_BATCH / SGLANG_NO_OVERLAP_TPS - SGLANG_CPU_BATCH / SGLANG_OVERLAP_TPS
 
-#: The two fitted numbers over all decode-only validation rows (calc.validate.fit_overheads at
-#: the default efficiencies); the schema's defaults. A test keeps them equal to the fit. Each
-#: row's own leave-one-out estimate uses a pair fitted without it.
-FITTED_OVERHEAD_FACTOR = 1.153
-FITTED_STEP_OVERHEAD_MS = 5.36
+#: The three fitted numbers over all decode-only validation rows (calc.validate.fit at the
+#: default efficiencies); the schema's defaults. A test keeps them equal to the fit. Each
+#: row's own leave-one-out estimate uses numbers fitted without it.
+FITTED_OVERHEAD_FACTOR = 1.125
+FITTED_STEP_OVERHEAD_MS = 6.09
+FITTED_BLACKWELL_ATTENTION_SHARE = 0.30
 #: The error band: measured decode throughput has fallen up to this far below / above its
 #: leave-one-out estimate, relative to the estimate (calc.validate, default efficiencies).
 #: Kept as numbers so the calculator need not re-run the validation; a test keeps them equal.
-BAND_ERROR_LOW = 0.1697
-BAND_ERROR_HIGH = 0.2638
+BAND_ERROR_LOW = 0.1703
+BAND_ERROR_HIGH = 0.2882
 
 #: Mean of DeepGEMM's M = 4,096 dense shapes over the sustained FP8 peak (1,124 of 1,730): the
 #: compute side of large matmuls (:data:`calc.measured.LARGE_GEMM_EFFICIENCY`).
@@ -76,6 +88,8 @@ class EstimateInputs:
     schedule: str = "auto"  # auto | two-batch | single-batch | none
     cpu_overlap: bool = True  # the engine prepares the next step while this one runs
     random_imbalance: bool = True  # add the statistical spread of per-GPU expert load
+    blackwell_attention_share: float = FITTED_BLACKWELL_ATTENTION_SHARE  # of Hopper's attention efficiency
+    cpu_step_s: float = CPU_STEP_OVERHEAD_S  # CPU time per step where cpu_overlap is off
 
     @classmethod
     def from_params(cls, p: dict) -> "EstimateInputs":
@@ -90,20 +104,26 @@ class EstimateInputs:
             kw["schedule"] = p["overlap_schedule"]
         if "cpu_overlap" in p:
             kw["cpu_overlap"] = p["cpu_overlap"] == "on"
+        if "blackwell_attention_share" in p:
+            kw["blackwell_attention_share"] = p["blackwell_attention_share"]
         return cls(**kw)
 
 
-def kernel_time(k: Kernel, gpu: Accelerator, x: TightInputs) -> tuple[float, str]:
-    """Seconds of one occurrence of ``k`` and which side of its roofline limits it."""
+def kernel_time(k: Kernel, gpu: Accelerator, x: TightInputs, blackwell_attention_share: float = 1.0
+                ) -> tuple[float, str]:
+    """Seconds of one occurrence of ``k`` at its typical rates (never above the bound's, so
+    the estimate can never beat the bound) and which side of its roofline limits it."""
     peak = peak_for(gpu, k.dtype, x.sustained_clock)
+    best_mem, best_comp = best_rates(k, x)
     if k.kind == "attention":
         mem_eff, comp_eff = x.mem_efficiency, x.attn_efficiency
         if gpu.arch == "blackwell":
-            comp_eff *= measured.BLACKWELL_ATTENTION_FACTOR
+            comp_eff *= blackwell_attention_share
     elif k.kind == "grouped_gemm":
         mem_eff, comp_eff = measured.grouped_gemm_memory_efficiency(), measured.grouped_gemm_efficiency(k.rows)
     else:
         mem_eff, comp_eff = measured.decode_gemm_memory_efficiency(), LARGE_GEMM_EFFICIENCY
+    mem_eff, comp_eff = min(mem_eff, best_mem), min(comp_eff, best_comp)
     tm = k.bytes / (gpu.hbm_bw * mem_eff)
     tc = k.flops / (peak * comp_eff) if k.flops else 0.0
     return (tm, "memory") if tm >= tc else (tc, "compute")
@@ -156,7 +176,7 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
     mtp_tokens = b / m
     for kk in w.kernels:
         mtp = kk.name.startswith("mtp_")
-        tk, side = kernel_time(kk, gpu, x)
+        tk, side = kernel_time(kk, gpu, x, e.blackwell_attention_share)
         if kk.kind == "grouped_gemm":
             tk *= imbalance(mtp_tokens if mtp else main_moe_tokens)
         key = (kk.stage, mtp)
@@ -247,8 +267,8 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
     total += over
     res["overhead"] += over
     if not e.cpu_overlap:
-        total += CPU_STEP_OVERHEAD_S
-        res["overhead"] += CPU_STEP_OVERHEAD_S
+        total += e.cpu_step_s
+        res["overhead"] += e.cpu_step_s
     # the resource that takes most of the step (exposed network only; kernels by their limiting side)
     binding = max(("memory", "compute", "network"), key=lambda r: res[r])
     chart = _timeline_chart(sched if n_moe else "dense", m, g, bound, comm.get(("moe", False), (0.0, 0.0, 0)),
@@ -258,7 +278,7 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
         "tokens_per_s_per_user": x.accept_length / total,
         "step_time_s": total,
         "modelled_step_time_s": modelled,
-        "cpu_step_time_s": 0.0 if e.cpu_overlap else CPU_STEP_OVERHEAD_S,
+        "cpu_step_time_s": 0.0 if e.cpu_overlap else e.cpu_step_s,
         "batch_per_gpu": b,
         "binding": binding,
         "schedule": sched,

@@ -160,10 +160,32 @@ DEEPEP_LL_TOKENS = 128
 DEEPEP_NIC_BW = 50 * GB  # "CX7 InfiniBand 400 Gb/s RDMA network card (~50 GB/s maximum bandwidth)"
 DEEPEP_NVLINK_BW = 160 * GB  # "H800 (~160 GB/s NVLink maximum bandwidth)"
 
+#: The best rates DeepEP publishes at any size, as shares of the link they crossed: the tight
+#: bound's network (a bound may not use a rate measured at one size as a ceiling at another).
+#: Low-latency over RDMA: 46 GB/s per GPU on a ~50 GB/s NIC (first table, EP8; every size
+#: from EP8 to EP256 measured 39-46), in DeepEP's own counting: 0.92.
+DEEPEP_LL_BEST_RDMA = Measured(
+    46 * GB, "B/s", "DeepEP low-latency, best RDMA rate at any size (EP8, first table)", "h800",
+    "deepseek-ai/DeepEP README at its first release (ebfe47e), low-latency kernels, pure RDMA",
+    "8 | 163 us | 46 GB/s | 8 | 318 us | 46 GB/s", "2025-02-24")
+#: Over NVLink: 158 GB/s per GPU (normal mode, intranode combine) of H800's 200 GB/s per
+#: direction: 0.79 (DeepEP itself calls ~160 GB/s the H800's NVLink maximum). Normal mode's
+#: internode "RDMA" figures (up to 58 GB/s on a ~50 GB/s NIC) are not wire bytes and are not
+#: used for the low-latency bound.
+DEEPEP_BEST_NVLINK = Measured(
+    158 * GB, "B/s", "DeepEP, best NVLink rate at any size (normal mode, intranode combine)", "h800",
+    "deepseek-ai/DeepEP README / docs/legacy.md, normal kernels",
+    "Intranode | 8 | 153 GB/s (NVLink) | 8 | 158 GB/s (NVLink)",
+    "2025-02-24")
+
 DEEPEP_NORMAL_SOURCE = ("deepseek-ai/DeepEP README / docs/legacy.md, normal kernels (H800, 4096 tokens per batch, "
                         "top-4 groups, top-8 experts, FP8 dispatch, BF16 combine)")
 #: Normal mode (training, prefill): EP -> (kind, dispatch GB/s, combine GB/s), "bottleneck bandwidth".
 DEEPEP_NORMAL = {8: ("nvlink", 153, 158), 16: ("rdma", 43, 43), 32: ("rdma", 58, 57), 64: ("rdma", 51, 50)}
+#: Share of the NIC line rate of DeepEP's best low-latency RDMA figure: 46 / 50 = 0.92.
+LL_RDMA_BEST_SHARE = DEEPEP_LL_BEST_RDMA.value / DEEPEP_NIC_BW
+#: Share of H800's 200 GB/s NVLink per direction of DeepEP's best NVLink figure: 158 / 200 = 0.79.
+NVLINK_BEST_SHARE = DEEPEP_BEST_NVLINK.value / (200 * GB)
 
 
 def deepep_message_bytes(hidden: int) -> tuple[float, float]:
@@ -333,22 +355,33 @@ THREEFS_NODE_BYTES = 16 * 14 * TiB  # "sixteen 14TiB NVMe SSDs"
 
 
 # ---- efficiencies used by the bounds ------------------------------------------------------------
+#
+# Each is the best share measured, of HBM bandwidth or of the peak at the clock the kernel ran
+# (for compute: DeepSeek's H800s at about 1,600 MHz). The tight bound applies them at the boost
+# clock (a GPU kept cooler may hold it) and to every kernel of the kind; the estimate applies
+# them, or the lower typical shares below, at the sustained clock.
 
-#: Best measured share of HBM bandwidth (FlashMLA, memory-bound): 3,000 / 3,350 = 0.896.
+#: Best measured share of HBM bandwidth, by any kernel (FlashMLA, memory-bound): 3,000 / 3,350
+#: = 0.896. The bound streams every kernel's bytes at it, matmuls included.
 MEMORY_EFFICIENCY = FLASHMLA_MEMORY.value / H800_HBM_BW
 #: Best measured share of the sustained BF16 peak in decode attention (FlashMLA): 660 / 865 = 0.763.
 ATTENTION_EFFICIENCY = FLASHMLA_COMPUTE.value / H800_SUSTAINED_BF16.value
 #: The same for the first FlashMLA release (February 2025): 580 / 865 = 0.671.
 ATTENTION_EFFICIENCY_FEB = FLASHMLA_COMPUTE_FEB.value / H800_SUSTAINED_BF16.value
-#: Best measured share of the sustained FP8 peak in a matmul (DeepGEMM): 1,550 / 1,730 = 0.896.
+#: Best measured share of the sustained FP8 peak in any matmul (DeepGEMM): 1,550 / 1,730 = 0.896.
+#: The bound computes every matmul at it, grouped expert matmuls included.
 GEMM_EFFICIENCY = DEEPGEMM_PEAK.value / H800_SUSTAINED_FP8
-#: Best measured share of HBM bandwidth in a decode-sized matmul (DeepGEMM, M = 64, N = 7,168,
-#: K = 16,384: 2,668 GB/s): 0.796.
-GEMM_MEMORY_EFFICIENCY_BEST = max(r[4] for r in DEEPGEMM_DENSE_DECODE) * GB / H800_HBM_BW
-#: Best measured shares for the grouped expert matmul (DeepGEMM masked layout): 2,064 GB/s of
-#: HBM bandwidth (0.616) and 1,233 of 1,730 FP8 TFLOPS (0.713).
-GROUPED_MEMORY_EFFICIENCY_BEST = max(r[5] for r in DEEPGEMM_MASKED) * GB / H800_HBM_BW
-GROUPED_COMPUTE_EFFICIENCY_BEST = max(r[4] for r in DEEPGEMM_MASKED) * TFLOPS / H800_SUSTAINED_FP8
+
+# ---- DeepSeek's MTP: tokens accepted per step ----------------------------------------------------
+
+#: DeepSeek-V3 technical report (arXiv 2412.19437), section 5.4.3: MTP's second token is
+#: accepted 85-90% of the time, for about 1.8 times the tokens per second. With one draft a
+#: step emits 1 + acceptance tokens: 1.85 to 1.90.
+MTP_SOURCE = "DeepSeek-V3 technical report (arXiv 2412.19437), section 5.4.3"
+#: Accept length for DeepSeek's MTP in examples and estimates: the low end of the range, 1.85.
+MTP_ACCEPT_TYPICAL = 1.85
+#: The top of the range, 1.90: what a bound takes where a source leaves MTP's acceptance out.
+MTP_ACCEPT_TOP = 1.9
 
 # ---- one kernel measured on two architectures ------------------------------------------------
 
@@ -357,10 +390,10 @@ FLASHMLA_SPARSE_FP8_B200 = Measured(
     "deepseek-ai/FlashMLA README", "achieves up to 350 TFlops on B200 (which is not really optimized yet)",
     "2025-09-29")
 #: How much of its peak the same MLA decode kernel reached on Blackwell against Hopper: 350 of
-#: 2,250 BF16 TFLOPS on B200 against 410 of 865 on H800: 0.33. The estimate scales attention
-#: on Blackwell by it (MLA decode kernels there were young in 2025); the bounds do not.
-BLACKWELL_ATTENTION_FACTOR = ((FLASHMLA_SPARSE_FP8_B200.value / 2250e12)
-                              / (FLASHMLA_SPARSE_FP8.value / H800_SUSTAINED_BF16.value))
+#: 2,250 BF16 TFLOPS on B200 against 410 of 865 on H800: 0.33. Shown beside the estimate's
+#: fitted Blackwell attention share for comparison; nothing uses it.
+FLASHMLA_SPARSE_B200_OVER_H800 = ((FLASHMLA_SPARSE_FP8_B200.value / 2250e12)
+                                  / (FLASHMLA_SPARSE_FP8.value / H800_SUSTAINED_BF16.value))
 
 
 def table() -> dict:
@@ -407,6 +440,8 @@ def table() -> dict:
         "deepep_ll_ep128_combine": (Measured(
             DEEPEP_LL[128][3] * GB, "B/s", "DeepEP low-latency combine, EP128, per GPU", "h800", DEEPEP_LL_SOURCE,
             "128 | 369 us | 39 GB/s", "2025-02-24"), (d,)),
+        "deepep_ll_best_rdma": (DEEPEP_LL_BEST_RDMA, (d,)),
+        "deepep_best_nvlink": (DEEPEP_BEST_NVLINK, (d,)),
         "deepep_normal_nvlink": (Measured(
             DEEPEP_NORMAL[8][1] * GB, "B/s", "DeepEP normal dispatch within a node (NVLink)", "h800",
             DEEPEP_NORMAL_SOURCE, "Intranode | 8 | 153 GB/s (NVLink)", "2025-02-24"), (d, p)),

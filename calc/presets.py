@@ -160,10 +160,11 @@ class Accelerator:
     the byte count comes from and in which unit the source printed it. Bandwidths (TB/s) and
     FLOP/s are decimal, dense (no sparsity), at the boost clock the vendor quotes.
 
-    ``sustained_clock_mhz`` is the clock measured under a long decode load, where published;
-    compute ceilings scale by ``sustained_clock_mhz / boost_clock_mhz``
-    (:meth:`sustained_flops`). Without a published figure the ratio is 1 (peak), which keeps a
-    bound a bound.
+    ``sustained_clock_mhz`` is the clock a GPU holds under a long decode load: published for
+    DeepSeek's own H800s, assumed the same for H100 and H200 (same die, same power limit),
+    unknown (ratio 1) elsewhere. The estimate's compute scales by ``sustained_clock_mhz /
+    boost_clock_mhz`` (:meth:`sustained_flops`); the bounds never do (a GPU kept cooler may
+    hold its boost clock).
     """
 
     name: str
@@ -181,7 +182,7 @@ class Accelerator:
     hbm_spec: str = ""  # the spec sheet's capacity as printed, with its real unit
     hbm_source: str = ""  # where the usable byte count comes from
     boost_clock_mhz: float = 0.0  # the clock the peak FLOP/s assume
-    sustained_clock_mhz: float = 0.0  # measured under decode load; 0 = not published
+    sustained_clock_mhz: float = 0.0  # held under decode load (the estimate's clock); 0 = unknown
     clock_source: str = ""
     arch: str = ""  # hopper | blackwell | cdna3 | cdna4: which measured kernels carry over
 
@@ -237,7 +238,9 @@ _GIB_ASSUMED = ("no rocm-smi capture found: taken as the GiB figure, like MI300X
 # 4,096 FLOP per SM per clock, deepseek-ai/FlashMLA docs/20250929-hopper-fp8-sparse-deep-dive.md).
 _CLK_H800 = ("deepseek-ai/FlashMLA docs/20250422-new-kernel-deep-dive.md: 'throttling (reducing to ~1600 MHz "
              "in our case), the practical peak FLOPs drops to ~865 TFlops' (H800, decode attention)")
-_CLK_SAME_DIE = _CLK_H800 + "; applied to this GPU because it is the same GH100 die at the same 700 W limit"
+_CLK_SAME_DIE = ("assumed, for the estimate only: nothing is published for this GPU, so DeepSeek's H800 figure is "
+                 "used (" + _CLK_H800 + ") because it is the same GH100 die at the same 700 W limit; the bounds use "
+                 "the boost clock")
 
 
 def _gpu(name, label, hbm_bytes, bw_tbs, bf16, fp8, fp4, up_bidir_gbs, domain, nic_gbit, source, notes="",

@@ -107,7 +107,9 @@ _P = [
     Param("kv_dtype", "choice", "", "bf16", "KV cache type", "Element type of the KV cache",
           choices=("bf16", "fp8", "fp4")),
     Param("accept_length", "float", "tokens/step", 1.0, "Accepted tokens per step",
-          "Tokens emitted per decode step: 1 without MTP; about 1.85 with DeepSeek's one MTP module",
+          f"Tokens emitted per decode step: 1 without MTP; {measured.MTP_ACCEPT_TYPICAL} to "
+          f"{measured.MTP_ACCEPT_TOP} with DeepSeek's one MTP module (second token accepted 85 to 90 percent of "
+          f"the time, {measured.MTP_SOURCE})",
           min=1, max=16, step=0.05),
     Param("ep", "int", "GPUs", 32, "Expert-parallel degree",
           "GPUs the routed experts are spread over (EP, or TP inside the MoE: the same bytes per GPU)",
@@ -133,13 +135,14 @@ _P = [
     # the tighter bound (calc.tight)
     Param("batch_per_gpu", "int", "sequences", 128, "Batch per GPU",
           "Sequences decoded together on each GPU (capped by what fits in HBM)", min=1, max=1_000_000, step=1),
-    Param("mem_efficiency", "float", "", round(3000 / 3350, 4), "HBM efficiency (attention)",
-          "Share of peak HBM bandwidth reached reading the KV cache; default 3,000 of 3,350 GB/s (FlashMLA on H800). "
-          "Matmuls read weights at their own measured rate (2,668 GB/s at best, DeepGEMM)",
+    Param("mem_efficiency", "float", "", round(3000 / 3350, 4), "HBM efficiency",
+          "Share of peak HBM bandwidth the bound allows every kernel, and decode attention reaches in the estimate; "
+          "default 3,000 of 3,350 GB/s (FlashMLA on H800, the best measured). In the estimate matmuls read weights "
+          "at their own typical rate (DeepGEMM)",
           min=0, min_exclusive=True, max=1, step=0.01),
     Param("compute_efficiency", "float", "", round(measured.GEMM_EFFICIENCY, 4), "Matmul efficiency",
-          "Share of the sustained peak FLOP/s reached by matmuls; default 1,550 of 1,730 FP8 TFLOPS (DeepGEMM's "
-          "best on H800 at the throttled clock). Attention has its own efficiency",
+          "Share of peak FLOP/s the bound allows every matmul; default 1,550 of 1,730 FP8 TFLOPS (DeepGEMM's "
+          "best on H800, a share of the peak at its throttled clock). Attention has its own efficiency",
           min=0, min_exclusive=True, max=1, step=0.01),
     Param("net_efficiency", "float", "", 0.8, "Network efficiency",
           "Share of link bandwidth reached where no DeepEP rate applies (all-reduce, or link rates set to spec); "
@@ -233,14 +236,15 @@ _P = [
           "Share of the sustained peak FLOP/s reached by decode attention; default 660 of 865 BF16 TFLOPS "
           "(FlashMLA on H800, April 2025; the first release reached 580)",
           min=0, min_exclusive=True, max=1, step=0.01),
-    Param("micro_batches", "int", "micro-batches", 2, "Micro-batches per step",
+    Param("micro_batches", "int", "micro-batches", 2, "Micro-batches per step (estimate)",
           "The batch is split to overlap communication with compute; each micro-batch reads the weights again "
-          "(DeepSeek decodes with 2)", min=1, max=8, step=1),
+          "(DeepSeek decodes with 2). The bound does not depend on it", min=1, max=8, step=1),
     Param("ep_comm", "choice", "", "low_latency", "Expert-parallel kernels",
           "DeepEP mode: low_latency (decode: one message per token and expert, RDMA) or normal (prefill: one "
           "copy per node, forwarded over NVLink)", choices=("low_latency", "normal")),
     Param("link_rates", "choice", "", "measured", "Link rates",
-          "measured: DeepEP's measured GB/s for the mode and EP size; spec: link bandwidth x network efficiency",
+          "measured: the bound at DeepEP's best published share of each link (0.92 of the NIC, 0.82 of NVLink), the "
+          "estimate at DeepEP's rates for the mode and EP size; spec: link bandwidth x network efficiency",
           choices=("measured", "spec")),
     Param("verify_tokens", "int", "tokens", 0, "Tokens verified per step",
           "Draft tokens plus one, per sequence per step (3 for a window of two drafts); 0 = accepted tokens "
@@ -264,12 +268,18 @@ _P = [
           "on: the engine prepares the next step while this one runs; off: add the 6.1 ms per step SGLang "
           "measured without its overlap scheduler", choices=("on", "off")),
     Param("kernel_rates", "choice", "", "measured", "Kernel rates",
-          "measured: each kind of kernel at the best rate measured for it (attention at the HBM and attention "
-          "efficiencies, matmuls at DeepGEMM's best); peak: every kernel at full bandwidth and peak FLOP/s",
+          "measured: every byte at the HBM efficiency, attention at the attention efficiency and every matmul at the "
+          "matmul efficiency (the best measured); peak: every kernel at full bandwidth and peak FLOP/s",
           choices=("measured", "peak")),
-    Param("sustained_clock", "choice", "", "on", "Sustained clock",
-          "on: compute at the clock measured under load (H800: about 1,600 of 1,830 MHz, FlashMLA deep-dive); "
-          "off: at the spec sheet's boost clock", choices=("on", "off")),
+    Param("sustained_clock", "choice", "", "on", "Sustained clock (estimate)",
+          "on: compute at the clock measured under load (H800: about 1,600 of 1,830 MHz, FlashMLA deep-dive; "
+          "H100 and H200 assumed the same); off: at the spec sheet's boost clock. The bound always uses the boost "
+          "clock", choices=("on", "off")),
+    Param("blackwell_attention_share", "float", "", _estimate.FITTED_BLACKWELL_ATTENTION_SHARE,
+          "Blackwell attention share (estimate)",
+          "Share of Hopper's measured attention efficiency that MLA decode attention reaches on Blackwell; fitted "
+          "to the GB200 deployments (checked leave-one-out): no dense MLA decode kernel has published Blackwell "
+          "figures", min=0, min_exclusive=True, max=1, step=0.01),
     # ---- the bill's decode layout (calc.bill): its own expert parallelism, like the prefill layout's ----
     Param("decode_ep", "int", "GPUs", 144, "Decode expert-parallel degree",
           "GPUs the routed experts are spread over in one decode unit of the bill (DeepSeek: 144)",

@@ -1,28 +1,29 @@
-"""A tighter decode bound: weights, compute and network, not just KV reads.
+"""The tight decode bound: weights, compute and network, not just KV reads.
 
-A decode step is described as a list of kernels for one micro-batch (:func:`step_work`),
-each with the HBM bytes it reads and the FLOPs it does, plus the all-to-all traffic of
-expert parallelism. The tight bound adds them up per resource and takes the slowest
-resource at the best rate anyone has measured for it; the estimate (:mod:`calc.estimate`)
-times the same kernels one after another. Per GPU, with ``b`` sequences per GPU split into
-``m`` micro-batches (DeepSeek decodes with two, deepseek-ai/profile-data README), ``q``
-query tokens per sequence per step (``q = ceil(accept_length)``: with one MTP draft each step
-verifies 2 tokens) and ``t = b q / m`` tokens per micro-batch:
+A decode step is described as a list of kernels (:func:`step_work`), each with the HBM
+bytes it reads and the FLOPs it does, plus the all-to-all traffic of expert parallelism.
+The **bound** (:func:`tight_bound`) adds them up per resource and takes the slowest resource
+at the best rate anyone has measured for it (a roofline of the whole step); no schedule,
+kernel order or number of micro-batches can beat it. How kernels are sequenced, micro-batched
+and overlapped belongs to the estimate (:mod:`calc.estimate`), which times the same kernels
+one after another at their typical rates. Per GPU, with ``b`` sequences, ``q`` query tokens
+per sequence per step (``q = ceil(accept_length)``: with one MTP draft each step verifies 2
+tokens) and ``t = b q`` tokens (one micro-batch: splitting the batch only adds weight reads):
 
-**Bytes read from HBM** (every micro-batch reads the weights again)
+**Bytes read from HBM**
 
-* KV: ``b/m x KV bytes per user x r``. ``r`` is the KV replication under attention TP: an
+* KV: ``b x KV bytes per user x r``. ``r`` is the KV replication under attention TP: an
   MLA latent is shared by all heads, so every TP rank reads all of it (``r = tp``); GQA
   splits KV heads over ranks (``r = tp / min(tp, kv_heads)``). With DSA (DeepSeek-V3.2)
   attention reads only ``index_topk`` tokens' latents, plus every token's indexer key.
 * Attention, dense-layer, shared-expert, router and output-head weights, divided over
   ``tp`` (embedding rows are a lookup and not counted).
 * Routed experts: a GPU hosts ``E = ceil((n + redundant) / ep)`` experts per MoE layer
-  and reads one only if some token of the micro-batch routes to it. With ``T = t x ep``
-  tokens in the EP group, each choosing ``k`` of ``n`` experts, an expert is touched with
-  probability ``1 - (1 - k/n)^T``.
+  and reads one only if some token routes to it. With ``T = t x ep`` tokens in the EP
+  group, each choosing ``k`` of ``n`` experts, an expert is touched with probability
+  ``1 - (1 - k/n)^T``.
 * With MTP (``q > 1`` and a model with an MTP module), each of the ``q - 1`` draft passes
-  runs the module (projection, one attention + MoE layer, the shared output head) on ``b/m``
+  runs the module (projection, one attention + MoE layer, the shared output head) on ``b``
   tokens, reading its weights and its own layer of KV cache.
 
 **FLOPs**: linear layers ``2 x parameters x tokens``; absorbed MLA attention
@@ -30,41 +31,48 @@ verifies 2 tokens) and ``t = b q / m`` tokens per micro-batch:
 (278,528 for DeepSeek-V3); GQA ``4 x heads x head_dim``; the DSA indexer
 ``2 x index_heads x index_dim``.
 
-**Network** (per MoE layer, per micro-batch). Decode uses DeepEP's *low-latency* mode
-(LMSYS 2025-05-05: normal mode for prefill, low-latency for decode): one message per
-(token, chosen expert), ``h + h/128 x 4 + 16`` B in FP8 out and ``2 h`` B in BF16 back, no
-forwarding through NVLink and no merging of copies for the same node. Its measured rate per
-GPU (39 GB/s each way at EP128 on H800 with one 400 Gb/s NIC, DeepEP README) is scaled by
-the GPU's NIC over 50 GB/s; inside one NVLink domain, by its NVLink over H800's 200 GB/s.
-*Normal* mode (prefill) sends one copy per remote node over the NIC and forwards it over
-NVLink to each GPU holding one of the token's experts, counted exactly as the prefill model
-counts it (:mod:`calc.expert_traffic`), at the best link shares measured for these kernels
-(DeepEP V2: 45 of 50 GB/s per NIC, 740 of 900 GB/s NVLink). TP all-reduces: ``2 (p - 1)/p x tokens x h
-x 2 B`` per GPU over the link at ``net_efficiency``.
+**Network** (per MoE layer). Decode uses DeepEP's *low-latency* mode (LMSYS 2025-05-05:
+normal mode for prefill, low-latency for decode): one message per (token, chosen expert),
+``h + h/128 x 4 + 16`` B in FP8 out and ``2 h`` B in BF16 back. Messages to GPUs of another
+scale-up domain cross the NIC, those inside it NVLink (DeepEP since 2025-06). *Normal* mode
+(prefill) sends one copy per remote node over the NIC and forwards it over NVLink to each GPU
+holding one of the token's experts, counted exactly as the prefill model counts it
+(:mod:`calc.expert_traffic`). TP
+all-reduces: ``2 (p - 1)/p x tokens x h x 2 B`` per GPU over the link at ``net_efficiency``.
 
-**Step time** ``max`` over resources (perfect overlap) of memory ``bytes / (HBM bandwidth x
-mem_efficiency)``, compute ``matmul FLOPs / (sustained peak x compute_efficiency) +
-attention FLOPs / (sustained peak x attn_efficiency)`` and network; or their ``sum``.
-Sustained peak = peak x sustained / boost clock where a sustained clock is published
-(H800: about 1,600 of 1,830 MHz, FlashMLA deep-dive). Default efficiencies are the best
-measured: 3,000 of 3,350 GB/s (FlashMLA), 660 of 865 TFLOPS in attention (FlashMLA),
-1,550 of 1,730 FP8 TFLOPS in matmuls (DeepGEMM): see :mod:`calc.measured`.
+**Step time** ``max(memory, compute, network)`` (``overlap = max``, the bound; CUDA-graph
+decode runs kernels on more than one stream, e.g. SGLang's shared and routed experts, so no
+kernel order can be assumed) or ``memory + compute + network`` (``sum``, nothing overlaps):
 
-With weights, compute and network switched off, ``mem_efficiency = 1`` and one micro-batch,
-the step reads ``b`` KV caches and the bound is the speed of light exactly, except with
-attention TP > 1 under MLA and with DSA (which reads only ``index_topk`` latents).
+* memory ``= all bytes / (HBM bandwidth x mem_efficiency)``: every kernel streams at the best
+  HBM rate measured, 3,000 of 3,350 GB/s (FlashMLA), matmuls included;
+* compute ``= matmul FLOPs / (peak x compute_efficiency) + attention FLOPs / (peak x
+  attn_efficiency)`` at the **boost** clock (someone may run cooler than DeepSeek's throttled
+  H800s), with the best shares measured at the clock the kernel ran: 1,550 of 1,730 FP8
+  TFLOPS for any matmul, grouped expert matmuls included (DeepGEMM), 660 of 865 BF16 TFLOPS
+  in MLA decode attention (FlashMLA);
+* network ``= max(NIC bytes / (NIC x 0.92), NVLink bytes / (NVLink x 0.822))``: DeepEP's best
+  published RDMA rate at any size, 46 GB/s on a 50 GB/s NIC (low-latency, EP8, first table),
+  and its best NVLink rate, 740 of 900 GB/s per direction (V2 normal mode on SM100; 158 of
+  200 GB/s on H800). ``link_rates = spec``: both links at ``net_efficiency``.
+
+``kernel_rates = peak`` sets every efficiency to 1. See :mod:`calc.measured` for the quotes.
+
+With weights, compute and network switched off and ``mem_efficiency = 1`` the step reads
+``b`` KV caches and the bound is the speed of light exactly, except with attention TP > 1
+under MLA and with DSA (which reads only ``index_topk`` latents).
 
 Not counted, all optimistic (the bound stays a bound): kernel launch and synchronisation
-gaps; uneven expert load; activations; kernels of one kind reaching less than the best
-measured rate (small matmuls reach about 2/3 of HBM bandwidth, not 90%). Because ``q``
-query tokens cost work while only ``accept_length`` are kept, MTP can *lower* throughput
-once compute or network binds.
+gaps; uneven expert load; activations; kernels of one kind reaching less than the best rate
+measured for any kernel (decode matmuls read weights at 1,509-2,668 GB/s in DeepGEMM, not
+3,000). Because ``q`` query tokens cost work while only ``accept_length`` are kept, MTP can
+*lower* throughput once compute or network binds.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Callable
 
 from . import measured
@@ -99,10 +107,10 @@ class TightInputs:
     gemm_dtype: str = "fp8"
     attn_dtype: str = "bf16"
     expert_dtype: str = "native"
-    micro_batches: int = 1
+    micro_batches: int = 1  # the estimate's; the bound takes the whole batch at once
     ep_comm: str = "low_latency"
     link_rates: str = "measured"
-    sustained_clock: bool = True
+    sustained_clock: bool = True  # the estimate's clock; the bound always uses the boost clock
     verify_tokens: int = 0  # tokens verified per sequence per step; 0: ceil(accept_length)
     kernel_rates: str = "measured"  # measured: best measured per kernel kind; peak: every efficiency 1
 
@@ -304,8 +312,9 @@ class StepWork:
 
 def _ll_rates(gpu: Accelerator, ep: int) -> tuple[float, float, str]:
     """DeepEP low-latency (dispatch, combine) bytes/s for this GPU and EP size, in DeepEP's
-    counting: the H800 table scaled by this GPU's NIC over 50 GB/s across nodes, or by its
-    NVLink over H800's 200 GB/s inside one NVLink domain (EP8's row)."""
+    counting, as measured at 128 tokens per GPU (the estimate's rates): the H800 table scaled
+    by this GPU's NIC over 50 GB/s across nodes, or by its NVLink over H800's 200 GB/s inside
+    one NVLink domain (EP8's row)."""
     if ep <= gpu.scale_up_domain:
         d, c = measured.deepep_ll_rates(8)
         s = gpu.scale_up_bw / H800_NVLINK_PER_DIRECTION
@@ -315,51 +324,78 @@ def _ll_rates(gpu: Accelerator, ep: int) -> tuple[float, float, str]:
     return d * s, c * s, "RDMA"
 
 
+#: The bound's share of each link: the best DeepEP has published for any of its kernels, low-latency
+#: or normal mode, on any GPU: NIC max(46 of 50 GB/s low-latency, 45 of 50 normal V2) = 0.92;
+#: NVLink max(158 of 200 GB/s on H800, 740 of 900 GB/s on SM100 in V2) = 0.822.
+NIC_BOUND_SHARE = max(measured.LL_RDMA_BEST_SHARE, measured.RDMA_NORMAL_EFFICIENCY_BEST)
+NVLINK_BOUND_SHARE = max(measured.NVLINK_BEST_SHARE, measured.NVLINK_NORMAL_EFFICIENCY_BEST)
+
+
+def bound_link_rates(gpu: Accelerator, x: TightInputs) -> tuple[float, float]:
+    """(NVLink, NIC) bytes/s per GPU per direction the bound allows: the best shares DeepEP
+    has published at any size and in either mode (0.822 of NVLink, 0.92 of the NIC,
+    :mod:`calc.measured`), or
+    with ``link_rates = spec`` the link bandwidth x ``net_efficiency``."""
+    if x.link_rates == "spec":
+        return gpu.scale_up_bw * x.net_efficiency, gpu.scale_out_bw * x.net_efficiency
+    return gpu.scale_up_bw * NVLINK_BOUND_SHARE, gpu.scale_out_bw * NIC_BOUND_SHARE
+
+
+def link_time(gpu: Accelerator, x: TightInputs, up_bytes: float, out_bytes: float) -> float:
+    """Seconds the bound allows for these NVLink and NIC bytes: the two links run at once."""
+    up_r, out_r = bound_link_rates(gpu, x)
+    return max(up_bytes / up_r if up_bytes else 0.0, out_bytes / out_r if out_bytes else 0.0)
+
+
 def _ep_comm(model: ModelConfig, gpu: Accelerator, x: TightInputs, tokens: float
              ) -> tuple[float, float, float, float]:
     """(dispatch seconds, combine seconds, scale-up bytes, scale-out bytes) of one MoE
-    layer's all-to-all for ``tokens`` tokens on one GPU."""
+    layer's all-to-all for ``tokens`` tokens on one GPU. The seconds are the estimate's, at
+    DeepEP's rates for this mode and EP size (never below what the bound allows for the same
+    bytes); the bytes are what the bound charges to each link."""
     h, k = model.hidden_size, model.num_experts_per_tok
     if x.ep <= 1 or tokens <= 0:
         return 0.0, 0.0, 0.0, 0.0
     disp_b, comb_b = measured.deepep_message_bytes(h)
+    share = disp_b / (disp_b + comb_b)
     d = min(gpu.scale_up_domain, x.ep)
     n_dom = math.ceil(x.ep / d)
     if x.ep_comm == "low_latency":
-        sel = tokens * k  # DeepEP counts every chosen expert
-        remote = (x.ep - 1) / x.ep
-        if n_dom > 1:
-            out_b, up_b = sel * remote * (disp_b + comb_b), 0.0
-        else:
-            out_b, up_b = 0.0, sel * remote * (disp_b + comb_b)
+        # one message per chosen expert: 1/ep stay on this GPU, (d - 1)/ep cross NVLink to the
+        # GPU's own domain, the rest cross the NIC
+        sel = tokens * k
+        up_b = sel * (d - 1) / x.ep * (disp_b + comb_b)
+        out_b = sel * (x.ep - d) / x.ep * (disp_b + comb_b)
+        floor = link_time(gpu, x, up_b, out_b)
         if x.link_rates == "measured":
             rd, rc, _ = _ll_rates(gpu, x.ep)
-            return sel * disp_b / rd, sel * comb_b / rc, up_b, out_b
-        link = (gpu.scale_out_bw if n_dom > 1 else gpu.scale_up_bw) * x.net_efficiency
-        return sel * remote * disp_b / link, sel * remote * comb_b / link, up_b, out_b
+            return max(sel * disp_b / rd, floor * share), max(sel * comb_b / rc, floor * (1 - share)), up_b, out_b
+        return floor * share, floor * (1 - share), up_b, out_b
     # normal mode: one copy per remote domain over the NIC, forwarded inside the domain to each
-    # GPU holding one of the token's experts, counted as prefill counts it (calc.expert_traffic);
-    # at the best link shares measured for these kernels (DeepEP V2), as the prefill bound
+    # GPU holding one of the token's experts, counted as prefill counts it (calc.expert_traffic).
+    # The estimate's seconds at DeepEP's normal-mode shares of each link (remote bytes only),
+    # never below what the bound allows.
     up_l, out_l = normal_mode_bytes(model, x.ep, gpu.scale_up_domain, x.gemm_dtype)
     up_b, out_b = tokens * up_l, tokens * out_l
+    floor = link_time(gpu, x, up_b, out_b)
+    secs = floor
     if x.link_rates == "measured":
-        nvl, rdma = measured.NVLINK_NORMAL_EFFICIENCY_BEST, measured.RDMA_NORMAL_EFFICIENCY_BEST
-    else:
-        nvl = rdma = x.net_efficiency
-    secs = max(up_b / (gpu.scale_up_bw * nvl), out_b / (gpu.scale_out_bw * rdma))
+        secs = max(floor, up_b / (gpu.scale_up_bw * measured.NVLINK_NORMAL_EFFICIENCY),
+                   out_b / (gpu.scale_out_bw * measured.RDMA_NORMAL_EFFICIENCY))
     bpe = measured.deepep_normal_bytes_per_element(x.gemm_dtype)
     share = bpe / (bpe + 2.0)  # dispatch's part of each copy; the combine is BF16
     return secs * share, secs * (1 - share), up_b, out_b
 
 
 def _allreduce(gpu: Accelerator, x: TightInputs, group: int, tokens: float, h: int) -> tuple[float, float, float]:
-    """Ring all-reduce of ``tokens`` (per GPU) BF16 hidden states over ``group`` GPUs."""
+    """Ring all-reduce of ``tokens`` (per GPU) BF16 hidden states over ``group`` GPUs: (the
+    estimate's seconds at ``net_efficiency``, never below the bound's; NVLink bytes; NIC bytes)."""
     if group <= 1 or tokens <= 0:
         return 0.0, 0.0, 0.0
     b = 2 * (group - 1) / group * tokens * group * h * 2
     if group <= gpu.scale_up_domain:
-        return b / (gpu.scale_up_bw * x.net_efficiency), b, 0.0
-    return b / (gpu.scale_out_bw * x.net_efficiency), 0.0, b
+        return max(b / (gpu.scale_up_bw * x.net_efficiency), link_time(gpu, x, b, 0.0)), b, 0.0
+    return max(b / (gpu.scale_out_bw * x.net_efficiency), link_time(gpu, x, 0.0, b)), 0.0, b
 
 
 def step_work(model: ModelConfig, gpu: Accelerator, x: TightInputs, batch: int) -> StepWork:
@@ -500,41 +536,42 @@ def peak_for(gpu: Accelerator, dtype: str, sustained: bool) -> float:
 
 
 def best_rates(k: Kernel, x: TightInputs) -> tuple[float, float]:
-    """(memory, compute) efficiency of a kernel at the best rate measured for its kind
-    (:mod:`calc.measured`): attention at ``mem_efficiency`` and ``attn_efficiency`` (FlashMLA:
-    3,000 GB/s, 660 TFLOPS); decode matmuls reading weights at 2,668 of 3,350 GB/s and
-    computing at ``compute_efficiency`` (DeepGEMM); the grouped expert matmul at its own best,
-    2,064 GB/s and 1,233 TFLOPS (DeepGEMM masked layout). ``kernel_rates = peak``: all 1."""
+    """(memory, compute) efficiency the bound allows a kernel: every kernel streams HBM at
+    ``mem_efficiency`` (the best rate measured for any kernel, FlashMLA's 3,000 of 3,350
+    GB/s); attention computes at ``attn_efficiency`` (FlashMLA, 660 of 865 TFLOPS), every
+    matmul, grouped or not, at ``compute_efficiency`` (DeepGEMM, 1,550 of 1,730 TFLOPS).
+    ``kernel_rates = peak``: all 1."""
     if x.kernel_rates == "peak":
         return 1.0, 1.0
     if k.kind == "attention":
         return x.mem_efficiency, x.attn_efficiency
-    if k.kind == "grouped_gemm":
-        return measured.GROUPED_MEMORY_EFFICIENCY_BEST, measured.GROUPED_COMPUTE_EFFICIENCY_BEST
-    return measured.GEMM_MEMORY_EFFICIENCY_BEST, x.compute_efficiency
+    return x.mem_efficiency, x.compute_efficiency
 
 
-def roofline(k: Kernel, gpu: Accelerator, x: TightInputs, mem_eff: float, comp_eff: float) -> tuple[float, float]:
-    """(memory seconds, compute seconds) of one occurrence of ``k``."""
+def roofline(k: Kernel, gpu: Accelerator, x: TightInputs, mem_eff: float, comp_eff: float,
+             sustained: bool = False) -> tuple[float, float]:
+    """(memory seconds, compute seconds) of one occurrence of ``k`` (at the boost clock unless
+    ``sustained``)."""
     tm = k.bytes / (gpu.hbm_bw * mem_eff)
-    tc = k.flops / (peak_for(gpu, k.dtype, x.sustained_clock) * comp_eff) if (x.count_compute and k.flops) else 0.0
+    tc = k.flops / (peak_for(gpu, k.dtype, sustained) * comp_eff) if (x.count_compute and k.flops) else 0.0
     return tm, tc
 
 
 def tight_bound(model: ModelConfig, gpu: Accelerator, x: TightInputs) -> dict:
-    """The bound: the compute stream runs its kernels one after another (one CUDA stream, as
-    in DeepSeek's and SGLang's decode), each no faster than its own roofline at the best
-    measured rates; the network runs beside it. ``overlap = max``: step = the longer of the
-    two; ``sum``: the network does not overlap at all."""
-    cap = max_batch(model, gpu, x)
+    """The bound: the step takes at least as long as its slowest resource, each at the best
+    rate measured for it at the boost clock: ``max(memory, compute, network)`` (``overlap =
+    max``; ``sum``: one after another). The whole batch is one micro-batch (more only add
+    weight reads), so ``micro_batches`` and ``sustained_clock`` do not change it: they belong
+    to the estimate."""
+    x1 = replace(x, micro_batches=1)
+    cap = max_batch(model, gpu, x1)
     b = min(x.batch_per_gpu, math.floor(cap))
     capped = x.batch_per_gpu > b
-    w = step_work(model, gpu, x, max(b, 0))
-    m = w.micro_batches
+    w = step_work(model, gpu, x1, max(b, 0))
     ks = w.kernels if b > 0 else ()
 
     def tot(attr: str, pred=lambda k: True) -> float:
-        return m * sum(getattr(k, attr) * k.count for k in ks if pred(k))
+        return sum(getattr(k, attr) * k.count for k in ks if pred(k))
 
     mem_bytes = tot("bytes")
     weights_read = tot("weight_bytes")
@@ -544,42 +581,30 @@ def tight_bound(model: ModelConfig, gpu: Accelerator, x: TightInputs) -> dict:
     attn_flops = tot("flops", lambda k: k.kind == "attention")
     linear_flops = tot("flops", lambda k: k.kind != "attention")
     mtp_flops = tot("flops", lambda k: k.name.startswith("mtp_"))
-    comms = w.comms if b > 0 else ()
-    up_bytes = m * sum(c.scale_up_bytes * c.count for c in comms)
-    out_bytes = m * sum(c.scale_out_bytes * c.count for c in comms)
+    comms = w.comms if (b > 0 and x.count_network) else ()
+    up_bytes = sum(c.scale_up_bytes * c.count for c in comms)
+    out_bytes = sum(c.scale_out_bytes * c.count for c in comms)
 
-    mem_t = comp_t = attn_t = kern_t = 0.0
-    side = {"memory": 0.0, "compute": 0.0}
+    mem_t = comp_t = attn_t = 0.0
     for k in ks:
         me, ce = best_rates(k, x)
         tm, tc = roofline(k, gpu, x, me, ce)
-        n = m * k.count
-        mem_t += n * tm
-        comp_t += n * tc
-        kern_t += n * max(tm, tc)
-        side["memory" if tm >= tc else "compute"] += n * max(tm, tc)
+        mem_t += k.count * tm
+        comp_t += k.count * tc
         if k.kind == "attention":
-            attn_t += n * tc
-    net_t = m * sum(c.seconds * c.count for c in comms) if x.count_network else 0.0
-    t_max = max(kern_t, net_t)
-    t_sum = kern_t + net_t
+            attn_t += k.count * tc
+    net_t = link_time(gpu, x, up_bytes, out_bytes)
+    times = {"memory": mem_t, "compute": comp_t, "network": net_t}
+    t_max = max(times.values())
+    t_sum = sum(times.values())
     step = t_max if x.overlap == "max" else t_sum
-    if b <= 0:
-        binding = "capacity"
-    elif net_t > kern_t:
-        binding = "network"
-    else:
-        binding = max(side, key=lambda k_: side[k_])
-    tps_gpu = b * x.accept_length / step if step > 0 else 0.0
-    tps_user = x.accept_length / step if step > 0 else 0.0
-    ab = attention_bound(model, gpu, x.kv_dtype, w.query_tokens, x.attn_dtype, x.mem_efficiency, x.attn_efficiency,
-                         x.sustained_clock)
+    binding = "capacity" if b <= 0 else max(times, key=lambda r: times[r])
+    acc = x.accept_length
     return {
         "batch_per_gpu": b,
         "max_batch_per_gpu": cap,
         "batch_capped": capped,
         "query_tokens_per_step": w.query_tokens,
-        "micro_batches": m,
         "kv_read_bytes": kv_read,
         "weight_read_bytes": weights_read,
         "expert_weight_read_bytes": expert_w,
@@ -594,40 +619,39 @@ def tight_bound(model: ModelConfig, gpu: Accelerator, x: TightInputs) -> dict:
         "memory_time_s": mem_t,
         "compute_time_s": comp_t,
         "attention_compute_time_s": attn_t,
-        "kernel_time_s": kern_t,
         "network_time_s": net_t,
         "step_time_s": step,
         "step_time_max_s": t_max,
         "step_time_sum_s": t_sum,
-        "tokens_per_s_per_gpu": tps_gpu,
-        "tokens_per_s_per_gpu_max": b * x.accept_length / t_max if t_max > 0 else 0.0,
-        "tokens_per_s_per_gpu_sum": b * x.accept_length / t_sum if t_sum > 0 else 0.0,
-        "tokens_per_s_per_user": tps_user,
+        "tokens_per_s_per_gpu": b * acc / step if step > 0 else 0.0,
+        "tokens_per_s_per_gpu_max": b * acc / t_max if t_max > 0 else 0.0,
+        "tokens_per_s_per_gpu_sum": b * acc / t_sum if t_sum > 0 else 0.0,
+        "tokens_per_s_per_user": acc / step if step > 0 else 0.0,
         "binding": binding,
-        "attn_intensity": ab["attn_intensity"],
-        "ridge": ab["ridge"],
-        "attn_bound": ab["attn_bound"],
-        "mtp_crossover_accept_length": ab["mtp_crossover_accept_length"],
     }
 
 
 def attention_bound(model: ModelConfig, gpu: Accelerator, kv_dtype: str, query_tokens: int, attn_dtype: str,
                     mem_efficiency: float, attn_efficiency: float, sustained: bool = True) -> dict:
-    """Is decode attention limited by memory or by arithmetic? One answer, used everywhere:
-    compare the attention's FLOP per KV byte with the *achieved* ridge, the FLOP/s the
-    attention kernel reaches (sustained peak x ``attn_efficiency``) over the bytes/s it reads
-    (HBM bandwidth x ``mem_efficiency``). On an H800 with the measured FlashMLA rates (660
-    TFLOPS, 3,000 GB/s) the ridge is 220 FLOP/B: BF16 MLA at 241.8 FLOP/B is compute bound,
-    as DeepSeek says. At the spec-sheet peak (295) or the throttled peak alone (258) it would
-    read as memory bound, which no kernel can reach."""
+    """Is decode attention limited by memory or by arithmetic *in practice*? Compare the
+    attention's FLOP per KV byte with the ridge at the rates kernels reach in practice: the
+    FLOP/s the attention kernel reaches (peak at the sustained clock x ``attn_efficiency``)
+    over the bytes/s it reads (HBM bandwidth x ``mem_efficiency``). On an H800 with FlashMLA's
+    measured rates (660 TFLOPS, 3,000 GB/s) that ridge is 220 FLOP/B: BF16 MLA at 241.8 FLOP/B
+    is compute bound, as DeepSeek says. ``attn_bound_peak`` answers the other question, at the
+    spec sheet's peak FLOP/s and bandwidth (ridge 295: memory bound); the two answers are for
+    two different cases and are always reported as such. The tight bound uses neither: it
+    charges memory and compute time separately at the boost clock."""
     peak = peak_for(gpu, attn_dtype, sustained)
     ridge = peak * attn_efficiency / (gpu.hbm_bw * mem_efficiency)
+    ridge_peak = gpu.flops(attn_dtype) / gpu.hbm_bw
     inten = attention_intensity(model, kv_dtype, query_tokens)
     return {
         "attn_intensity": inten,
         "ridge": ridge,
-        "ridge_peak": gpu.flops(attn_dtype) / gpu.hbm_bw,
+        "ridge_peak": ridge_peak,
         "ridge_sustained": gpu.sustained_flops(attn_dtype) / gpu.hbm_bw,
         "attn_bound": "compute" if inten > ridge else "memory",
+        "attn_bound_peak": "compute" if inten > ridge_peak else "memory",
         "mtp_crossover_accept_length": crossover(ridge, attention_intensity(model, kv_dtype, 1)),
     }

@@ -28,6 +28,9 @@ class Param:
     min_exclusive: bool = False
     choices: tuple[str, ...] | None = None
     step: float | None = None
+    #: human names of the choices, same order as ``choices`` ("H800 SXM" for ``h800``); the
+    #: pages show these, the URL, the CLI and the option values keep the ids
+    choice_labels: tuple[str, ...] | None = None
 
     def allowed(self) -> str:
         """Human description of the allowed values."""
@@ -86,80 +89,112 @@ class Param:
             "label": self.label, "help": self.help, "min": self.min, "max": self.max,
             "min_exclusive": self.min_exclusive, "choices": list(self.choices) if self.choices else None,
             "step": self.step, "allowed": self.allowed(),
+            "choice_labels": list(self.choice_labels) if self.choice_labels else None,
         }
+
+    def choice_label(self, value: Any) -> str:
+        """The human name of a choice (the id itself where the schema gives no name)."""
+        if self.choices and self.choice_labels and value in self.choices:
+            return self.choice_labels[self.choices.index(value)]
+        return str(value)
 
 
 def _num(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:g}"
 
 
+_DTYPE_NAMES = {"bf16": "BF16", "fp16": "FP16", "fp8": "FP8", "fp4": "FP4", "native": "As the model ships"}
+_YES_NO = ("Yes", "No")
+
 _P = [
-    Param("model", "choice", "", "deepseek-v3", "Model", "Model architecture preset (or --config PATH on the command line)",
-          choices=tuple(MODELS)),
-    Param("gpu", "choice", "", "h800", "Accelerator", "Accelerator preset (per-GPU HBM, bandwidth, FLOPS, links)",
-          choices=tuple(GPUS)),
-    Param("seq_len", "int", "tokens", 5000, "Context length", "Tokens of KV cache held per user (prompt + output so far)",
+    Param("model", "choice", "", "deepseek-v3", "Model",
+          "The model's architecture, from its published configuration file",
+          choices=tuple(MODELS), choice_labels=tuple(m.label for m in MODELS.values())),
+    Param("gpu", "choice", "", "h800", "Accelerator",
+          "The GPU: its memory, memory bandwidth, arithmetic peaks and links",
+          choices=tuple(GPUS), choice_labels=tuple(g.label for g in GPUS.values())),
+    Param("seq_len", "int", "tokens", 5000, "Context length",
+          "Tokens each user's KV cache holds: the prompt plus the output so far",
           min=1, max=10_000_000, step=1),
-    Param("kv_dtype", "choice", "", "bf16", "KV cache type", "Element type of the KV cache",
-          choices=("bf16", "fp8", "fp4")),
+    Param("kv_dtype", "choice", "", "bf16", "KV cache type",
+          "Number format of the KV cache: BF16 takes 2 bytes per value, FP8 1 byte, FP4 half a byte",
+          choices=("bf16", "fp8", "fp4"), choice_labels=("BF16", "FP8", "FP4")),
     Param("accept_length", "float", "tokens/step", 1.0, "Accepted tokens per step",
-          "Tokens emitted per decode step: 1 without MTP; about 1.85 with DeepSeek's one MTP module",
+          "Tokens one decode step emits on average: 1 without Multi-Token Prediction (MTP), "
+          "about 1.85 with DeepSeek's one MTP module",
           min=1, max=16, step=0.05),
     Param("ep", "int", "GPUs", 32, "Expert-parallel degree",
-          "GPUs the routed experts are spread over (EP, or TP inside the MoE: the same bytes per GPU)",
+          "GPUs the routed experts are spread over (expert parallelism); splitting every expert over "
+          "as many GPUs instead (tensor parallelism) stores the same bytes per GPU",
           min=1, max=4096, step=1),
     Param("tp", "int", "GPUs", 1, "Attention tensor-parallel degree",
-          "GPUs the attention, dense and embedding weights are split over (1 = replicated, DP attention)",
+          "GPUs the attention, dense-layer and embedding weights are split over; 1 means every GPU "
+          "keeps its own copy (data-parallel attention)",
           min=1, max=1024, step=1),
     Param("moe_gpus", "int", "GPUs", 32, "MoE group size",
-          "GPUs in the MoE group compared under TP and under EP (the blog compares TP32 with EP32)",
+          "GPUs in one group of experts, run either with tensor parallelism or with expert "
+          "parallelism (the blog post compares 32 GPUs each way)",
           min=1, max=4096, step=1),
     Param("redundant_experts", "int", "experts", 0, "Redundant experts",
-          "Extra copies of hot experts spread over the EP group (DeepSeek's decode uses 32)",
+          "Extra copies of the busiest experts, spread over the expert-parallel GPUs "
+          "(DeepSeek's decode uses 32)",
           min=0, max=4096, step=1),
     Param("hbm_reserve_gb", "float", "GB", 0.0, "HBM reserve",
-          "HBM kept back for activations, CUDA context and fragmentation (the blog assumes 0)",
+          "GPU memory kept back for activations, the CUDA context and fragmentation (the blog post "
+          "assumes none)",
           min=0, max=10_000, step=1),
     Param("gpu_hour_usd", "float", "USD/GPU-hour", 2.0, "GPU price",
-          "Price of one GPU for one hour ($2 is DeepSeek's own assumption for an H800)",
+          "What one GPU costs for one hour ($2 is DeepSeek's own assumption for an H800)",
           min=0, min_exclusive=True, max=1000, step=0.05),
     Param("tokens_per_s_per_gpu", "float", "tok/s", 1850.0, "Throughput per GPU",
-          "Output tokens per second per GPU to price (1,850 is DeepSeek's measured H800 average)",
+          "Output tokens per second per GPU to price (1,850 is DeepSeek's measured average on H800)",
           min=0, min_exclusive=True, max=1e9, step=1),
     # the tighter bound (calc.tight)
     Param("batch_per_gpu", "int", "sequences", 128, "Batch per GPU",
-          "Sequences decoded together on each GPU (capped by what fits in HBM)", min=1, max=1_000_000, step=1),
-    Param("mem_efficiency", "float", "", round(3000 / 3350, 4), "HBM efficiency",
-          "Share of peak HBM bandwidth reached; default 3,000 of 3,350 GB/s (FlashMLA on H800)",
+          "Sequences decoded together on each GPU; capped by what fits in GPU memory",
+          min=1, max=1_000_000, step=1),
+    Param("mem_efficiency", "float", "", round(3000 / 3350, 4), "Memory bandwidth efficiency",
+          "Share of the peak HBM bandwidth reached; default 3,000 of 3,350 GB/s, what DeepSeek's "
+          "FlashMLA kernel reaches on an H800",
           min=0, min_exclusive=True, max=1, step=0.01),
     Param("compute_efficiency", "float", "", round(1350 / 1979, 4), "Compute efficiency",
-          "Share of peak FLOP/s reached, one figure for every matmul and for attention; default 1,350 of "
-          "1,979 FP8 TFLOPS (DeepGEMM on Hopper; FlashMLA reaches 580 of 989 BF16)",
+          "Share of the peak arithmetic rate reached, one figure for every matrix multiply and for "
+          "attention; default 1,350 of 1,979 FP8 TFLOPS (DeepGEMM on Hopper GPUs; FlashMLA reaches "
+          "580 of 989 BF16 TFLOPS)",
           min=0, min_exclusive=True, max=1, step=0.01),
     Param("net_efficiency", "float", "", 1.0, "Network efficiency",
-          "Share of link bandwidth reached (DeepSeek measured ~160 of 200 GB/s NVLink on H800)",
+          "Share of the link bandwidth reached (DeepSeek measured about 160 of 200 GB/s of NVLink "
+          "on H800)",
           min=0, min_exclusive=True, max=1, step=0.01),
     Param("overlap", "choice", "", "max", "Overlap",
-          "max: memory, compute and network overlap perfectly; sum: they run one after another",
-          choices=("max", "sum")),
-    Param("count_weights", "choice", "", "on", "Count weight reads", "Include weight bytes in the memory time",
-          choices=("on", "off")),
-    Param("count_compute", "choice", "", "on", "Count compute", "Include the compute time", choices=("on", "off")),
-    Param("count_network", "choice", "", "on", "Count network", "Include the network time", choices=("on", "off")),
-    Param("moe_parallel", "choice", "", "ep", "MoE parallelism",
-          "ep: each GPU hosts whole experts (dispatch/combine); tp: each GPU holds a slice of every expert (all-reduce)",
-          choices=("ep", "tp")),
-    Param("gemm_dtype", "choice", "", "fp8", "Matmul type", "Element type of the linear-layer matmuls",
-          choices=("bf16", "fp8", "fp4")),
+          "Whether memory reads, arithmetic and network transfers run at the same time (the slowest "
+          "sets the pace) or one after another (their times add up)",
+          choices=("max", "sum"), choice_labels=("At the same time", "One after another")),
+    Param("count_weights", "choice", "", "on", "Count weight reads",
+          "Include the time to read the weights a step touches", choices=("on", "off"), choice_labels=_YES_NO),
+    Param("count_compute", "choice", "", "on", "Count arithmetic", "Include the time of the arithmetic",
+          choices=("on", "off"), choice_labels=_YES_NO),
+    Param("count_network", "choice", "", "on", "Count network", "Include the time of network transfers",
+          choices=("on", "off"), choice_labels=_YES_NO),
+    Param("moe_parallel", "choice", "", "ep", "Expert split",
+          "Whole experts on each GPU, tokens sent to them (expert parallel), or a slice of every "
+          "expert on every GPU, results summed (tensor parallel)",
+          choices=("ep", "tp"), choice_labels=("Expert parallel", "Tensor parallel")),
+    Param("gemm_dtype", "choice", "", "fp8", "Matrix-multiply type",
+          "Number format of the linear layers' matrix multiplies; it sets which peak FLOP/s applies",
+          choices=("bf16", "fp8", "fp4"), choice_labels=("BF16", "FP8", "FP4")),
     Param("attn_dtype", "choice", "", "bf16", "Attention compute type",
-          "Element type of the attention core (FlashMLA computes in BF16)", choices=("bf16", "fp8")),
+          "Number format of the attention arithmetic (FlashMLA computes in BF16)",
+          choices=("bf16", "fp8"), choice_labels=("BF16", "FP8")),
     Param("expert_dtype", "choice", "", "native", "Expert weight type",
-          "Storage of routed-expert weights: the model's own, FP8, or NVFP4 (4.5 bits with scales)",
-          choices=("native", "fp8", "fp4")),
+          "Storage of the routed experts' weights: the model's own format, FP8, or NVFP4 (4.5 bits "
+          "per weight with its scales)",
+          choices=("native", "fp8", "fp4"), choice_labels=("As the model ships", "FP8", "NVFP4")),
     # sweeps
     Param("sweep_calc", "choice", "", "sol", "Swept calculation", "Calculation evaluated at each point",
-          choices=("kv", "sol", "capacity", "cost", "tight")),
-    Param("sweep_param", "choice", "", "seq_len", "Swept parameter", "Numeric parameter varied along the x axis",
+          choices=("kv", "sol", "capacity", "cost", "tight"),
+          choice_labels=("KV-cache size", "Speed of light", "Placement", "Cost", "Tight bound")),
+    Param("sweep_param", "choice", "", "seq_len", "Swept input", "Input varied along the x axis",
           choices=()),  # every numeric model parameter: filled in below
     Param("sweep_output", "choice", "", "tokens_per_s_per_gpu", "Plotted output", "Output on the y axis",
           choices=("tokens_per_s_per_gpu", "kv_bytes_per_user", "users_per_gpu", "usd_per_million_tokens",
@@ -167,15 +202,19 @@ _P = [
     Param("sweep_from", "float", "", 1000, "From", "First x value", min=0, max=1e12),
     Param("sweep_to", "float", "", 131072, "To", "Last x value", min=0, max=1e12),
     Param("sweep_points", "int", "points", 24, "Points", "Number of points", min=2, max=100_000),
-    Param("sweep_scale", "choice", "", "log", "Spacing", "Spacing of the x values", choices=("log", "linear")),
-    Param("series_param", "choice", "", "gpu", "Series parameter", "Parameter that differs between the lines",
-          choices=("none", "gpu", "model", "kv_dtype")),
-    Param("series_values", "str", "", "h800,h20,h200,mi300x,b200", "Series values",
-          "Comma-separated values of the series parameter, one line each"),
+    Param("sweep_scale", "choice", "", "log", "Spacing", "Spacing of the x values", choices=("log", "linear"),
+          choice_labels=("Logarithmic", "Even")),
+    Param("series_param", "choice", "", "gpu", "Lines by", "Input that differs between the lines",
+          choices=("none", "gpu", "model", "kv_dtype"),
+          choice_labels=("One line only", "Accelerator", "Model", "KV cache type")),
+    Param("series_values", "str", "", "h800,h20,h200,mi300x,b200", "Line values",
+          "Comma-separated values of that input, one line each"),
 ]
 
 _NUMERIC = tuple(p.name for p in _P if p.kind in ("int", "float") and not p.name.startswith("sweep_"))
-_P = [replace(p, choices=_NUMERIC) if p.name == "sweep_param" else p for p in _P]
+_LABELS = {p.name: p.label for p in _P}
+_P = [replace(p, choices=_NUMERIC, choice_labels=tuple(_LABELS[n] for n in _NUMERIC)) if p.name == "sweep_param" else p
+      for p in _P]
 
 PARAMS: dict[str, Param] = {p.name: p for p in _P}
 
@@ -191,3 +230,18 @@ def validate_one(name: str, raw: Any) -> Any:
 
 def defaults() -> dict[str, Any]:
     return {p.name: p.default for p in PARAMS.values()}
+
+
+def describe(name: str, value: Any) -> str:
+    """A setting in words, for sentences and messages: "KV cache type FP8",
+    "Accepted tokens per step 1.9", "Context length 4,989 tokens"."""
+    p = PARAMS[name]
+    if p.kind == "choice":
+        return f"{p.label} {p.choice_label(value)}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        from .fmt import with_unit
+
+        text = f"{int(value):,}" if float(value).is_integer() else f"{value:,.6g}"
+        unit = p.unit if p.unit and p.unit.split("/")[0].lower() not in p.label.lower() else ""
+        return f"{p.label} {with_unit(text, unit)}"
+    return f"{p.label} {value}"

@@ -51,7 +51,7 @@ def test_sol_plain_table_with_units():
     value_end = {row.rstrip()[: next(iter(name_col))].rstrip().__len__() for row in rows}
     assert len(value_end) == 1, "values not right-aligned"
     text = r.stdout
-    for s in ("70,272 B", "351.36 MB", "3.35 TB/s", "9,534 tok/s", "1,850 tok/s", "5.15\u00d7"):
+    for s in ("70,272\u00a0B", "351.36\u00a0MB", "3.35\u00a0TB/s", "9,534\u00a0tok/s", "1,850\u00a0tok/s", "5.15\u00d7"):
         assert s in text, s
     names = [row.split()[-1] for row in rows]
     assert names == list(CALCULATIONS["sol"].outputs)

@@ -31,10 +31,10 @@ def test_round_trip_matches_evaluate_facts_section5():
     ref = evaluate("sol", {"seq_len": 5000, "gpu": "h800"})
     for k, v in ref.items():
         assert out[k]["value"] == v
-    assert out["tokens_per_s_per_gpu"]["text"] == "9,534 tok/s"
-    assert out["kv_bytes_per_user"]["text"] == "351.36 MB"
+    assert out["tokens_per_s_per_gpu"]["text"] == "9,534\u00a0tok/s"
+    assert out["kv_bytes_per_user"]["text"] == "351.36\u00a0MB"
     assert rounds_to(out["tokens_per_s_per_gpu"]["value"], "9534.38")
-    assert resp["items"]["b"]["outputs"]["kv_bytes_per_user_binary"]["text"] == "335.08 MiB"
+    assert resp["items"]["b"]["outputs"]["kv_bytes_per_user_binary"]["text"] == "335.08\u00a0MiB"
     assert resp["state"]["seq_len"] == 5000 and resp["state"]["gpu"] == "h800"
 
 
@@ -144,9 +144,9 @@ def test_every_calculation_through_handle():
 def test_flatten_paths():
     """flatten() gives dotted paths into the result; blog figures format with their own unit."""
     f = flatten(evaluate("blog"))
-    assert f["figures.kv_bytes_per_user.blog"]["text"] == "334.00 MB"
-    assert f["figures.kv_bytes_per_user.exact"]["text"] == "351.36 MB"
-    assert f["figures.sol_h800.blog"]["text"] == "10,030 tok/s"
+    assert f["figures.kv_bytes_per_user.blog"]["text"] == "334.00\u00a0MB"
+    assert f["figures.kv_bytes_per_user.exact"]["text"] == "351.36\u00a0MB"
+    assert f["figures.sol_h800.blog"]["text"] == "10,030\u00a0tok/s"
     assert f["figures.h200_over_h800.blog"]["text"] == "65.4%"
     sweep = flatten(evaluate("sweep"))
     assert list(sweep) == ["chart"] and sweep["chart"]["text"] == ""

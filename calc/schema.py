@@ -2,12 +2,21 @@
 
 A parameter's name is snake_case here, ``--dash-case`` on the command line, and the same
 snake_case as the URL query key and the HTML input ``name``. Validation lives here, so a
-bad value gets the same message everywhere.
+bad value gets the same message everywhere: one line naming the parameter by its label
+("Context length must be a whole number from 1 to 10,000,000 tokens (got 0)").
+
+Ranges are where the model means something, not merely where Python does not fail:
+efficiencies from 1% to 100% of a peak; prices from a cent to $1,000 per GPU-hour;
+throughputs to price from 0.01 tokens/s; an HBM reserve up to 1,000 GB (more than any GPU
+holds: every user is then refused, which the placement says); context lengths from one
+token to ten million; parallel degrees up to a few thousand GPUs. Within these ranges every
+result is finite (``tests/test_calc_hostile.py`` fuzzes them).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -33,55 +42,83 @@ class Param:
     choice_labels: tuple[str, ...] | None = None
 
     def allowed(self) -> str:
-        """Human description of the allowed values."""
+        """What values are allowed, in words, for messages and help: "a whole number from 1
+        to 10,000,000 tokens", "a number from 0.01 to 1", "one of bf16, fp8, fp4"."""
         if self.kind == "choice":
-            return "one of " + ", ".join(self.choices or ())
+            return "one of " + _choices_text(self.choices or ())
         if self.kind == "str":
-            return "text"
+            return f"text of at most {MAX_TEXT} characters"
         what = "a whole number" if self.kind == "int" else "a number"
-        lo = hi = ""
-        if self.min is not None:
-            lo = f"{'>' if self.min_exclusive else '>='} {_num(self.min)}"
-        if self.max is not None:
-            hi = f"<= {_num(self.max)}"
-        rng = " and ".join(x for x in (lo, hi) if x)
-        unit = f" {self.unit}" if self.unit else ""
-        return f"{what}{' ' + rng if rng else ''}{unit}"
+        lo = None if self.min is None else _num(self.min)
+        hi = None if self.max is None else _num(self.max)
+        if lo is not None and hi is not None:
+            rng = f"above {lo} and at most {hi}" if self.min_exclusive else f"from {lo} to {hi}"
+        elif lo is not None:
+            rng = f"above {lo}" if self.min_exclusive else f"of at least {lo}"
+        elif hi is not None:
+            rng = f"of at most {hi}"
+        else:
+            return what
+        from .fmt import with_unit
+
+        return f"{what} {with_unit(rng, self.unit)}"
+
+    def error(self, raw: Any, reason: str | None = None) -> ParamError:
+        """The error for a value that is not allowed."""
+        return ParamError(self.name, raw, self.allowed(), reason, label=self.label)
 
     def validate(self, raw: Any) -> Any:
-        """Return the value converted to the parameter's type, or raise :class:`ParamError`."""
+        """Return the value converted to the parameter's type, or raise :class:`ParamError`.
+
+        Numbers come as ``int``/``float`` or as text as typed: ASCII digits, an optional
+        sign, decimal point and exponent, commas only between groups of three digits
+        ("8,192"; "1,5" is refused rather than read as 15), at most 40 characters. NaN,
+        infinities, booleans and values outside the schema's range are refused; ``-0`` is 0.
+        """
         if self.kind == "str":
-            if not isinstance(raw, str):
-                raise ParamError(self.name, raw, self.allowed())
+            if not isinstance(raw, str) or len(raw) > MAX_TEXT:
+                raise self.error(raw)
             return raw.strip()
         if self.kind == "choice":
-            if not isinstance(raw, str) or raw.strip().lower() not in (self.choices or ()):
-                raise ParamError(self.name, raw, self.allowed(), "unknown preset" if self.name in ("model", "gpu") else None)
-            return raw.strip().lower()
+            key = raw.strip().lower() if isinstance(raw, str) and len(raw) <= MAX_TEXT else None
+            if key not in (self.choices or ()):
+                raise self.error(raw)
+            return key
+        x = self._number(raw)
+        if self.kind == "int" and not x.is_integer():
+            raise self.error(raw)
+        if self.min is not None and (x < self.min or (self.min_exclusive and x <= self.min)):
+            raise self.error(raw)
+        if self.max is not None and x > self.max:
+            raise self.error(raw)
+        return int(x) if self.kind == "int" else x
+
+    def _number(self, raw: Any) -> float:
+        """``raw`` as a finite float, or :class:`ParamError`."""
         if isinstance(raw, bool):
-            raise ParamError(self.name, raw, self.allowed(), "not a number")
+            raise self.error(raw)
         if isinstance(raw, str):
-            s = raw.strip().replace(",", "").replace("_", "")
-            if not s:
-                raise ParamError(self.name, raw, self.allowed(), "empty")
+            s = raw.strip()
+            if not s or len(s) > _MAX_NUMBER_TEXT or not s.isascii():
+                raise self.error(raw)
+            if "," in s:
+                if not _GROUPED.fullmatch(s):
+                    raise self.error(raw)
+                s = s.replace(",", "")
             try:
                 x = float(s)
             except ValueError:
-                raise ParamError(self.name, raw, self.allowed(), "not a number") from None
+                raise self.error(raw) from None
         elif isinstance(raw, (int, float)):
-            x = float(raw)
+            try:
+                x = float(raw)
+            except OverflowError:  # an int beyond float's range (10**400)
+                raise self.error(raw) from None
         else:
-            raise ParamError(self.name, raw, self.allowed(), "not a number")
+            raise self.error(raw)
         if not math.isfinite(x):
-            raise ParamError(self.name, raw, self.allowed(), "not a finite number")
-        if self.kind == "int":
-            if not x.is_integer():
-                raise ParamError(self.name, raw, self.allowed(), "not a whole number")
-        if self.min is not None and (x < self.min or (self.min_exclusive and x <= self.min)):
-            raise ParamError(self.name, raw, self.allowed(), "too small")
-        if self.max is not None and x > self.max:
-            raise ParamError(self.name, raw, self.allowed(), "too large")
-        return int(x) if self.kind == "int" else x
+            raise self.error(raw)
+        return x + 0.0  # -0.0 -> 0.0
 
     def to_json(self) -> dict:
         return {
@@ -100,7 +137,31 @@ class Param:
 
 
 def _num(x: float) -> str:
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:g}"
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.10g}"
+
+
+#: the longest text a parameter takes (a list of series values); longer is refused unread
+MAX_TEXT = 200
+#: no number needs more characters than this ("-1,000,000,000,000.000001e-10" is 29)
+_MAX_NUMBER_TEXT = 40
+#: a number written with thousands separators: commas only between groups of three digits
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][+-]?\d+)?")
+#: the longest list of choices a message spells out (the rest: "and 8 more")
+_MAX_CHOICES_TEXT = 90
+
+
+def _choices_text(choices: tuple[str, ...]) -> str:
+    """The choices joined with commas; a list too long for a one-line message is cut after
+    as many as fit, with the count of the rest ("deepseek-v3, deepseek-r1 and 11 more")."""
+    text = ", ".join(choices)
+    if len(text) <= _MAX_CHOICES_TEXT:
+        return text
+    shown: list[str] = []
+    for c in choices:
+        if len(", ".join(shown + [c])) > _MAX_CHOICES_TEXT - 12:
+            break
+        shown.append(c)
+    return ", ".join(shown) + f" and {len(choices) - len(shown)} more"
 
 
 _DTYPE_NAMES = {"bf16": "BF16", "fp16": "FP16", "fp8": "FP8", "fp4": "FP4", "native": "As the model ships"}
@@ -142,13 +203,13 @@ _P = [
     Param("hbm_reserve_gb", "float", "GB", 0.0, "HBM reserve",
           "GPU memory kept back for activations, the CUDA context and fragmentation (the blog post "
           "assumes none)",
-          min=0, max=10_000, step=1),
+          min=0, max=1000, step=1),
     Param("gpu_hour_usd", "float", "USD/GPU-hour", 2.0, "GPU price",
           "What one GPU costs for one hour ($2 is DeepSeek's own assumption for an H800)",
-          min=0, min_exclusive=True, max=1000, step=0.05),
+          min=0.01, max=1000, step=0.05),
     Param("tokens_per_s_per_gpu", "float", "tok/s", 1850.0, "Throughput per GPU",
           "Output tokens per second per GPU to price (1,850 is DeepSeek's measured average on H800)",
-          min=0, min_exclusive=True, max=1e9, step=1),
+          min=0.01, max=1e9, step=1),
     # the tighter bound (calc.tight)
     Param("batch_per_gpu", "int", "sequences", 128, "Batch per GPU",
           "Sequences decoded together on each GPU; capped by what fits in GPU memory",
@@ -156,16 +217,16 @@ _P = [
     Param("mem_efficiency", "float", "", round(3000 / 3350, 4), "Memory bandwidth efficiency",
           "Share of the peak HBM bandwidth reached; default 3,000 of 3,350 GB/s, what DeepSeek's "
           "FlashMLA kernel reaches on an H800",
-          min=0, min_exclusive=True, max=1, step=0.01),
+          min=0.01, max=1, step=0.01),
     Param("compute_efficiency", "float", "", round(1350 / 1979, 4), "Compute efficiency",
           "Share of the peak arithmetic rate reached, one figure for every matrix multiply and for "
           "attention; default 1,350 of 1,979 FP8 TFLOPS (DeepGEMM on Hopper GPUs; FlashMLA reaches "
           "580 of 989 BF16 TFLOPS)",
-          min=0, min_exclusive=True, max=1, step=0.01),
+          min=0.01, max=1, step=0.01),
     Param("net_efficiency", "float", "", 1.0, "Network efficiency",
           "Share of the link bandwidth reached (DeepSeek measured about 160 of 200 GB/s of NVLink "
           "on H800)",
-          min=0, min_exclusive=True, max=1, step=0.01),
+          min=0.01, max=1, step=0.01),
     Param("overlap", "choice", "", "max", "Overlap",
           "Whether memory reads, arithmetic and network transfers run at the same time (the slowest "
           "sets the pace) or one after another (their times add up)",
@@ -224,8 +285,17 @@ def validate_one(name: str, raw: Any) -> Any:
     try:
         p = PARAMS[name]
     except KeyError:
-        raise ParamError(name, raw, "a known parameter: " + ", ".join(PARAMS), "unknown parameter") from None
+        raise unknown_param(name, raw) from None
     return p.validate(raw)
+
+
+def unknown_param(name: str, raw: Any = None) -> ParamError:
+    """The error for a parameter name the schema does not know."""
+    from .errors import printable
+
+    shown = printable(str(name), 40)
+    return ParamError(str(name), raw, "a parameter name", label=shown,
+                      message=f"{shown} is not a parameter of this calculator")
 
 
 def defaults() -> dict[str, Any]:

@@ -5,7 +5,8 @@ Model presets are written as the fields of each model's own Hugging Face
 (:func:`calc.model.from_hf_config`), so the loader is exercised by every preset.
 Accelerator figures are per GPU, decimal units as on the vendors' spec sheets
 (HBM in GB = 10**9 B, bandwidth in TB/s = 10**12 B/s), dense FLOPS (no sparsity).
-Sources are tabulated in ``shared/reference/facts.md`` sections 1 and 2.
+Each preset names its primary source: the model's own configuration file or report, the
+vendor's spec sheet.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Measured deployments, and the bounds held against them.
 
-Each row of ``shared/reference/facts.md`` section 4 that gives a per-GPU decode figure,
-with the settings its source states. Where a source leaves a setting out, the bound is the
+Each published measurement of per-GPU decode throughput (DeepSeek's Day-6 overview and
+profile data, the LMSYS and NVIDIA TensorRT-LLM blogs; every row names its source), with the
+settings its source states. Where a source leaves a setting out, the bound is the
 *highest* over the plausible values (a bound must stay above every measurement), and the row
 says so in ``assumed``: the batch is "as many sequences as fit in HBM" unless published;
 where Multi-Token Prediction may have been used, both no MTP and MTP at 90% second-token

@@ -12,7 +12,9 @@ Steps of a build (all offline):
    ``site_src/assets`` beside them;
 2. ``mkdocs build`` (Material theme, config in ``mkdocs.yml``) into ``site/``;
 3. build the ``calc`` wheel (``pip wheel --no-deps``);
-4. vendor the Pyodide core from ``node_modules/pyodide`` into ``site/pyodide/`` and write
+4. render the math with KaTeX, then put a strict Content-Security-Policy ``<meta>`` in every
+   page (``site_csp.py``: inline scripts hashed, KaTeX's inline styles moved to classes);
+5. vendor the Pyodide core from ``node_modules/pyodide`` into ``site/pyodide/`` and write
    ``site/pyodide/pyodide-lock.json`` holding the ``calc`` wheel with its sha256
    (``pyodide_lock``'s ``add_wheels_to_spec``).
 
@@ -36,6 +38,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+import site_csp
 
 ROOT = Path(__file__).resolve().parent
 SITE_SRC = ROOT / "site_src"
@@ -346,6 +350,11 @@ def build(calc_src: Path = ROOT) -> dict:
     mkdocs_build()
     log(f"mkdocs build -> {SITE.relative_to(ROOT)}")
     log(f"rendered {render_math()} formulas with KaTeX")
+    # Last step that touches HTML: every inline script and style present now is covered.
+    policy = site_csp.apply(SITE)
+    (BUILD / "csp-header.txt").write_text(policy.header + "\n")
+    log(f"Content-Security-Policy in {policy.pages} pages: {len(policy.script_hashes)} inline scripts hashed, "
+        f"{policy.styles_moved} inline styles moved to classes; header value in build/csp-header.txt")
     wheel = build_wheel(calc_src)
     info = vendor_pyodide(wheel)
     log(f"calc wheel {info['wheel']} sha256={info['sha256'][:16]}...; Pyodide core vendored")

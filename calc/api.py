@@ -20,7 +20,7 @@ from .kv import flashmla_fp8_bytes_per_token_per_layer, kv_size
 from .model import ModelConfig, from_hf_config
 from .placement import place, reduction_comparison
 from .presets import GPUS, MODELS, Accelerator
-from .schema import PARAMS, _choices_text, unknown_param
+from .schema import PARAMS, choices_text, unknown_param
 from .units import GB
 
 
@@ -280,9 +280,9 @@ _SWEEP_PARAMS = ("sweep_calc", "sweep_param", "sweep_output", "sweep_from", "swe
 #: a few seconds in Pyodide on a slow machine): a larger sweep is refused with a message
 #: naming the number of points that fits, never run.
 SWEEP_BUDGET = 20_000
-#: Cost of one evaluation of each sweepable calculation, relative to the speed of light
-#: (measured with the direct loop of bench/bench_sweep.py, rounded up).
-SWEEP_COST = {"kv": 1, "sol": 1, "capacity": 3, "cost": 1, "tight": 6}
+#: Cost of one point of each sweepable calculation, relative to the speed of light, rounded
+#: up (bench/bench_sweep.py prints them: kv 0.5, sol 1, capacity 1.5, cost 0.05, tight 4.4).
+SWEEP_COST = {"kv": 1, "sol": 1, "capacity": 2, "cost": 1, "tight": 5}
 
 
 def sweep_xs(start: float, stop: float, n: int, scale: str, integer: bool) -> list[float]:
@@ -307,12 +307,12 @@ def _sweep(p: dict, raw: dict) -> dict:
     calc = CALCULATIONS.get(calc_name)
     if calc is None:  # a schema choice whose module is not loaded (e.g. "tight")
         raise ParamError("sweep_calc", calc_name,
-                         "one of " + _choices_text(tuple(c for c in PARAMS["sweep_calc"].choices if c in CALCULATIONS)))
+                         "one of " + choices_text(tuple(c for c in PARAMS["sweep_calc"].choices if c in CALCULATIONS)))
     if x_name not in calc.params:
-        raise ParamError("sweep_param", x_name, f"an input of {calc_name}: " + _choices_text(
+        raise ParamError("sweep_param", x_name, f"an input of {calc_name}: " + choices_text(
             tuple(n for n in calc.params if PARAMS[n].kind in ("int", "float"))))
     if y_name not in calc.outputs:
-        raise ParamError("sweep_output", y_name, f"an output of {calc_name}: " + _choices_text(calc.outputs))
+        raise ParamError("sweep_output", y_name, f"an output of {calc_name}: " + choices_text(calc.outputs))
     xp = PARAMS[x_name]
     for end in ("sweep_from", "sweep_to"):  # each end must be a value of the swept input
         try:
@@ -427,7 +427,7 @@ def evaluate(calculation: str, params: dict | None = None) -> dict:
     try:
         calc = CALCULATIONS[calculation]
     except KeyError:
-        raise ParamError("calculation", calculation, "one of " + _choices_text(tuple(CALCULATIONS)),
+        raise ParamError("calculation", calculation, "one of " + choices_text(tuple(CALCULATIONS)),
                          label="Calculation") from None
     unknown = [k for k in params if k not in PARAMS]
     if unknown:

@@ -22,7 +22,7 @@ from .api import CALCULATIONS, OUTPUTS, evaluate
 from .api import MEASURED_SEQ_LEN
 from .errors import MAX_MESSAGE, CalcError, ParamError, clip, printable
 from .model import load_config_file
-from .schema import PARAMS, _choices_text
+from .schema import PARAMS, choices_text
 from .web import flatten
 
 
@@ -40,7 +40,7 @@ def _tidy(message: str) -> str:
     m = re.match(r"argument CALCULATION: invalid choice: (.*?) \(choose from", message)
     if m:
         name = m.group(1).strip("'\"")
-        return clip(f"{printable(name)} is not a calculation; one of {_choices_text(tuple(CALCULATIONS))} "
+        return clip(f"{printable(name)} is not a calculation; one of {choices_text(tuple(CALCULATIONS))} "
                     f"({PROG} --help describes them)", MAX_MESSAGE)
     m = re.match(r"unrecognized arguments: (.*)", message, re.S)
     if m:

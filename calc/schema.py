@@ -45,7 +45,7 @@ class Param:
         """What values are allowed, in words, for messages and help: "a whole number from 1
         to 10,000,000 tokens", "a number from 0.01 to 1", "one of bf16, fp8, fp4"."""
         if self.kind == "choice":
-            return "one of " + _choices_text(self.choices or ())
+            return "one of " + choices_text(self.choices or ())
         if self.kind == "str":
             return f"text of at most {MAX_TEXT} characters"
         what = "a whole number" if self.kind == "int" else "a number"
@@ -150,7 +150,7 @@ _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][+-]?\d+)?")
 _MAX_CHOICES_TEXT = 90
 
 
-def _choices_text(choices: tuple[str, ...]) -> str:
+def choices_text(choices: tuple[str, ...]) -> str:
     """The choices joined with commas; a list too long for a one-line message is cut after
     as many as fit, with the count of the rest ("deepseek-v3, deepseek-r1 and 11 more")."""
     text = ", ".join(choices)

@@ -309,3 +309,40 @@ def test_links_work_from_disk(browser, site):
         assert page.url.endswith("/index.html") and "calculator" not in page.url, page.url
     finally:
         ctx.close()
+
+
+def test_hostile_values_typed_into_inputs(context, base_url, calc_web):
+    """Every hostile value of the URL corpus typed into the Calculator's numeric inputs:
+    the message next to the input is calc's, one line within 200 characters; no script
+    runs; the page and its widget stay live; a good value afterwards clears it all."""
+    context.add_init_script(WATCH)
+    page = context.new_page()
+    dialogs: list = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(base_url + "calculator/")
+    wait_live(page)
+    names = [n for n in ("seq_len", "mem_efficiency", "gpu_hour_usd", "ep") if page.locator(f"#calculator-{n}").count()]
+    assert names
+    typed = 0
+    for i, value in enumerate(XSS + EXTREME):
+        name = names[i % len(names)]
+        field = page.locator(f"#calculator-{name}")
+        good = field.input_value()
+        before = updates(page)
+        field.fill(value)
+        wait_update(page, before)
+        expected = calc_web.compute({name: value}, [])["errors"].get(name)
+        shown = page.locator(f"#calculator-{name}-error")
+        if expected:
+            assert shown.inner_text() == expected and len(expected) <= MAX_MESSAGE
+            assert field.get_attribute("aria-invalid") == "true"
+        s = _state(page)
+        assert s["xss"] is None and not dialogs and s["violations"] == []
+        assert s["state"] == "live" and all(w == "live" for w in s["widgets"])
+        before = updates(page)
+        field.fill(good)
+        wait_update(page, before)
+        assert field.get_attribute("aria-invalid") is None
+        typed += 1
+    assert typed == len(XSS + EXTREME)
+    assert_clean_output(page)

@@ -60,11 +60,11 @@ def assert_message(msg: str, label: str | None = None) -> None:
 
 REVIEW_CLI = [
     # (argv, flag and label the line must name)
-    (["validate", "--mem-efficiency", "1e-310"], ["--mem-efficiency", "Memory bandwidth efficiency"]),  # ZeroDivisionError
-    (["deepseek_day", "--gpu-hour-usd", "1e-30"], ["--gpu-hour-usd", "GPU price"]),  # decimal.InvalidOperation
-    (["validate", "--compute-efficiency", "1e-30"], ["--compute-efficiency", "Compute efficiency"]),
+    (["validate", "--mem-efficiency", "1e-310"], ["--mem-efficiency", PARAMS["mem_efficiency"].label]),  # ZeroDivisionError
+    (["deepseek_day", "--gpu-hour-usd", "1e-30"], ["--gpu-hour-usd", PARAMS["gpu_hour_usd"].label]),  # decimal.InvalidOperation
+    (["validate", "--compute-efficiency", "1e-30"], ["--compute-efficiency", PARAMS["compute_efficiency"].label]),
     (["cost", "--tokens-per-s-per-gpu", "1e-310", "--json"], ["--tokens-per-s-per-gpu", "Throughput per GPU"]),  # inf
-    (["tight", "--net-efficiency", "1e-310", "--json"], ["--net-efficiency", "Network efficiency"]),
+    (["tight", "--net-efficiency", "1e-310", "--json"], ["--net-efficiency", PARAMS["net_efficiency"].label]),
     (["sweep", "--sweep-from", "1e-310"], ["--sweep-from", "From"]),  # OverflowError
     (["sol", "--seq-len", "5" * 5000], ["--seq-len", "Context length"]),
     (["sol", "--seq-len", "\uff15\uff10\uff10\uff10"], ["--seq-len", "Context length"]),  # full-width digits

@@ -53,11 +53,14 @@
   var MAX_TICKS = 200; // no axis ever needs more: a bound on every tick loop
   var MAX_MARKERS = 200; // a dot per point up to this many points; past it the line alone
 
-  // data: {x, x_label, x_unit, y_label, y_unit, series: [{label, y}]}. Never throws: a chart
-  // that cannot be drawn is left out (with a console warning), the page goes on.
+  // data: {x, x_label, x_unit, y_label, y_unit, series: [{label, y, markers}]}
+  // (a series with markers: true is drawn as dots only); data.kind "timeline": drawTimeline.
+  // Never throws: a chart that cannot be drawn is left out (with a console warning), the page
+  // goes on.
   function draw(container, data) {
     try {
-      render(container, data);
+      if (data && data.kind === "timeline") drawTimeline(container, data);
+      else render(container, data);
     } catch (e) {
       console.warn("chart not drawn", e);
       var old = container.querySelector("svg.calc-svg");
@@ -179,11 +182,11 @@
         if (finite(xval) && finite(yvv)) pts.push(px(xval).toFixed(1) + "," + py(yvv).toFixed(1));
       });
       var g = el("g", { "class": "calc-series" });
-      g.appendChild(el("polyline", { points: pts.join(" "), fill: "none", stroke: color, "stroke-width": 2 }));
-      if (pts.length <= MAX_MARKERS) {
+      if (!s.markers) g.appendChild(el("polyline", { points: pts.join(" "), fill: "none", stroke: color, "stroke-width": 2 }));
+      if (s.markers || pts.length <= MAX_MARKERS) {
         pts.forEach(function (p) {
           var c = p.split(",");
-          g.appendChild(el("circle", { cx: c[0], cy: c[1], r: 2.5, fill: color }));
+          g.appendChild(el("circle", { cx: c[0], cy: c[1], r: s.markers ? 4 : 2.5, fill: color }));
         });
       }
       svg.appendChild(g);
@@ -191,6 +194,71 @@
       legend.appendChild(el("rect", { x: sx, y: sy - 5, width: 12, height: 4, fill: color }));
       legend.appendChild(el("text", { x: sx + 16, y: sy }, s.label));
     });
+    svg.appendChild(legend);
+    if (old) old.replaceWith(svg);
+    else container.appendChild(svg);
+  }
+
+  // data: {kind: "timeline", lanes: [name], lane_labels: {name: label}, x_label, x_unit, total,
+  //        blocks: [{lane, start, end, label, micro_batch, bound}]}: blocks on horizontal lanes,
+  // coloured by micro-batch; compute-bound blocks hatched darker than memory-bound ones.
+  function drawTimeline(container, data) {
+    var blocks = (data.blocks || []).filter(function (b) { return finite(b.start) && finite(b.end) && b.end > b.start; });
+    var lanes = data.lanes || [];
+    var old = container.querySelector("svg.calc-svg");
+    var total = finite(data.total) ? data.total : range(blocks.map(function (b) { return b.end; }).concat([0]))[1];
+    if (!blocks.length || !(total > 0)) {
+      if (old) old.remove();
+      return;
+    }
+    var W = 640, L = 104, R = 16, T = 12, laneH = 44, gap = 10;
+    var H = T + lanes.length * (laneH + gap) + 86;
+    function px(v) { return L + v / total * (W - L - R); }
+    var id = (container.closest("[id]") || { id: "chart" }).id + "-svg";
+    var svg = el("svg", { "class": "calc-svg", viewBox: "0 0 " + W + " " + H, role: "img", "aria-labelledby": id + "-title " + id + "-desc" });
+    svg.appendChild(el("title", { id: id + "-title" }, axisTitle(data.x_label || "time", data.x_unit)));
+    svg.appendChild(el("desc", { id: id + "-desc" }, blocks.map(function (b) {
+      return (data.lane_labels || {})[b.lane] + ": " + b.label + " (micro-batch " + b.micro_batch + ", " + b.bound +
+        ") " + compact.format(b.start) + " to " + compact.format(b.end);
+    }).join("; ")));
+    var grid = el("g", { "class": "calc-grid", "aria-hidden": "true" });
+    var step = niceStep(total, 6), y0 = T + lanes.length * (laneH + gap);
+    for (var tv = 0; tv <= total * 1.0001; tv += step) {
+      grid.appendChild(el("line", { x1: px(tv), x2: px(tv), y1: T, y2: y0 }));
+      grid.appendChild(el("text", { x: px(tv), y: y0 + 14, "text-anchor": "middle" }, compact.format(tv)));
+    }
+    lanes.forEach(function (lane, i) {
+      grid.appendChild(el("text", { x: L - 8, y: T + i * (laneH + gap) + laneH / 2 + 4, "text-anchor": "end" },
+        (data.lane_labels || {})[lane] || lane));
+    });
+    svg.appendChild(grid);
+    blocks.forEach(function (b) {
+      var i = lanes.indexOf(b.lane);
+      if (i < 0) return;
+      var x = px(b.start), w = Math.max(1, px(b.end) - px(b.start)), y = T + i * (laneH + gap);
+      var color = COLORS[(b.micro_batch || 0) % COLORS.length];
+      var g = el("g", { "class": "calc-block" });
+      g.appendChild(el("rect", { x: x, y: y, width: w, height: laneH, fill: color,
+        "fill-opacity": b.bound === "compute" ? 0.9 : b.bound === "network" ? 0.45 : 0.65, stroke: color }));
+      var t = el("title", {}, b.label + ", micro-batch " + b.micro_batch + ", " + b.bound + ": " +
+        compact.format(b.end - b.start) + " " + (data.x_unit || ""));
+      g.appendChild(t);
+      if (w > b.label.length * 5.6 + 6) {
+        g.appendChild(el("text", { x: x + w / 2, y: y + laneH / 2 + 4, "text-anchor": "middle", style: "fill:#fff" }, b.label));
+      }
+      svg.appendChild(g);
+    });
+    svg.appendChild(el("text", { "class": "calc-axis-title", x: (L + W - R) / 2, y: y0 + 34, "text-anchor": "middle" },
+      axisTitle(data.x_label || "time", data.x_unit)));
+    var legend = el("g", { "class": "calc-legend" });
+    var lx = L;
+    for (var mb = 0; mb < (data.micro_batches || 1); mb++) {
+      var label = "micro-batch " + mb;
+      legend.appendChild(el("rect", { x: lx, y: y0 + 48, width: 12, height: 8, fill: COLORS[mb % COLORS.length] }));
+      legend.appendChild(el("text", { x: lx + 16, y: y0 + 56 }, label));
+      lx += 16 + label.length * 6.5 + 16;
+    }
+    legend.appendChild(el("text", { x: L, y: y0 + 74 }, "darkest: compute-bound; lighter: memory-bound; palest: network"));
     svg.appendChild(legend);
     if (old) old.replaceWith(svg);
     else container.appendChild(svg);

@@ -244,7 +244,9 @@
         compact.format(b.end - b.start) + " " + (data.x_unit || ""));
       g.appendChild(t);
       if (w > b.label.length * 5.6 + 6) {
-        g.appendChild(el("text", { x: x + w / 2, y: y + laneH / 2 + 4, "text-anchor": "middle", style: "fill:#fff" }, b.label));
+        var label = el("text", { x: x + w / 2, y: y + laneH / 2 + 4, "text-anchor": "middle" }, b.label);
+        label.style.fill = "#fff"; // CSSOM, not a style attribute: the page's CSP refuses those
+        g.appendChild(label);
       }
       svg.appendChild(g);
     });

@@ -24,7 +24,9 @@ Steps of a build (all offline):
    ``site/pyodide/pyodide-lock.json`` holding the ``calc`` wheel with its sha256
    (``pyodide_lock``'s ``add_wheels_to_spec``);
 5. write one embeddable page per widget (``site/embed/<page>/<widget>/``);
-6. last, once no file changes any more: precompressed copies of the large files and the
+6. put a strict Content-Security-Policy ``<meta>`` in every page, embeds included
+   (``site_csp.py``: inline scripts hashed, KaTeX's inline styles moved to classes);
+7. last, once no file changes any more: precompressed copies of the large files and the
    offline service worker (``site/calc-sw.js``) with the list and hashes of every file it
    keeps, under a cache name that changes with any file.
 
@@ -46,6 +48,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+import site_csp
 
 ROOT = Path(__file__).resolve().parent
 SITE_SRC = ROOT / "site_src"
@@ -442,6 +446,11 @@ def build(calc_src: Path = ROOT, site_url: str | None = None, site: Path = SITE,
         log(f"calc wheel {info['wheel']} sha256={info['sha256'][:16]}...; Pyodide core vendored")
         fill_core_sizes(site)
         log(f"wrote {embeds.write_embed_pages(site, site_url)} embeddable widget views")
+        # Last step that touches HTML: every inline script and style present now is covered.
+        policy = site_csp.apply(site)
+        (work / "csp-header.txt").write_text(policy.header + "\n")
+        log(f"Content-Security-Policy in {policy.pages} pages: {len(policy.script_hashes)} inline scripts hashed, "
+            f"{policy.styles_moved} inline styles moved to classes; header value in {work / 'csp-header.txt'}")
         info = {
             "pyodide": json.loads((PYODIDE_NPM / "package.json").read_text())["version"],
             "site_url": site_url,

@@ -4,7 +4,8 @@
 #   ./dev.sh serve [--port N]   build the site, then serve it on http://127.0.0.1:8000/
 #   ./dev.sh test [pytest args] build the site, then run every test (pytest tests)
 #   ./dev.sh build              build the site into site/
-#   ./dev.sh setup              only set up: .venv (Python 3.12), npm packages, Chromium
+#   ./dev.sh setup              only set up: .venv (Python 3.12, calc installed with its
+#                               `calc` command), npm packages, Chromium
 #   ./dev.sh bench              build, then print the browser benchmark table
 #   ./dev.sh bundle             write dist/llm-serving-economics.zip: the site for offline
 #                               reading; `python3 llm-serving-economics.zip` serves it live
@@ -36,10 +37,13 @@ find_python312() {
   return 1
 }
 
+# Bump when setup_venv installs something new, so existing .venvs are set up again once.
+VENV_SETUP_VERSION=2  # 2: calc itself, editable, with its `calc` console script
+
 setup_venv() {
   local stamp=.venv/.dev-requirements.stamp want
-  want="$(hash_of requirements-dev.txt pyproject.toml)"
-  if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  want="$(hash_of requirements-dev.txt pyproject.toml)-v$VENV_SETUP_VERSION"
+  if [ -x .venv/bin/python ] && [ -x .venv/bin/calc ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     return 0
   fi
   if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else 1)'; then
@@ -51,6 +55,10 @@ setup_venv() {
   fi
   log "installing requirements-dev.txt into .venv"
   .venv/bin/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+  # calc itself, editable (the source stays here): puts the `calc` command in .venv/bin,
+  # so `.venv/bin/calc sol --help` works from any folder. Offline: setuptools comes from above.
+  log "installing calc (editable) into .venv"
+  .venv/bin/python -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
   echo "$want" > "$stamp"
 }
 

@@ -25,6 +25,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import calc  # noqa: E402
+import calc.api  # noqa: E402
 from calc.decode import speed_of_light  # noqa: E402
 from calc.placement import place  # noqa: E402
 
@@ -79,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--points", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=5, help="runs per measurement; the best is reported")
     args = ap.parse_args(argv)
+    # The work budget guards the browser's worker; this benchmark measures throughput past it.
+    calc.api.SWEEP_BUDGET = max(calc.api.SWEEP_BUDGET, args.points * max(calc.api.SWEEP_COST.values()))
 
     rows = []
     for calc_name, x, lo, hi, y in CASES:
@@ -109,7 +112,32 @@ def main(argv: list[str] | None = None) -> int:
     print("  ".join("-" * w for w in widths))
     for r in rows:
         print("  ".join(c.rjust(w) if i > 1 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))))
+    print()
+    print(sweep_costs(args.points // 5, args.repeat))
     return 0
+
+
+def sweep_costs(points: int, repeat: int) -> str:
+    """Time per point of a one-line sweep of each sweepable calculation, relative to the
+    speed of light: what calc.api.SWEEP_COST (the sweep work budget's weights) should be."""
+    rows, base = [], None
+    for name in calc.PARAMS["sweep_calc"].choices:
+        if name not in calc.CALCULATIONS:
+            continue
+        x = "gpu_hour_usd" if name == "cost" else "seq_len"
+        y = "usd_per_million_tokens" if name == "cost" else (
+            "kv_bytes_per_user" if name == "kv" else "tokens_per_s_per_gpu")
+        p = sweep_params(name, x, 1 if name == "cost" else 1_000, 100 if name == "cost" else 1_000_000, y, points)
+        t, _ = best_of(lambda: calc.evaluate("sweep", p), repeat)
+        per = t / points
+        base = per if name == "sol" else base
+        rows.append((name, per))
+    base = base or rows[0][1]
+    lines = [f"cost per point, {points:,}-point one-line sweeps (SWEEP_COST in calc/api.py is this, rounded up):",
+             "calculation  us/point  relative  SWEEP_COST"]
+    for name, per in rows:
+        lines.append(f"{name:<11}  {per * 1e6:8.1f}  {per / base:8.2f}  {calc.api.SWEEP_COST.get(name, '-'):>10}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

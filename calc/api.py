@@ -9,18 +9,18 @@ tokens/s, FLOP/s, seconds, USD; fractions as fractions (0.65, not 65).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any, Callable
 
 from . import cost as _cost
 from .blog import blog_figures
 from .decode import DEEPSEEK_MEASURED_TOKENS_PER_S_PER_GPU, speed_of_light
-from .errors import ParamError
+from .errors import CalcError, ParamError, printable
 from .kv import flashmla_fp8_bytes_per_token_per_layer, kv_size
 from .model import ModelConfig, from_hf_config
 from .placement import place, reduction_comparison
 from .presets import GPUS, MODELS, Accelerator
-from .schema import PARAMS
+from .schema import PARAMS, choices_text, unknown_param
 from .units import GB
 
 
@@ -46,7 +46,7 @@ class Calculation:
 _O = [
     OutputSpec("kv_bytes_per_token", "B", "KV cache per token", help="all layers, one token of context"),
     OutputSpec("kv_bytes_per_token_per_layer", "B", "KV cache per token per layer"),
-    OutputSpec("kv_bytes_per_user", "B", "KV cache per user", help="one sequence of seq_len tokens"),
+    OutputSpec("kv_bytes_per_user", "B", "KV cache per user", help="one sequence at the context length"),
     OutputSpec("kv_bytes_per_user_binary", "B", "KV cache per user (binary units)", display="binary"),
     OutputSpec("flashmla_fp8_bytes_per_token_per_layer", "B", "FlashMLA FP8 layout, per token per layer",
                help="latent in FP8 + one FP32 scale per 128 values + RoPE key in BF16 (MLA models only)"),
@@ -70,7 +70,7 @@ _O = [
                help="attention, dense layers, shared experts, router, embedding, head"),
     OutputSpec("weight_bytes_per_gpu", "B", "Weights per GPU"),
     OutputSpec("kv_budget_bytes_per_gpu", "B", "HBM left for KV per GPU"),
-    OutputSpec("users_per_gpu", "users", "Users per GPU", help="average concurrent sequences"),
+    OutputSpec("users_per_gpu", "users", "Users per GPU", display="users", help="average concurrent sequences"),
     OutputSpec("bytes_read_per_step", "B", "Bytes read per decode step"),
     OutputSpec("steps_per_s", "/s", "Decode steps per second", help="full-memory reads per second"),
     OutputSpec("fits", "", "Weights fit"),
@@ -87,18 +87,18 @@ _O = [
     OutputSpec("active_params", "params", "Activated parameters per token"),
     # DeepSeek's day
     OutputSpec("avg_nodes", "nodes", "Average nodes", display="given"),
-    OutputSpec("gpus", "GPUs", "GPUs (average)"),
+    OutputSpec("gpus", "GPUs", "GPUs (average)", display="count"),
     OutputSpec("daily_cost_usd", "USD", "Daily cost"),
-    OutputSpec("published_cost_usd", "USD", "Published daily cost"),
+    OutputSpec("published_cost_usd", "USD", "Published daily cost", display="given"),
     OutputSpec("revenue_recomputed_usd", "USD", "Theoretical revenue, recomputed"),
-    OutputSpec("published_revenue_usd", "USD", "Published theoretical revenue"),
+    OutputSpec("published_revenue_usd", "USD", "Published theoretical revenue", display="given"),
     OutputSpec("margin", "", "Cost profit margin", display="percent"),
     OutputSpec("margin_recomputed", "", "Margin with recomputed revenue", display="percent"),
     OutputSpec("published_margin", "", "Published margin", display="percent"),
     OutputSpec("cache_hit_share", "", "Input tokens hitting the KV cache", display="percent"),
-    OutputSpec("decode_nodes", "nodes", "Decode nodes implied"),
-    OutputSpec("prefill_nodes", "nodes", "Prefill nodes implied"),
-    OutputSpec("nodes_check", "nodes", "Decode + prefill nodes"),
+    OutputSpec("decode_nodes", "nodes", "Decode nodes implied", display="count"),
+    OutputSpec("prefill_nodes", "nodes", "Prefill nodes implied", display="count"),
+    OutputSpec("nodes_check", "nodes", "Decode + prefill nodes", display="count"),
     OutputSpec("decode_tokens_per_s_per_gpu", "tok/s", "Decode tokens/s per GPU"),
     OutputSpec("decode_usd_per_million_tokens", "USD", "Decode cost per million output tokens"),
     OutputSpec("output_tokens_per_day", "tok", "Output tokens per day"),
@@ -159,17 +159,46 @@ def _kv(p: dict) -> dict:
     }
 
 
+#: The setting of DeepSeek's measured 1,850 tokens/s per H800 (Day-6 overview of
+#: deepseek-ai/open-infra-index, 2025-03-01): DeepSeek-V3/R1 (one architecture) on H800, an
+#: average KV length of 4,989 tokens.
+MEASURED_MODELS = ("deepseek-v3", "deepseek-r1")
+MEASURED_GPU = "h800"
+MEASURED_SEQ_LEN = 4989
+#: context lengths compared with that measurement: within a factor of 1.25 of its average
+MEASURED_SEQ_LEN_FACTOR = 1.25
+
+
+def matches_measurement(model: ModelConfig, gpu: Accelerator, seq_len: float) -> bool:
+    """Whether a bound for ``model`` on ``gpu`` at ``seq_len`` may be set beside DeepSeek's
+    measured 1,850 tokens/s per GPU: the same model and GPU, and a context within a factor
+    of 1.25 of the measured average (4,989 tokens), so the bound is not off by the 1/context
+    law alone. Anything else (Llama on H800, 131,072 tokens, a B200) is not compared."""
+    lo, hi = MEASURED_SEQ_LEN / MEASURED_SEQ_LEN_FACTOR, MEASURED_SEQ_LEN * MEASURED_SEQ_LEN_FACTOR
+    same_model = model.name in MEASURED_MODELS or _architecture(model) == _architecture(MODELS[MEASURED_MODELS[0]])
+    return same_model and gpu.name == MEASURED_GPU and lo <= seq_len <= hi
+
+
+def _architecture(m: ModelConfig) -> ModelConfig:
+    """The model without its names, notes and published totals (every text field but the
+    attention kind): DeepSeek-V3's own config.json loaded by a user is still DeepSeek-V3."""
+    blank = {f.name: "" for f in fields(ModelConfig) if f.type == "str" and f.name != "attention"}
+    return replace(m, **blank, stated_total_params=0.0, stated_active_params=0.0)
+
+
 def _sol(p: dict) -> dict:
     s = speed_of_light(p["model"], p["gpu"], p["seq_len"], p["kv_dtype"], p["accept_length"])
     base = speed_of_light(p["model"], p["gpu"], p["seq_len"], "bf16", 1.0)
+    compared = matches_measurement(p["model"], p["gpu"], p["seq_len"])
     return {
         "kv_bytes_per_token": s.kv_bytes_per_token,
         "kv_bytes_per_user": s.kv_bytes_per_user,
         "hbm_bw": s.hbm_bw,
         "user_steps_per_s": s.user_steps_per_s,
         "tokens_per_s_per_gpu": s.tokens_per_s_per_gpu,
-        "measured_tokens_per_s_per_gpu": DEEPSEEK_MEASURED_TOKENS_PER_S_PER_GPU,
-        "over_measured": s.tokens_per_s_per_gpu / DEEPSEEK_MEASURED_TOKENS_PER_S_PER_GPU,
+        # None ("n/a") where the measurement is of another model, GPU or context
+        "measured_tokens_per_s_per_gpu": DEEPSEEK_MEASURED_TOKENS_PER_S_PER_GPU if compared else None,
+        "over_measured": s.tokens_per_s_per_gpu / DEEPSEEK_MEASURED_TOKENS_PER_S_PER_GPU if compared else None,
         "usd_per_million_tokens": _cost.usd_per_million_tokens(s.tokens_per_s_per_gpu, p["gpu_hour_usd"]),
         "baseline_tokens_per_s_per_gpu": base.tokens_per_s_per_gpu,
         "fp8_multiplier": base.kv_bytes_per_user / s.kv_bytes_per_user,
@@ -248,13 +277,24 @@ _SWEEP_PARAMS = ("sweep_calc", "sweep_param", "sweep_output", "sweep_from", "swe
                  "sweep_scale", "series_param", "series_values")
 
 
+#: Work one sweep may do, in evaluations of the speed of light (about 0.5 s in CPython and
+#: a few seconds in Pyodide on a slow machine): a larger sweep is refused with a message
+#: naming the number of points that fits, never run.
+SWEEP_BUDGET = 20_000
+#: Cost of one point of each sweepable calculation, relative to the speed of light, rounded
+#: up (bench/bench_sweep.py prints them: kv 0.5, sol 1, capacity 1.5, cost 0.05, tight 4.4).
+SWEEP_COST = {"kv": 1, "sol": 1, "capacity": 2, "cost": 1, "tight": 5}
+
+
 def sweep_xs(start: float, stop: float, n: int, scale: str, integer: bool) -> list[float]:
-    """``n`` values from ``start`` to ``stop`` inclusive, evenly or geometrically spaced."""
+    """``n`` values from ``start`` to ``stop`` inclusive, evenly or geometrically spaced
+    (geometric steps taken in log space, so no ratio overflows between extreme ends)."""
     if scale == "log":
         if start <= 0 or stop <= 0:
-            raise ParamError("sweep_from", start, "a number > 0 for a log sweep")
-        ratio = (stop / start) ** (1 / (n - 1))
-        xs = [start * ratio**i for i in range(n)]
+            raise ParamError("sweep_from" if start <= 0 else "sweep_to", start if start <= 0 else stop,
+                             "above 0 for a logarithmic spacing")
+        a, b = math.log(start), math.log(stop)
+        xs = [math.exp(a + (b - a) * i / (n - 1)) for i in range(n)]
     else:
         xs = [start + (stop - start) * i / (n - 1) for i in range(n)]
     xs[0], xs[-1] = start, stop  # exact ends: rounding must not push sweep_to past a parameter's max
@@ -267,35 +307,45 @@ def _sweep(p: dict, raw: dict) -> dict:
     calc_name, x_name, y_name = p["sweep_calc"], p["sweep_param"], p["sweep_output"]
     calc = CALCULATIONS.get(calc_name)
     if calc is None:  # a schema choice whose module is not loaded (e.g. "tight")
-        raise ParamError("sweep_calc", calc_name, "one of " + ", ".join(c for c in PARAMS["sweep_calc"].choices
-                                                                         if c in CALCULATIONS))
+        raise ParamError("sweep_calc", calc_name,
+                         "one of " + choices_text(tuple(c for c in PARAMS["sweep_calc"].choices if c in CALCULATIONS)))
     if x_name not in calc.params:
-        raise ParamError("sweep_param", x_name, "a parameter of " + calc_name + ": " +
-                         ", ".join(n for n in calc.params if PARAMS[n].kind in ("int", "float")))
+        raise ParamError("sweep_param", x_name, f"an input of {calc_name}: " + choices_text(
+            tuple(n for n in calc.params if PARAMS[n].kind in ("int", "float"))))
     if y_name not in calc.outputs:
-        raise ParamError("sweep_output", y_name, "an output of " + calc_name + ": " + ", ".join(calc.outputs))
+        raise ParamError("sweep_output", y_name, f"an output of {calc_name}: " + choices_text(calc.outputs))
     xp = PARAMS[x_name]
-    xs = sweep_xs(p["sweep_from"], p["sweep_to"], p["sweep_points"], p["sweep_scale"], xp.kind == "int")
-    for end, x in (("sweep_from", xs[0]), ("sweep_to", xs[-1])):
+    for end in ("sweep_from", "sweep_to"):  # each end must be a value of the swept input
         try:
-            xp.validate(x)
+            xp.validate(p[end])
         except ParamError:
-            raise ParamError(end, x, f"a value of {x_name}: {xp.allowed()}") from None
-    base = _prep(calc.params, raw)
+            raise ParamError(end, p[end], xp.allowed(), label=f"{PARAMS[end].label} ({xp.label})") from None
     series_param = p["series_param"]
     if series_param == "none":
         values = [None]
     else:
+        sp = PARAMS[series_param]
         values = [v.strip() for v in p["series_values"].split(",") if v.strip()]
         if not values:
-            raise ParamError("series_values", p["series_values"], "a comma-separated list of " + PARAMS[series_param].allowed())
+            raise ParamError("series_values", p["series_values"], f"a comma-separated list of {sp.label} values")
         for v in values:
             try:
-                PARAMS[series_param].validate(v)
+                sp.validate(v)
             except ParamError:
-                raise ParamError("series_values", p["series_values"],
-                                 "a comma-separated list, each " + PARAMS[series_param].allowed(),
-                                 f"{v!r} is not a {series_param}") from None
+                raise ParamError("series_values", p["series_values"], f"a comma-separated list of {sp.label} values",
+                                 f"{printable(v, 16)} is not one") from None
+    n_points = p["sweep_points"]
+    cost = SWEEP_COST.get(calc_name, max(SWEEP_COST.values()))
+    if n_points * len(values) * cost > SWEEP_BUDGET:
+        most = SWEEP_BUDGET // (len(values) * cost)
+        if most < 2:
+            raise ParamError("series_values", p["series_values"],
+                             f"at most {SWEEP_BUDGET // (2 * cost):,} values for a sweep of {calc.title.lower()}")
+        lines = f"{len(values)} line{'s' if len(values) > 1 else ''}"
+        raise ParamError("sweep_points", n_points, f"at most {most:,} for {lines} of {calc.title.lower()}",
+                         "a larger sweep would keep the calculator busy too long")
+    xs = sweep_xs(p["sweep_from"], p["sweep_to"], n_points, p["sweep_scale"], xp.kind == "int")
+    base = _prep(calc.params, raw)
     series = []
     for v in values:
         q = dict(base)
@@ -378,14 +428,36 @@ def evaluate(calculation: str, params: dict | None = None) -> dict:
     try:
         calc = CALCULATIONS[calculation]
     except KeyError:
-        raise ParamError("calculation", calculation, "one of " + ", ".join(CALCULATIONS)) from None
+        raise ParamError("calculation", calculation, "one of " + choices_text(tuple(CALCULATIONS)),
+                         label="Calculation") from None
     unknown = [k for k in params if k not in PARAMS]
     if unknown:
-        raise ParamError(unknown[0], params[unknown[0]], "a known parameter: " + ", ".join(PARAMS), "unknown parameter")
+        raise unknown_param(unknown[0], params[unknown[0]])
+    # Every value given is checked, also one this calculation (or this sweep) does not read.
+    _prep(tuple(params), params)
     if calculation == "sweep":
         p = _prep(_SWEEP_PARAMS, params)
-        return _sweep(p, {k: v for k, v in params.items() if k not in _SWEEP_PARAMS})
-    return calc.fn(_prep(calc.params, params))
+        result = _sweep(p, {k: v for k, v in params.items() if k not in _SWEEP_PARAMS})
+    else:
+        result = calc.fn(_prep(calc.params, params))
+    _check_finite(calc, result)
+    return result
+
+
+def _check_finite(calc: Calculation, result: Any) -> None:
+    """Every number of a result is finite: within the schema's ranges the model never
+    overflows (the fuzz tests hold it to that), and should it ever, the reader gets a
+    message instead of inf or NaN."""
+    stack = [result]
+    while stack:
+        o = stack.pop()
+        if isinstance(o, float):
+            if not math.isfinite(o):
+                raise CalcError(f"{calc.title} overflows for these inputs; try values nearer the defaults")
+        elif isinstance(o, dict):
+            stack.extend(o.values())
+        elif isinstance(o, (list, tuple)):
+            stack.extend(o)
 
 
 # ---- the tighter bound, the intensity question, interactivity, validation --------------
@@ -403,7 +475,7 @@ _TIGHT_PARAMS = ("model", "gpu", "seq_len", "kv_dtype", "accept_length", "ep", "
 
 for _o in [
     OutputSpec("batch_per_gpu", "sequences", "Batch per GPU used", display="int"),
-    OutputSpec("max_batch_per_gpu", "sequences", "Most sequences that fit per GPU"),
+    OutputSpec("max_batch_per_gpu", "sequences", "Most sequences that fit per GPU", display="users"),
     OutputSpec("batch_capped", "", "Batch capped by HBM"),
     OutputSpec("query_tokens_per_step", "tokens", "Query tokens per sequence per step", display="int"),
     OutputSpec("mtp_weight_read_bytes", "B", "MTP module bytes read per step",

@@ -7,8 +7,8 @@ presets in bytes (HBM capacity as ``nvidia-smi`` reports it: the spec sheets' "1
 GiB-scale), without intermediate rounding. Each figure carries the reason
 for any difference as data, so the site can show both and say why.
 
-Source: ``shared/seed/deepseek-serving-cost-estimate.md``; the checks are in
-``shared/reference/facts.md`` section 5.
+Source: the blog post *DeepSeek Serving Cost Estimate*; each figure is checked against the
+number the post prints in ``tests/test_calc_blog.py``.
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
-"""Command line: ``python -m calc CALCULATION [--param value ...] [--json]``.
+"""Command line: ``calc CALCULATION [--param value ...] [--json]`` (installed by
+``./dev.sh`` as the ``calc`` console script; ``python -m calc`` is the same).
 
-Flags are the schema's parameter names with dashes (``--seq-len 5000``). Plain output is
-an aligned table with units; ``--json`` prints one JSON object with values in SI base
-units. A bad input exits with status 2 and one line naming the parameter.
+Flags are the schema's parameter names with dashes (``--seq-len 5000``); ``calc sol --help``
+lists the parameters ``sol`` reads. Plain output is an aligned table with units; ``--json``
+prints one JSON object with values in SI base units. A bad input exits with status 2 and one
+line naming the flag and the parameter's label ("--seq-len: Context length must be ..."),
+never a traceback.
 """
 
 from __future__ import annotations
@@ -10,47 +13,96 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from typing import Any, Sequence
 
 from . import fmt
 from .api import CALCULATIONS, OUTPUTS, evaluate
-from .errors import CalcError
+from .api import MEASURED_SEQ_LEN
+from .errors import MAX_MESSAGE, CalcError, ParamError, clip, printable
 from .model import load_config_file
-from .schema import PARAMS
+from .schema import PARAMS, choices_text
 from .web import flatten
 
 
+PROG = "calc"
+
+
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2
-        self.exit(2, f"calc: error: {message}\n")
+    def error(self, message: str) -> None:  # one line, at most ~200 characters, exit 2
+        self.exit(2, f"{PROG}: error: {_tidy(message)}\n")
+
+
+def _tidy(message: str) -> str:
+    """argparse's message in one short line: an unknown calculation named with the known
+    ones, echoed arguments escaped and cut."""
+    m = re.match(r"argument CALCULATION: invalid choice: (.*?) \(choose from", message)
+    if m:
+        name = m.group(1).strip("'\"")
+        return clip(f"{printable(name)} is not a calculation; one of {choices_text(tuple(CALCULATIONS))} "
+                    f"({PROG} --help describes them)", MAX_MESSAGE)
+    m = re.match(r"unrecognized arguments: (.*)", message, re.S)
+    if m:
+        return clip("unknown option(s): " + printable(m.group(1), 60) + f" ({PROG} CALCULATION --help lists them)",
+                    MAX_MESSAGE)
+    return clip(printable(message, MAX_MESSAGE), MAX_MESSAGE)
+
+
+_METAVAR = {"choice": "NAME", "int": "N", "float": "X", "str": "TEXT"}
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _param_help(name: str) -> str:
+    p = PARAMS[name]
+    unit = f" [{p.unit}]" if p.unit else ""
+    text = f"{p.label}{unit}: {p.help}; {p.allowed()} (default {p.default})"
+    return text.replace("%", "%%")  # argparse formats help with %
 
 
 def _help_epilog() -> str:
-    lines = ["calculations:"]
-    w = max(map(len, CALCULATIONS))
-    for c in CALCULATIONS.values():
-        lines.append(f"  {c.name:<{w}}  {c.title}: {c.help}")
-    lines.append("")
-    lines.append("parameters (flag, unit, default: help):")
+    lines = [f"'{PROG} CALCULATION --help' lists the parameters that calculation reads.", "",
+             "every parameter (flag [unit] (default): label: help; allowed values):"]
     for p in PARAMS.values():
         unit = f" [{p.unit}]" if p.unit else ""
-        lines.append(f"  --{p.name.replace('_', '-')}{unit} (default {p.default}): {p.help}; {p.allowed()}")
-    lines.append("  --config PATH: a Hugging Face style config.json to use as the model")
+        lines.append(f"  {_flag(p.name)}{unit} (default {p.default}): {p.label}: {p.help}; {p.allowed()}")
+    lines.append("  --config PATH: a Hugging Face style config.json to use as the model (replaces --model)")
     return "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = _Parser(prog="python -m calc", description="LLM decode throughput and serving cost calculator.",
+    """The command line: one sub-command per calculation, each with its own parameters.
+
+    Every sub-command accepts every parameter flag, so a value given for a parameter the
+    calculation does not read is still checked (and then not used); its ``--help`` lists
+    only the parameters it reads."""
+    ap = _Parser(prog=PROG, usage=f"{PROG} CALCULATION [--parameter VALUE ...] [--json]",
+                 description="LLM decode throughput and serving cost calculator.",
                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_help_epilog())
-    ap.add_argument("calculation", choices=list(CALCULATIONS), metavar="CALCULATION",
-                    help="one of: " + ", ".join(CALCULATIONS))
-    for p in PARAMS.values():
-        unit = f" [{p.unit}]" if p.unit else ""
-        ap.add_argument("--" + p.name.replace("_", "-"), dest=p.name, default=None, metavar="VALUE",
-                        help=f"{p.help}{unit}; default {p.default}")
-    ap.add_argument("--config", default=None, metavar="PATH", help="model config.json (replaces --model)")
-    ap.add_argument("--json", action="store_true", help="print one JSON object (SI base units)")
+    sub = ap.add_subparsers(dest="calculation", metavar="CALCULATION", title="calculations",
+                            parser_class=_Parser, required=True)
+    for c in CALCULATIONS.values():
+        reads = set(c.params)
+        sp = sub.add_parser(c.name, help=f"{c.title}: {c.help}".replace("%", "%%"),
+                            usage=f"{PROG} {c.name} [--parameter VALUE ...] [--json]",
+                            description=f"{c.title}: {c.help}.",
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+        group = sp.add_argument_group("parameters" if reads else "parameters (this calculation reads none)")
+        for name in c.params:
+            group.add_argument(_flag(name), dest=name, default=None, metavar=_METAVAR[PARAMS[name].kind],
+                               help=_param_help(name))
+        if "model" in reads:
+            group.add_argument("--config", default=None, metavar="PATH",
+                               help="a Hugging Face style config.json to use as the model (replaces --model)")
+        for name in PARAMS:  # accepted and checked, not listed: this calculation does not read them
+            if name not in reads:
+                sp.add_argument(_flag(name), dest=name, default=None, help=argparse.SUPPRESS)
+        if "model" not in reads:
+            sp.add_argument("--config", default=None, help=argparse.SUPPRESS)
+        sp.add_argument("--json", action="store_true", help="print one JSON object (SI base units)")
     return ap
 
 
@@ -146,13 +198,17 @@ def render_plain(name: str, result: dict) -> str:
         return (f"attention FLOPs per cached token per layer: {fmt.value(result['attention_flops_per_cached_token'], 'FLOP')}\n"
                 + _table(rows, ("accelerator", "intensity", "ridge point", "attention bound by")))
     rows = []
+    note = ""
+    if name == "sol" and result.get("over_measured") is None:
+        note = ("\nNot compared with DeepSeek's measured 1,850 tok/s per GPU: that figure is for DeepSeek-V3/R1 "
+                f"on H800 at an average context of {MEASURED_SEQ_LEN:,} tokens.")
     for path, leaf in flatten(result).items():
         if isinstance(leaf["value"], (list, dict)):
             continue
         spec = OUTPUTS.get(path.rsplit(".", 1)[-1])
         label = spec.label if spec and "." not in path else path
         rows.append((label, leaf["text"], path))
-    return _table(rows, ("output", "value", "name"))
+    return _table(rows, ("output", "value", "name")) + note
 
 
 def _signed(fraction: float) -> str:
@@ -160,18 +216,43 @@ def _signed(fraction: float) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; the exit status: 0 done, 2 a bad input (one line on stderr
+    naming it), 1 an internal error (one line, never a traceback), 130 interrupted."""
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a character gets its escape
+        if hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # pragma: no cover - a stream already in use
+                pass
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # noqa: BLE001 - a bug of ours: say so in one line
+        print(clip(f"{PROG}: internal error ({type(e).__name__}: {printable(str(e), 80)}); please report it",
+                   MAX_MESSAGE), file=sys.stderr)
+        return 1
+
+
+def _main(argv: Sequence[str] | None) -> int:
     ap = build_parser()
     args = ap.parse_args(argv)
     params: dict[str, Any] = {k: v for k, v in vars(args).items() if k in PARAMS and v is not None}
     try:
-        if args.config:
+        if args.config is not None:
             params["model"] = load_config_file(args.config)
         result = evaluate(args.calculation, params)
-    except CalcError as e:
-        print(f"calc: error: {e}", file=sys.stderr)
+    except ParamError as e:
+        flag = f"{_flag(e.param)}: " if e.param in PARAMS else ""
+        print(f"{PROG}: error: {flag}{e}", file=sys.stderr)
         return 2
-    text = (json.dumps(result, default=_json_default, allow_nan=False, indent=1) if args.json
-            else render_plain(args.calculation, result))
+    except CalcError as e:
+        print(f"{PROG}: error: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        text = json.dumps(result, default=_json_default, allow_nan=False, indent=1)
+    else:
+        text = render_plain(args.calculation, result)
     try:
         print(text)
         sys.stdout.flush()

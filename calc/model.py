@@ -21,11 +21,14 @@ Shapes used (one transformer layer; ``h`` = hidden_size):
 from __future__ import annotations
 
 import json
+import math
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, printable, show
 
 
 @dataclass(frozen=True)
@@ -239,14 +242,41 @@ _ALIASES = {
 
 _REQUIRED = ("num_hidden_layers", "hidden_size", "vocab_size", "num_attention_heads")
 
+#: Largest value each integer field may take: generous beside any published model (61-126
+#: layers, hidden sizes up to ~25k, vocabularies up to ~260k, up to 384 routed experts), small
+#: enough that every parameter count and byte total stays a finite float. Others: 10**7.
+_MAX_FIELD = {
+    "num_hidden_layers": 10_000, "num_attention_heads": 100_000, "num_key_value_heads": 100_000,
+    "n_routed_experts": 1_000_000, "num_experts_per_tok": 1_000_000, "n_shared_experts": 10_000,
+    "first_k_dense_replace": 10_000, "num_nextn_predict_layers": 1_000, "vocab_size": 100_000_000,
+    "index_topk": 10**9, "sliding_window": 10**9, "max_window_layers": 10_000,
+}
+_MAX_DEFAULT = 10**7
+
 
 def _int(cfg: dict, key: str, default: int = 0) -> int:
+    """An integer field: a whole number from 0 to its maximum (``_MAX_FIELD``)."""
     v = cfg.get(key, default)
     if v is None:
         return default
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or v != int(v) or v < 0:
-        raise ConfigError(f"config field '{key}' must be a non-negative integer, got {v!r}")
+    hi = _MAX_FIELD.get(key, _MAX_DEFAULT)
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= hi or v != int(v):
+        raise ConfigError(f"config field '{key}' must be a whole number from 0 to {hi:,} (got {show(v)})")
     return int(v)
+
+
+def _bool(cfg: dict, key: str) -> bool:
+    v = cfg.get(key)
+    if v is not None and not isinstance(v, bool):
+        raise ConfigError(f"config field '{key}' must be true or false (got {show(v)})")
+    return bool(v)
+
+
+def _str(cfg: dict, key: str) -> str:
+    v = cfg.get(key)
+    if v is not None and not isinstance(v, str):
+        raise ConfigError(f"config field '{key}' must be text (got {show(v)})")
+    return v or ""
 
 
 def from_hf_config(cfg: dict, name: str = "custom", source: str = "user config.json") -> ModelConfig:
@@ -255,11 +285,13 @@ def from_hf_config(cfg: dict, name: str = "custom", source: str = "user config.j
     MLA is recognised by ``kv_lora_rank``; otherwise attention is GQA/MHA with
     ``num_key_value_heads`` (defaulting to ``num_attention_heads``) and ``head_dim``
     (defaulting to ``hidden_size // num_attention_heads``). MoE is recognised by
-    ``n_routed_experts`` / ``num_local_experts`` / ``num_experts``. Raises
-    :class:`ConfigError` naming every missing or contradictory field.
+    ``n_routed_experts`` / ``num_local_experts`` / ``num_experts``. Every field read is
+    type-checked and bounded (whole numbers within ``_MAX_FIELD``, true/false, text, a list
+    of layer types, an object for ``quantization_config``). Raises :class:`ConfigError`
+    naming the missing, mistyped or contradictory field, in one line.
     """
     if not isinstance(cfg, dict):
-        raise ConfigError(f"config must be a JSON object, got {type(cfg).__name__}")
+        raise ConfigError(f"config must be a JSON object, got {show(cfg)}")
     missing = [k for k in _REQUIRED if k not in cfg]
     if missing:
         raise ConfigError("config.json is missing required field(s): " + ", ".join(missing))
@@ -274,9 +306,9 @@ def from_hf_config(cfg: dict, name: str = "custom", source: str = "user config.j
     for k in ("num_hidden_layers", "hidden_size", "vocab_size", "num_attention_heads"):
         kw[k] = _int(g, k)
         if kw[k] <= 0:
-            raise ConfigError(f"config field '{k}' must be positive, got {g[k]!r}")
+            raise ConfigError(f"config field '{k}' must be positive, got {show(g[k])}")
     kw["intermediate_size"] = _int(g, "intermediate_size")
-    mla = bool(g.get("kv_lora_rank"))
+    mla = bool(_int(g, "kv_lora_rank"))
     kw["attention"] = "mla" if mla else "gqa"
     if mla:
         for k in ("kv_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim"):
@@ -299,14 +331,16 @@ def from_hf_config(cfg: dict, name: str = "custom", source: str = "user config.j
                 raise ConfigError("config has no head_dim and hidden_size is not a multiple of num_attention_heads")
             hd = kw["hidden_size"] // kw["num_attention_heads"]
         kw["head_dim"] = _int({"head_dim": hd}, "head_dim")
-        kw["attention_bias"] = bool(g.get("attention_bias", False))
+        if kw["head_dim"] == 0:  # no KV cache at all: every per-user figure would divide by zero
+            raise ConfigError("config field 'head_dim' must be positive (got 0)")
+        kw["attention_bias"] = _bool(g, "attention_bias")
     experts = _int(g, "n_routed_experts")
     if experts:
         kw["n_routed_experts"] = experts
         kw["num_experts_per_tok"] = _int(g, "num_experts_per_tok")
         if not 0 < kw["num_experts_per_tok"] <= experts:
             raise ConfigError(
-                f"num_experts_per_tok ({g.get('num_experts_per_tok')!r}) must be between 1 and the "
+                f"num_experts_per_tok ({show(g.get('num_experts_per_tok'))}) must be between 1 and the "
                 f"number of experts ({experts})"
             )
         moe_inter = _int(g, "moe_intermediate_size") or kw["intermediate_size"]
@@ -324,38 +358,147 @@ def from_hf_config(cfg: dict, name: str = "custom", source: str = "user config.j
     elif not kw["intermediate_size"]:
         raise ConfigError("dense config is missing field 'intermediate_size'")
     # sliding window: layer_types (gpt-oss, Qwen) or a window for every layer (Mistral)
-    window = g.get("sliding_window")
+    window = _int(g, "sliding_window")
     layer_types = g.get("layer_types")
+    if layer_types is not None and (not isinstance(layer_types, list)
+                                    or not all(isinstance(t, str) for t in layer_types)):
+        raise ConfigError(f"config field 'layer_types' must be a list of layer type names (got {show(layer_types)})")
+    use_window = g.get("use_sliding_window", True)
+    if not isinstance(use_window, bool):
+        raise ConfigError(f"config field 'use_sliding_window' must be true or false (got {show(use_window)})")
     if window and layer_types:
         if len(layer_types) != kw["num_hidden_layers"]:
             raise ConfigError(
                 f"layer_types has {len(layer_types)} entries but num_hidden_layers is {kw['num_hidden_layers']}"
             )
-        kw["sliding_window"] = _int(g, "sliding_window")
+        kw["sliding_window"] = window
         kw["num_sliding_layers"] = sum(1 for t in layer_types if t == "sliding_attention")
-    elif window and g.get("use_sliding_window", True) and not g.get("max_window_layers"):
-        kw["sliding_window"] = _int(g, "sliding_window")
+    elif window and use_window and not _int(g, "max_window_layers"):
+        kw["sliding_window"] = window
         kw["num_sliding_layers"] = kw["num_hidden_layers"]
     kw["num_nextn_predict_layers"] = _int(g, "num_nextn_predict_layers")
-    kw["tie_word_embeddings"] = bool(g.get("tie_word_embeddings", False))
-    qc = g.get("quantization_config") or {}
-    fmt = str(qc.get("fmt") or qc.get("quant_method") or "").lower()
+    kw["tie_word_embeddings"] = _bool(g, "tie_word_embeddings")
+    qc = g.get("quantization_config")
+    if qc is not None and not isinstance(qc, dict):
+        raise ConfigError(f"config field 'quantization_config' must be an object (got {show(qc)})")
+    qc = qc or {}
+    fmt = (_str(qc, "fmt") or _str(qc, "quant_method")).lower()
     if "fp8" in fmt or "e4m3" in fmt:
         kw["linear_weight_bytes"] = kw["expert_weight_bytes"] = 1.0
     elif "mxfp4" in fmt:
         kw["expert_weight_bytes"] = 4.25 / 8
-    return ModelConfig(name=name, label=str(g.get("_name_or_path") or name), source=source, **kw)
+    label = printable(_str(g, "_name_or_path"), 80) or name
+    return ModelConfig(name=name, label=label, source=source, **kw)
+
+
+# ---- reading config.json from disk ----------------------------------------------------------
+
+#: A config.json is a few kB; anything past this is refused before it is read.
+MAX_CONFIG_BYTES = 10_000_000
+#: Deepest nesting of arrays and objects accepted (real configs nest 2-3 levels).
+MAX_CONFIG_DEPTH = 64
+#: Most digits an integer in the file may have (the largest field needs 10).
+MAX_CONFIG_DIGITS = 20
+
+
+def _show_path(p: Path) -> str:
+    """The file name as a message writes it: printable, at most 100 characters (the middle
+    cut, so the name at the end survives)."""
+    text = printable(str(p), 10_000)
+    return text if len(text) <= 100 else text[:40] + "\u2026" + text[-59:]
+
+
+def _read_limited(p: Path, where: str) -> bytes:
+    """The bytes of a regular file of at most ``MAX_CONFIG_BYTES``. Opened without blocking
+    (a FIFO with no writer would wait forever) and checked before reading: folders, devices
+    (a link to /dev/zero), pipes and sockets are refused, and so is a file too large."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(p, flags)
+    except OSError as e:
+        raise ConfigError(f"config file {where} cannot be read: {e.strerror or type(e).__name__}") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise ConfigError(f"config file {where} is a folder, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise ConfigError(f"config file {where} is not a regular file (a device, pipe or socket)")
+        if st.st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"config file {where} is {st.st_size / 1e6:,.0f} MB; a config.json is a few kB "
+                              f"(at most {MAX_CONFIG_BYTES // 10**6} MB read)")
+        chunks, total = [], 0
+        while total <= MAX_CONFIG_BYTES:
+            try:
+                chunk = os.read(fd, min(1 << 20, MAX_CONFIG_BYTES + 1 - total))
+            except BlockingIOError:  # pragma: no cover - regular files never block
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > MAX_CONFIG_BYTES:
+            raise ConfigError(f"config file {where} is larger than {MAX_CONFIG_BYTES // 10**6} MB")
+        return b"".join(chunks)
+    except OSError as e:
+        raise ConfigError(f"config file {where} cannot be read: {e.strerror or type(e).__name__}") from None
+    finally:
+        os.close(fd)
+
+
+def _decode(data: bytes, where: str) -> str:
+    """UTF-8 text (a UTF-8 byte-order mark is dropped); UTF-16/32 and other encodings are
+    refused with a message that says so."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) >= 2 and b"\x00" in data[:4]):
+        raise ConfigError(f"config file {where} is UTF-16 or UTF-32 text; save it as UTF-8")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"config file {where} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset "
+                          f"{e.start:,}); save it as UTF-8") from None
+
+
+def _parse(text: str, where: str) -> Any:
+    """JSON as the standard says it: no NaN or Infinity, every number finite, integers of at
+    most ``MAX_CONFIG_DIGITS`` digits, nesting at most ``MAX_CONFIG_DEPTH`` deep."""
+    def constant(name: str) -> Any:
+        raise ConfigError(f"config file {where} holds {name}, which is not a JSON number")
+
+    def integer(digits: str) -> int:
+        if len(digits.lstrip("-")) > MAX_CONFIG_DIGITS:
+            raise ConfigError(f"config file {where} holds an integer of {len(digits.lstrip('-')):,} digits; "
+                              f"no field needs more than {MAX_CONFIG_DIGITS}")
+        return int(digits)
+
+    def real(text_: str) -> float:
+        x = float(text_)
+        if not math.isfinite(x):
+            raise ConfigError(f"config file {where} holds the number {printable(text_, 24)}, too large for a float")
+        return x
+
+    try:
+        cfg = json.loads(text, parse_constant=constant, parse_int=integer, parse_float=real)
+    except json.JSONDecodeError as e:
+        raise ConfigError(f"config file {where} is not valid JSON: {e.msg} at line {e.lineno:,} "
+                          f"column {e.colno:,}") from None
+    except RecursionError:
+        raise ConfigError(f"config file {where} nests arrays or objects more than {MAX_CONFIG_DEPTH} deep") from None
+    stack = [(cfg, 1)]
+    while stack:
+        o, depth = stack.pop()
+        if depth > MAX_CONFIG_DEPTH:
+            raise ConfigError(f"config file {where} nests arrays or objects more than {MAX_CONFIG_DEPTH} deep")
+        if isinstance(o, dict):
+            stack.extend((v, depth + 1) for v in o.values())
+        elif isinstance(o, list):
+            stack.extend((v, depth + 1) for v in o)
+    return cfg
 
 
 def load_config_file(path: str | Path) -> ModelConfig:
-    """Read ``config.json`` from disk; errors name the file and the problem."""
+    """Read a Hugging Face ``config.json`` from disk, refusing anything that is not a
+    regular UTF-8 JSON file of at most 10 MB; every error is one line naming the file and
+    the problem."""
     p = Path(path)
-    try:
-        text = p.read_text()
-    except OSError as e:
-        raise ConfigError(f"cannot read config file {str(p)!r}: {e.strerror or e}") from None
-    try:
-        cfg = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ConfigError(f"config file {str(p)!r} is not valid JSON: {e.msg} at line {e.lineno}") from None
+    where = _show_path(p)
+    cfg = _parse(_decode(_read_limited(p, where), where), where)
     return from_hf_config(cfg, name=p.stem if p.stem != "config" else "custom", source=str(p))

@@ -6,7 +6,8 @@ Model presets are written as the fields of each model's own Hugging Face
 Accelerator figures are per GPU. HBM capacity is the usable byte count that ``nvidia-smi`` /
 ``rocm-smi`` print (spec sheets' "80 GB" is GiB-scale, see :class:`Accelerator`); bandwidth
 is decimal (TB/s = 10**12 B/s) and FLOPS are dense (no sparsity), as on the spec sheets.
-Sources are tabulated in ``shared/reference/facts.md`` sections 1 and 2.
+Each preset names its primary source: the model's own configuration file or report, the
+vendor's spec sheet.
 """
 
 from __future__ import annotations

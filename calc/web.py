@@ -21,8 +21,8 @@ from typing import Any
 
 from . import fmt
 from .api import CALCULATIONS, OUTPUTS, evaluate
-from .errors import CalcError
-from .schema import PARAMS
+from .errors import MAX_MESSAGE, CalcError, clip, printable
+from .schema import PARAMS, unknown_param
 
 
 def defaults() -> dict[str, Any]:
@@ -34,17 +34,36 @@ def param_schema() -> list[dict]:
 
 
 def validate_state(raw: dict) -> tuple[dict, dict]:
-    """(state with every parameter, {param: message} for the bad ones)."""
+    """(state with every parameter, {param: message} for the bad ones).
+
+    Messages are keyed by parameter name (the page shows each next to its input). Names the
+    schema does not know are reported once, under the first of them, however many a link
+    holds ("foo, bar and 998 more are not parameters of this calculator")."""
     state, errors = defaults(), {}
+    unknown: list[str] = []
     for name, value in (raw or {}).items():
         if name not in PARAMS:
-            errors[name] = f"{name}: unknown parameter"
+            unknown.append(str(name))
             continue
         try:
             state[name] = PARAMS[name].validate(value)
         except CalcError as e:
             errors[name] = str(e)
+        except Exception as e:  # noqa: BLE001 - never let one value fail the whole page
+            errors[name] = _unexpected(PARAMS[name].label, e)
+    if len(unknown) == 1:
+        errors[unknown[0]] = str(unknown_param(unknown[0]))
+    elif unknown:
+        names = ", ".join(printable(n, 20) for n in unknown[:2])
+        more = f" and {len(unknown) - 2:,} more" if len(unknown) > 2 else ""
+        errors[unknown[0]] = f"{names}{more} are not parameters of this calculator"
     return state, errors
+
+
+def _unexpected(what: str, e: BaseException) -> str:
+    """One line for an exception calc did not foresee (a bug): which part failed and the
+    exception's kind, never a traceback; the rest of the page keeps working."""
+    return clip(f"{what} could not be computed for these inputs (internal error: {type(e).__name__})", MAX_MESSAGE)
 
 
 def _fmt_leaf(key: str, value: Any, parent: dict | None) -> str:
@@ -81,19 +100,25 @@ def flatten(result: dict) -> dict[str, dict]:
 
 
 def compute(params: dict, items: list[dict]) -> dict:
+    """Validate ``params`` into a state, then evaluate each item. An item that fails, for
+    any reason, gets its own one-line ``error``; the other items are not affected."""
     state, errors = validate_state(params)
     results: dict[str, dict] = {}
     for item in items:
         key, name = item["key"], item["calc"]
         if name not in CALCULATIONS:
-            results[key] = {"error": f"unknown calculation {name!r}"}
+            results[key] = {"error": f"{printable(str(name), 40)} is not a calculation of this site"}
             continue
         overrides = item.get("overrides") or {}
         try:
             res = evaluate(name, {**{k: state[k] for k in CALCULATIONS[name].params}, **overrides})
-            results[key] = {"outputs": flatten(res)}
+            outputs = flatten(res)
+            json.dumps(outputs, default=_json_default, allow_nan=False)  # finite, serialisable
+            results[key] = {"outputs": outputs}
         except CalcError as e:
             results[key] = {"error": str(e)}
+        except Exception as e:  # noqa: BLE001 - a bug in one calculation must not fail the page
+            results[key] = {"error": _unexpected(CALCULATIONS[name].title, e)}
     return {"errors": errors, "state": state, "items": results}
 
 
@@ -106,6 +131,6 @@ def handle(request_json: str) -> str:
     try:
         req = json.loads(request_json)
         resp = compute(req.get("params") or {}, req.get("items") or [])
-    except (ValueError, KeyError, TypeError, AttributeError) as e:  # malformed request: say so, never a traceback
-        resp = {"errors": {}, "state": defaults(), "items": {}, "fatal": f"bad request: {e}"}
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:  # malformed request
+        resp = {"errors": {}, "state": defaults(), "items": {}, "fatal": clip(f"bad request: {e}", MAX_MESSAGE)}
     return json.dumps(resp, default=_json_default, allow_nan=False)

@@ -224,7 +224,7 @@ def test_config_errors_are_value_errors_naming_fields():
 
 
 def test_load_config_file_errors(tmp_path):
-    with pytest.raises(ConfigError, match="cannot read"):
+    with pytest.raises(ConfigError, match="cannot be read"):
         load_config_file(tmp_path / "missing.json")
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")

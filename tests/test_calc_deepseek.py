@@ -77,12 +77,14 @@ def test_decode_cost_0_30_per_million_facts_section3(day):
 def test_deepseek_day_text_facts_section3(day):
     """facts.md section 3 figures as the site prints them."""
     t = {k: v["text"] for k, v in flatten(day).items()}
-    assert t["daily_cost_usd"] == "$87,072"
+    assert t["daily_cost_usd"] == "$87,100"  # house style: money to 3 significant figures
+    assert t["published_cost_usd"] == "$87,072"  # a published figure keeps its digits
     assert t["published_revenue_usd"] == "$562,027"
     assert t["margin"] == "545%"
-    assert t["decode_usd_per_million_tokens"] == "$0.30"
-    assert t["decode_nodes"].startswith("131.4")
-    assert t["nodes_check"].startswith("226.9")
+    assert t["decode_usd_per_million_tokens"] == "$0.300"
+    assert t["decode_nodes"] == "131\u00a0nodes"  # counts of things: whole numbers
+    assert t["nodes_check"] == "227\u00a0nodes"
+    assert t["avg_nodes"] == "226.75\u00a0nodes"  # the published average, as given
 
 
 def test_deepseek_day_scales_with_gpu_price():

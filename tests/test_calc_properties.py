@@ -30,7 +30,7 @@ seq_lens = st.integers(min_value=1, max_value=10_000_000)
 accepts = st.floats(min_value=1, max_value=16, allow_nan=False)
 eps = st.integers(min_value=1, max_value=4096)
 tps = st.integers(min_value=1, max_value=1024)
-reserves = st.floats(min_value=0, max_value=10_000, allow_nan=False)
+reserves = st.floats(min_value=0, max_value=PARAMS["hbm_reserve_gb"].max, allow_nan=False)
 redundant = st.integers(min_value=0, max_value=512)
 factors = st.floats(min_value=1, max_value=100, allow_nan=False)
 

@@ -87,6 +87,7 @@ def test_mi355x_infinity_fabric_7_links_of_153_6_gb_s():
     (1.5e15, "1,500.00 TB"),
 ])
 def test_bytes_decimal(x, text):
+    text = text.replace(" ", fmt.NBSP)  # value and unit never split across lines
     assert fmt.bytes_(x) == text
     assert "iB" not in fmt.bytes_(x)
 
@@ -99,15 +100,15 @@ def test_bytes_decimal(x, text):
     (100, "100 B"),
 ])
 def test_bytes_binary(x, text):
-    assert fmt.bytes_(x, binary=True) == text
+    assert fmt.bytes_(x, binary=True) == text.replace(" ", fmt.NBSP)
 
 
 def test_binary_output_is_labelled_binary():
     """kv_bytes_per_user_binary is shown in MiB, the decimal one in MB (facts.md section 5:
     351.36 MB = 335.08 MiB)."""
     t = {k: v["text"] for k, v in flatten(evaluate("kv", {"seq_len": 5000})).items()}
-    assert t["kv_bytes_per_user"] == "351.36 MB"
-    assert t["kv_bytes_per_user_binary"] == "335.08 MiB"
+    assert t["kv_bytes_per_user"] == "351.36\u00a0MB"
+    assert t["kv_bytes_per_user_binary"] == "335.08\u00a0MiB"
 
 
 @pytest.mark.parametrize("x,text", [
@@ -129,22 +130,33 @@ def test_number(x, text):
 
 
 def test_usd_percent_and_value():
-    assert fmt.usd(87_072) == "$87,072"
-    assert fmt.usd(562_027) == "$562,027"
-    assert fmt.usd(0.3003) == "$0.30"
+    # money: 3 significant figures with a thousands separator; published figures as given
+    assert fmt.usd(87_072) == "$87,100"
+    assert fmt.usd(87_072, given=True) == "$87,072"
+    assert fmt.usd(562_027, given=True) == "$562,027"
+    assert fmt.usd(0.3003) == "$0.300"
+    assert fmt.usd(0.13) == "$0.130"
+    assert fmt.usd(0.05) == "$0.0500"
     assert fmt.usd(0.0582687) == "$0.0583"
+    assert fmt.usd(2) == "$2.00"
+    assert fmt.usd(999.7) == "$1,000"
     assert fmt.percent(5.4547) == "545%"
     assert fmt.percent(0.654241) == "65.4%"
     assert fmt.percent(342 / 608) == "56.3%"  # DeepSeek's "56.3%": round half up
-    assert fmt.value(3.35e12, "B/s") == "3.35 TB/s"
-    assert fmt.value(2**30, "B", "binary") == "1.00 GiB"
+    assert fmt.value(3.35e12, "B/s") == "3.35\u00a0TB/s"
+    assert fmt.value(2**30, "B", "binary") == "1.00\u00a0GiB"
     assert fmt.value(4.0, "", "ratio") == "4\u00d7"
-    assert fmt.value(8, "GPUs", "int") == "8 GPUs"
+    assert fmt.value(8, "GPUs", "int") == "8\u00a0GPUs"
+    assert fmt.value(0.5777, "users", "users") == "0.58\u00a0users"
+    assert fmt.value(175.7, "users", "users") == "176\u00a0users"
+    assert fmt.value(37.0, "FLOP/B") == "37.0\u00a0FLOP/B" and fmt.value(295.2, "FLOP/B") == "295\u00a0FLOP/B"
+    assert fmt.value(1026.4e9, "params") == "1,026\u00a0B"
+    assert fmt.value(34.04, "/s") == "34.04/s"
     assert fmt.value(True, "") == "yes" and fmt.value(False, "") == "no"
     assert fmt.value(None, "tok/s") == "n/a"
-    assert fmt.value(0.012, "s") == "12 ms"
-    assert fmt.value(1.5e15, "FLOP/s") == "1,500 TFLOP/s"
-    assert fmt.value(9534.38, "tok/s") == "9,534 tok/s"
+    assert fmt.value(0.012, "s") == "12\u00a0ms"
+    assert fmt.value(1.5e15, "FLOP/s") == "1,500\u00a0TFLOP/s"
+    assert fmt.value(9534.38, "tok/s") == "9,534\u00a0tok/s"
     for bad in (float("nan"), float("inf"), -float("inf")):
         for unit, disp in (("B", None), ("B/s", None), ("USD", None), ("", "percent"), ("tok/s", None)):
             text = fmt.value(bad, unit, disp)

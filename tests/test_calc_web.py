@@ -31,10 +31,10 @@ def test_round_trip_matches_evaluate_facts_section5():
     ref = evaluate("sol", {"seq_len": 5000, "gpu": "h800"})
     for k, v in ref.items():
         assert out[k]["value"] == v
-    assert out["tokens_per_s_per_gpu"]["text"] == "9,534 tok/s"
-    assert out["kv_bytes_per_user"]["text"] == "351.36 MB"
+    assert out["tokens_per_s_per_gpu"]["text"] == "9,534\u00a0tok/s"
+    assert out["kv_bytes_per_user"]["text"] == "351.36\u00a0MB"
     assert rounds_to(out["tokens_per_s_per_gpu"]["value"], "9534.38")
-    assert resp["items"]["b"]["outputs"]["kv_bytes_per_user_binary"]["text"] == "335.08 MiB"
+    assert resp["items"]["b"]["outputs"]["kv_bytes_per_user_binary"]["text"] == "335.08\u00a0MiB"
     assert resp["state"]["seq_len"] == 5000 and resp["state"]["gpu"] == "h800"
 
 
@@ -53,17 +53,17 @@ def test_overrides_apply_per_item():
 
 
 @pytest.mark.parametrize("name,raw,must", [
-    ("seq_len", -1, [">= 1", "10,000,000"]),
-    ("seq_len", 0, [">= 1"]),
-    ("seq_len", "abc", ["not a number"]),
-    ("seq_len", "", ["empty"]),
-    ("seq_len", 2.5, ["whole number"]),
-    ("accept_length", 99, ["<= 16"]),
-    ("gpu", "h900", ["unknown preset", "h800"]),
-    ("model", "gpt-5", ["unknown preset", "deepseek-v3"]),
-    ("kv_dtype", "int8", ["bf16", "fp8", "fp4"]),
-    ("gpu_hour_usd", 0, ["> 0"]),
-    ("ep", True, ["not a number"]),
+    ("seq_len", -1, ["from 1 to 10,000,000", "(got -1)"]),
+    ("seq_len", 0, ["Context length must be a whole number from 1 to 10,000,000\u00a0tokens (got 0)"]),
+    ("seq_len", "abc", ["(got abc)"]),
+    ("seq_len", "", ["(got nothing)"]),
+    ("seq_len", 2.5, ["whole number", "(got 2.5)"]),
+    ("accept_length", 99, ["to 16", "(got 99)"]),
+    ("gpu", "h900", ["one of", "h800", "(got h900)"]),
+    ("model", "gpt-5", ["one of", "deepseek-v3", "(got gpt-5)"]),
+    ("kv_dtype", "int8", ["bf16, fp8, fp4"]),
+    ("gpu_hour_usd", 0, ["from 0.01 to 1,000"]),
+    ("ep", True, ["(got true)"]),
 ])
 def test_bad_param_reported_others_applied(name, raw, must):
     """One bad parameter: reported under its own name with the parameter's name and allowed
@@ -72,8 +72,9 @@ def test_bad_param_reported_others_applied(name, raw, must):
     resp = _handle({"params": {name: raw, **other}, "items": [{"key": "s", "calc": "sol"}]})
     assert set(resp["errors"]) == {name}
     msg = resp["errors"][name]
-    assert msg.startswith(name + ":")
+    assert msg.startswith(PARAMS[name].label + " must be ")  # the label, not the id (issue 8)
     assert PARAMS[name].allowed() in msg
+    assert len(msg) <= 200 and ">=" not in msg and "<=" not in msg
     for m in must:
         assert m in msg, (m, msg)
     assert resp["state"][name] == PARAMS[name].default
@@ -108,8 +109,8 @@ def test_item_errors_are_per_item():
                               {"key": "badsweep", "calc": "sweep", "overrides": {"sweep_param": "ep"}}]})
     assert rounds_to(resp["items"]["ok"]["outputs"]["usd_per_million_tokens"]["value"], "0.30")
     assert "nope" in resp["items"]["unknown"]["error"]
-    assert "seq_len" in resp["items"]["bad"]["error"]
-    assert "sweep_param" in resp["items"]["badsweep"]["error"]
+    assert "Context length" in resp["items"]["bad"]["error"]
+    assert "Swept input" in resp["items"]["badsweep"]["error"]
 
 
 @pytest.mark.parametrize("request_text", [
@@ -144,9 +145,9 @@ def test_every_calculation_through_handle():
 def test_flatten_paths():
     """flatten() gives dotted paths into the result; blog figures format with their own unit."""
     f = flatten(evaluate("blog"))
-    assert f["figures.kv_bytes_per_user.blog"]["text"] == "334.00 MB"
-    assert f["figures.kv_bytes_per_user.exact"]["text"] == "351.36 MB"
-    assert f["figures.sol_h800.blog"]["text"] == "10,030 tok/s"
+    assert f["figures.kv_bytes_per_user.blog"]["text"] == "334.00\u00a0MB"
+    assert f["figures.kv_bytes_per_user.exact"]["text"] == "351.36\u00a0MB"
+    assert f["figures.sol_h800.blog"]["text"] == "10,030\u00a0tok/s"
     assert f["figures.h200_over_h800.blog"]["text"] == "65.4%"
     sweep = flatten(evaluate("sweep"))
     assert list(sweep) == ["chart"] and sweep["chart"]["text"] == ""

@@ -361,4 +361,5 @@ def test_cli_validate_prefill_prints_the_table():
     (("bill", "--price-list", "nope"), "price_list"),
 ])
 def test_cli_bad_input_one_line_exit_2(args, name):
-    assert_one_line_error(run_cli(*args), name)
+    # the line names the flag and the parameter's label (issue 8), not the snake_case id
+    assert_one_line_error(run_cli(*args), "--" + name.replace("_", "-"), calc.PARAMS[name].label)

@@ -1,7 +1,8 @@
 // Classic script (runs even from file://, where module scripts and workers are refused):
 // - draws the charts from the JSON the build embedded in the page (CalcChart),
 // - shows the small live/static status indicator (CalcStatus),
-// - from file:// shows one line saying how to serve the site live,
+// - from file:// shows one line saying how to serve the site live, and points folder links at
+//   their index.html (no server there to do it),
 // - otherwise loads the live runtime (calc-runtime.mjs, an ES module).
 (function () {
   "use strict";
@@ -20,6 +21,7 @@
   }
 
   function niceStep(span, count) {
+    if (!(span > 0) || !isFinite(span)) span = 1;
     var raw = span / Math.max(1, count);
     var mag = Math.pow(10, Math.floor(Math.log10(raw)));
     var f = raw / mag;
@@ -34,10 +36,39 @@
     return typeof v === "number" && isFinite(v);
   }
 
+  // Smallest and largest finite value of an array of any length (Math.min.apply and spread
+  // overflow the call stack past ~100,000 values).
+  function range(values) {
+    var lo = Infinity, hi = -Infinity;
+    for (var i = 0; i < values.length; i++) {
+      var v = values[i];
+      if (finite(v)) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+    return [lo, hi];
+  }
+
+  var MAX_TICKS = 200; // no axis ever needs more: a bound on every tick loop
+  var MAX_MARKERS = 200; // a dot per point up to this many points; past it the line alone
+
   // data: {x, x_label, x_unit, y_label, y_unit, series: [{label, y, markers}]}
   // (a series with markers: true is drawn as dots only); data.kind "timeline": drawTimeline.
+  // Never throws: a chart that cannot be drawn is left out (with a console warning), the page
+  // goes on.
   function draw(container, data) {
-    if (data && data.kind === "timeline") return drawTimeline(container, data);
+    try {
+      if (data && data.kind === "timeline") drawTimeline(container, data);
+      else render(container, data);
+    } catch (e) {
+      console.warn("chart not drawn", e);
+      var old = container.querySelector("svg.calc-svg");
+      if (old) old.remove();
+    }
+  }
+
+  function render(container, data) {
     var xs = (data && data.x) || [];
     var series = (data && data.series) || [];
     // Legend laid out in rows under the x-axis title (about 6.5 px per character at 11 px).
@@ -50,24 +81,28 @@
       lx += w;
     });
     var B = 64 + row * 16, H = 300 + B;
-    var ys = [];
-    series.forEach(function (s) { (s.y || []).forEach(function (v) { if (finite(v)) ys.push(v); }); });
-    var xv = xs.filter(finite);
+    var ylo = Infinity, yhi = -Infinity;
+    series.forEach(function (s) {
+      var r = range(s.y || []);
+      if (r[0] < ylo) ylo = r[0];
+      if (r[1] > yhi) yhi = r[1];
+    });
+    var xr = range(xs);
     var old = container.querySelector("svg.calc-svg");
-    if (!xv.length || !ys.length) {
+    if (!finite(xr[0]) || !finite(ylo)) {
       if (old) old.remove();
       return;
     }
     // Marked bands on the x axis ({axis: "x", from, to, label}) widen the range to show them.
     var marks = ((data && data.marks) || []).filter(function (m) { return m.axis === "x" && finite(m.from) && finite(m.to); });
-    var xmin = Math.min.apply(null, xv.concat(marks.map(function (m) { return m.from; })));
-    var xmax = Math.max.apply(null, xv.concat(marks.map(function (m) { return m.to; })));
+    var mr = range(marks.map(function (m) { return m.from; }).concat(marks.map(function (m) { return m.to; })));
+    var xmin = Math.min(xr[0], mr[0]);
+    var xmax = Math.max(xr[1], mr[1]);
     var logx = xmin > 0 && xmax / xmin > 30;
     var fx = logx ? Math.log2 : function (v) { return v; };
     var x0 = fx(xmin), x1 = fx(xmax);
     if (x1 === x0) x1 = x0 + 1;
     // A log y axis when the data asks for one (data.y_scale === "log") and every value is > 0.
-    var ylo = Math.min.apply(null, ys), yhi = Math.max.apply(null, ys);
     var logy = data.y_scale === "log" && ylo > 0 && yhi / ylo > 10;
     var ymax, ymin, ystep, yticks = [];
     if (logy) {
@@ -75,7 +110,7 @@
       ymax = Math.pow(10, Math.ceil(Math.log10(yhi)));
       [[1, 2, 5], [1]].some(function (ms) {
         yticks = [];
-        for (var k = Math.log10(ymin); k <= Math.log10(ymax); k++) {
+        for (var k = Math.log10(ymin); k <= Math.log10(ymax) && yticks.length < MAX_TICKS; k++) {
           ms.forEach(function (m) { var v = m * Math.pow(10, k); if (v <= ymax * 1.001) yticks.push(v); });
         }
         return yticks.length <= 9;
@@ -85,7 +120,7 @@
       ystep = niceStep((ymax - ymin) || 1, 5);
       ymax = Math.ceil(ymax / ystep) * ystep || ystep;
       ymin = Math.floor(ymin / ystep) * ystep;
-      for (var yv0 = ymin; yv0 <= ymax + ystep / 2; yv0 += ystep) yticks.push(yv0);
+      for (var yv0 = ymin; yv0 <= ymax + ystep / 2 && yticks.length < MAX_TICKS; yv0 += ystep) yticks.push(yv0);
     }
     var fy = logy ? Math.log10 : function (v) { return v; };
     function px(v) { return L + (fx(v) - x0) / (x1 - x0) * (W - L - R); }
@@ -97,6 +132,7 @@
     svg.appendChild(el("title", { id: id + "-title" }, title));
     svg.appendChild(el("desc", { id: id + "-desc" }, series.map(function (s) {
       var v = (s.y || []).filter(finite);
+      if (!v.length) return s.label + ": no values";
       return s.label + ": from " + compact.format(v[0]) + " to " + compact.format(v[v.length - 1]) + (data.y_unit ? " " + data.y_unit : "");
     }).join("; ")));
 
@@ -109,14 +145,14 @@
     if (logx) {
       [[1, 2, 5], [1]].some(function (ms) {
         ticks = [];
-        for (var k = Math.floor(Math.log10(xmin)); k <= Math.ceil(Math.log10(xmax)); k++) {
+        for (var k = Math.floor(Math.log10(xmin)); k <= Math.ceil(Math.log10(xmax)) && ticks.length < MAX_TICKS; k++) {
           ms.forEach(function (m) { var v = m * Math.pow(10, k); if (v >= xmin * 0.999 && v <= xmax * 1.001) ticks.push(v); });
         }
         return ticks.length <= 10;
       });
     } else {
       var xstep = niceStep(xmax - xmin || 1, 8);
-      for (var tv0 = Math.ceil(xmin / xstep) * xstep; tv0 <= xmax + xstep / 1e6; tv0 += xstep) ticks.push(tv0);
+      for (var tv0 = Math.ceil(xmin / xstep) * xstep; tv0 <= xmax + xstep / 1e6 && ticks.length < MAX_TICKS; tv0 += xstep) ticks.push(tv0);
     }
     ticks.forEach(function (tv) {
       grid.appendChild(el("line", { x1: px(tv), x2: px(tv), y1: H - B, y2: H - B + 5 }));
@@ -147,10 +183,12 @@
       });
       var g = el("g", { "class": "calc-series" });
       if (!s.markers) g.appendChild(el("polyline", { points: pts.join(" "), fill: "none", stroke: color, "stroke-width": 2 }));
-      pts.forEach(function (p) {
-        var c = p.split(",");
-        g.appendChild(el("circle", { cx: c[0], cy: c[1], r: s.markers ? 4 : 2.5, fill: color }));
-      });
+      if (s.markers || pts.length <= MAX_MARKERS) {
+        pts.forEach(function (p) {
+          var c = p.split(",");
+          g.appendChild(el("circle", { cx: c[0], cy: c[1], r: s.markers ? 4 : 2.5, fill: color }));
+        });
+      }
       svg.appendChild(g);
       var sx = slots[i].x, sy = H - B + 56 + slots[i].row * 16;
       legend.appendChild(el("rect", { x: sx, y: sy - 5, width: 12, height: 4, fill: color }));
@@ -168,7 +206,7 @@
     var blocks = (data.blocks || []).filter(function (b) { return finite(b.start) && finite(b.end) && b.end > b.start; });
     var lanes = data.lanes || [];
     var old = container.querySelector("svg.calc-svg");
-    var total = finite(data.total) ? data.total : Math.max.apply(null, blocks.map(function (b) { return b.end; }).concat([0]));
+    var total = finite(data.total) ? data.total : range(blocks.map(function (b) { return b.end; }).concat([0]))[1];
     if (!blocks.length || !(total > 0)) {
       if (old) old.remove();
       return;
@@ -206,7 +244,9 @@
         compact.format(b.end - b.start) + " " + (data.x_unit || ""));
       g.appendChild(t);
       if (w > b.label.length * 5.6 + 6) {
-        g.appendChild(el("text", { x: x + w / 2, y: y + laneH / 2 + 4, "text-anchor": "middle", style: "fill:#fff" }, b.label));
+        var label = el("text", { x: x + w / 2, y: y + laneH / 2 + 4, "text-anchor": "middle" }, b.label);
+        label.style.fill = "#fff"; // CSSOM, not a style attribute: the page's CSP refuses those
+        g.appendChild(label);
       }
       svg.appendChild(g);
     });
@@ -295,10 +335,24 @@
     content.insertBefore(p, content.firstChild);
   }
 
+  // From disk there is no server to turn a folder link ("../calculator/") into its page: the
+  // browser would show a folder listing. Point every relative link at the folder's index.html.
+  function fileLinks() {
+    document.querySelectorAll("a[href]").forEach(function (a) {
+      var href = a.getAttribute("href");
+      if (!href || href.charAt(0) === "#" || href.charAt(0) === "?" || /^([a-z][a-z0-9+.-]*:|\/\/)/i.test(href)) return;
+      var m = /^([^?#]*)(.*)$/.exec(href);
+      var path = m[1];
+      if (path === "." || path === ".." || /\/\.\.?$/.test(path)) path += "/";
+      if (path.charAt(path.length - 1) === "/") a.setAttribute("href", path + "index.html" + m[2]);
+    });
+  }
+
   function onPage() {
     drawAll(document);
     if (fromDisk) {
       mirrorState("static");
+      fileLinks();
       fileNotice();
     } else {
       setStatus(root.dataset.calcState || "static");

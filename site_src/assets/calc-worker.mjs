@@ -163,12 +163,16 @@ self.fetch = (input, init) => {
 postProgress(true);
 
 // ---------------------------------------------------------------------------- answers
+
+const MAX_MESSAGE = 200; // calc.errors.MAX_MESSAGE: no message the page shows is longer
+
 // One line for the reader, never a traceback: the exception line of a Python traceback
-// ("ValueError: ..."), else the first non-empty line of the message.
+// ("ValueError: ..."), else the first non-empty line of the message; at most 200 characters.
 function oneLine(err) {
   const lines = String((err && err.message) || err).split("\n").map((l) => l.trim()).filter(Boolean);
   const exc = lines.filter((l) => /^[A-Za-z_.]*(Error|Exception)\b/.test(l)).pop();
-  return exc || lines[0] || "";
+  const line = exc || lines[0] || "";
+  return line.length > MAX_MESSAGE ? line.slice(0, MAX_MESSAGE - 1) + "\u2026" : line;
 }
 
 function answer({ id, request }) {
@@ -178,8 +182,32 @@ function answer({ id, request }) {
     const response = JSON.parse(handle(request));
     self.postMessage({ id, response });
   } catch (err) {
-    self.postMessage({ id, error: oneLine(err) || "calculation failed" });
+    // calc.web gives each item its own error, so this is a failure it did not foresee. Ask
+    // again item by item: the item that fails gets the one line, every other widget its
+    // numbers (a Python exception never fails the whole page).
+    self.postMessage({ id, ...itemByItem(request, err) });
   }
+}
+
+function itemByItem(request, err) {
+  let req, response;
+  try {
+    req = JSON.parse(request);
+    response = JSON.parse(handle(JSON.stringify({ params: req.params || {}, items: [] })));
+  } catch (err2) {
+    return { error: oneLine(err) || oneLine(err2) || "calculation failed" };
+  }
+  response.items = {};
+  for (const item of Array.isArray(req.items) ? req.items : []) {
+    const key = item && item.key;
+    try {
+      const one = JSON.parse(handle(JSON.stringify({ params: req.params || {}, items: [item] })));
+      response.items[key] = (one.items && one.items[key]) || { error: one.fatal || "no result" };
+    } catch (errItem) {
+      response.items[key] = { error: oneLine(errItem) || "calculation failed" };
+    }
+  }
+  return { response };
 }
 
 // The snapshot is made once the first answer is out (off the path to the first live result).

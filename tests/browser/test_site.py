@@ -225,7 +225,8 @@ def test_bad_inputs_show_message_and_stale_outputs(page, base_url, calc_web, pat
             shown = page.locator(f"#{control['id']}-error")
             assert shown.is_visible(), f"no message for {name}={bad!r}"
             assert shown.inner_text() == message
-            assert name in message
+            assert message.startswith(schema[name]["label"] + " must be ")  # the label, not the id
+            assert len(message) <= 200
             now = collect_outputs(page)
             for b, a in zip(good, now):
                 if depends(calc, b, name):

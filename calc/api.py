@@ -499,6 +499,9 @@ register(Calculation("tight", "Tighter bound", _TIGHT_PARAMS,
                                               _tight.TightInputs(seq_len=5000, batch_per_gpu=1)).keys())
                      + ("naive_tokens_per_s_per_gpu", "usd_per_million_tokens", "note"),
                      _tight_calc, "Memory, compute and network per decode step; the binding resource"))
+register(Calculation("notes", "Why a bound is zero, and what fixes it", _TIGHT_PARAMS, ("note",),
+                     lambda p: {"note": _notes.combined_note(_capacity(p)["note"], _tight_calc(p)["note"])},
+                     "The notes of the placement and tight bounds, each said once"))
 register(Calculation("intensity", "Is MLA decode memory or compute bound?",
                      ("model", "kv_dtype", "accept_length", "attn_dtype"),
                      ("attn_intensity", "attention_flops_per_cached_token", "rows"), _intensity,

@@ -151,3 +151,13 @@ def _weights_tight(p: dict) -> float:
     if model.is_moe and x.expert_dtype != "native":
         exp_b = exp_b / model.expert_weight_bytes * expert_bytes_per_param(model, x.expert_dtype)
     return exp_b + other_b
+
+
+def combined_note(capacity: str, tight: str) -> str:
+    """One note for a page that shows both bounds (the Calculator): the shared text once,
+    or each with the bound it belongs to."""
+    if capacity == tight or not tight:
+        return capacity
+    if not capacity:
+        return tight
+    return f"Placement bound: {capacity} Tight bound: {tight}"

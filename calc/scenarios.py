@@ -77,7 +77,7 @@ def _scenarios() -> dict[str, Scenario]:
     from .validate import DEPLOYMENTS
 
     out = [
-        Scenario("defaults", "The site's defaults", {}, "calc/schema.py defaults",
+        Scenario("defaults", "The site's defaults", {}, "",
                  "DeepSeek-V3 on H800 SXM, expert-parallel degree 32, 5,000 tokens of context, BF16 KV cache, "
                  "no MTP, 128 sequences per GPU."),
         Scenario("blog-h200-ep8", "Blog post: H200 with EP8",

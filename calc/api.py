@@ -86,6 +86,8 @@ _O = [
     OutputSpec("gpu_hour_usd", "USD", "GPU-hour price"),
     OutputSpec("total_params", "params", "Total parameters"),
     OutputSpec("active_params", "params", "Activated parameters per token"),
+    OutputSpec("stated_total_params", "params", "Total parameters, as the model's authors state"),
+    OutputSpec("stated_active_params", "params", "Activated parameters, as the model's authors state"),
     # DeepSeek's day
     OutputSpec("avg_nodes", "nodes", "Average nodes", display="given"),
     OutputSpec("gpus", "GPUs", "GPUs (average)", display="count"),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from .decode import speed_of_light
 from .presets import GPUS, MODELS
+from .schema import describe
 from .tight import TightInputs, tight_bound
 
 FILL_HBM = 10**9  # batch request meaning "as many as fit"; the bound caps it at HBM capacity
@@ -123,7 +124,7 @@ def validate(mem_efficiency: float, compute_efficiency: float, net_efficiency: f
             "binding": t["binding"],
             "batch_per_gpu": t["batch_per_gpu"],
             "tokens_per_s_per_user": t["tokens_per_s_per_user"],
-            "tight_settings": ", ".join(f"{k} {v}" for k, v in s.items() if k in d.unknown) or "as stated",
+            "tight_settings": ", ".join(describe(k, v) for k, v in s.items() if k in d.unknown) or "as stated",
         }
     def gmean(key: str) -> float:
         vals = [r[key] for r in rows.values()]

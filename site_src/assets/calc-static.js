@@ -296,14 +296,12 @@
   }
 
   var tableSizes = typeof ResizeObserver === "function" ? new ResizeObserver(function () { queueFit(); }) : null;
-  var fitQueued = false;
+  // Debounced with a timer, not an animation frame: frames are not drawn in a hidden tab or
+  // while a screenshot is taken, and a check queued then must still run.
+  var fitTimer = 0;
   function queueFit() {
-    if (fitQueued) return;
-    fitQueued = true;
-    requestAnimationFrame(function () {
-      fitQueued = false;
-      fitTables(document);
-    });
+    clearTimeout(fitTimer);
+    fitTimer = setTimeout(function () { fitTables(document); }, 20);
   }
   window.addEventListener("resize", queueFit);
 

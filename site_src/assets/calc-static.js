@@ -291,7 +291,12 @@
       labelCells(t);
       var box = t.closest(".md-typeset__scrollwrap") || t.parentNode;
       t.classList.remove("calc-stack");
-      if (t.scrollWidth > box.clientWidth + 1 || box.scrollWidth > box.clientWidth + 1) t.classList.add("calc-stack");
+      // Cards when the table would scroll, or when its columns would be squeezed to a few
+      // words per line (under about 8 em each).
+      var cols = (t.rows[0] && t.rows[0].cells.length) || 1;
+      var em = parseFloat(getComputedStyle(t).fontSize) || 13;
+      if (t.scrollWidth > box.clientWidth + 1 || box.scrollWidth > box.clientWidth + 1 ||
+          box.clientWidth / cols < 8 * em) t.classList.add("calc-stack");
     });
   }
 

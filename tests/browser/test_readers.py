@@ -93,6 +93,17 @@ def _open_groups(page) -> None:
 # --------------------------------------------------------------------------- layout
 
 
+def test_every_id_is_unique_in_every_page(site, pages):
+    """Anchors must lead somewhere definite: no widget shares its id with a heading."""
+    import collections
+
+    for path in pages:
+        html = (site / path / "index.html").read_text("utf-8")
+        ids = collections.Counter(re.findall(r'\sid="([^"]+)"', html))
+        twice = sorted(k for k, n in ids.items() if n > 1)
+        assert not twice, f"{path or 'home'}: ids used more than once: {twice}"
+
+
 @pages_param()
 def test_layout_from_320_px_to_wide_and_screenshots(page, base_url, path):
     """At 1280, 768, 390 and 320 px: the document never scrolls sideways, every result
@@ -134,7 +145,8 @@ def test_readme_screenshots_phone_and_desktop(page, base_url, pages):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(base_url + path)
     wait_live(page)
-    page.locator("[data-widget='calculator'] input[name='seq_len']").scroll_into_view_if_needed()
+    page.evaluate("window.scrollTo(0, document.querySelector('#tool').getBoundingClientRect().top + scrollY - 56)")
+    _settle(page)
     page.screenshot(path=str(out / "calculator-phone.png"))
     page.set_viewport_size({"width": 1280, "height": 900})
     page.evaluate("window.scrollTo(0, 0)")
@@ -157,10 +169,10 @@ def test_results_stay_in_view_while_inputs_change(page, base_url, pages):
     for width, results in ((1280, ".calc-results [data-output='tokens_per_s_per_gpu'][data-calc='tight']"),
                            (390, ".calc-summary [data-output='tokens_per_s_per_gpu'][data-calc='tight']")):
         page.set_viewport_size({"width": width, "height": 800})
-        field = page.locator("#calculator-net_efficiency")
+        field = page.locator("#tool-net_efficiency")
         field.scroll_into_view_if_needed()
         _settle(page)
-        assert page.evaluate(in_view, "#calculator-net_efficiency")
+        assert page.evaluate(in_view, "#tool-net_efficiency")
         assert page.evaluate(in_view, results), f"{width}px: the tight bound is off screen while editing"
         before = updates(page)
         field.fill("0.5")
@@ -317,7 +329,7 @@ def test_llama_70b_on_one_h800_says_the_weights_do_not_fit(page, base_url, calc_
     page.goto(base_url + path)
     wait_live(page)
     before = updates(page)
-    page.locator("#calculator-model").select_option("llama-3.1-70b")
+    page.locator("#tool-model").select_option("llama-3.1-70b")
     wait_update(page, before)
     state = {"model": "llama-3.1-70b", "gpu": "h800", "tp": 1}
     note = page.locator(".calc-results [data-output='note']")
@@ -333,7 +345,7 @@ def test_llama_70b_on_one_h800_says_the_weights_do_not_fit(page, base_url, calc_
     assert calc.evaluate("tight", state)["tokens_per_s_per_gpu"] == 0
     fix = int(re.search(re.escape(tp_label) + r"\u201d to (\d+)", text).group(1))
     before = updates(page)
-    page.locator("#calculator-tp").fill(str(fix))
+    page.locator("#tool-tp").fill(str(fix))
     wait_update(page, before)
     assert float(tight.get_attribute("data-value")) > 0
     assert "do not fit" not in note.inner_text()
@@ -359,7 +371,7 @@ def test_scenario_sets_the_whole_state_and_matches_validation(page, base_url, ca
 
     page.goto(base_url + path)
     wait_live(page)
-    picker = page.locator("#calculator-scenario")
+    picker = page.locator("#tool-scenario")
     assert picker.input_value() == "defaults"
     before = updates(page)
     picker.select_option(key)
@@ -369,16 +381,16 @@ def test_scenario_sets_the_whole_state_and_matches_validation(page, base_url, ca
     assert tight.inner_text() == published
     state = SCENARIOS[key].state()
     for name in calc.CALCULATIONS["tight"].params:
-        field = page.locator(f"#calculator-{name}")
+        field = page.locator(f"#tool-{name}")
         if field.count():
             shown = calc_web.compute({name: field.input_value()}, [])["state"][name]
             assert shown == state[name], (name, shown, state[name])
     assert SCENARIOS[key].description.split(".")[0] in page.locator("[data-scenario-about]").inner_text()
     url = page.url
     before = updates(page)
-    page.locator("#calculator-seq_len").fill("3000")
+    page.locator("#tool-seq_len").fill("3000")
     wait_update(page, before)
     assert picker.input_value() == ""
     page.goto(url)
     wait_live(page)
-    assert page.locator("#calculator-scenario").input_value() == key
+    assert page.locator("#tool-scenario").input_value() == key

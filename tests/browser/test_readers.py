@@ -394,3 +394,47 @@ def test_scenario_sets_the_whole_state_and_matches_validation(page, base_url, ca
     page.goto(url)
     wait_live(page)
     assert page.locator("#tool-scenario").input_value() == key
+
+
+# --------------------------------------------------------------------------- same figure, same settings
+
+
+@pytest.mark.parametrize("path,link,widget,output", [
+    ("placement/", "open it at the worked example", "placement", "tokens_per_s_per_gpu"),
+    ("fp8-mtp/", "open it in that state", "multipliers", "combined_multiplier"),
+])
+def test_text_figure_and_widget_agree_through_the_link_beside_it(page, base_url, path, link, widget, output):
+    """Where a widget starts from other settings than the text's figure, the page says so and
+    links the widget in the text's state; there the widget shows the text's figure."""
+    if path not in PAGES:
+        pytest.skip(f"no {path} page")
+    page.goto(base_url + path)
+    wait_live(page)
+    prose = page.locator(f".md-content [data-output='{output}'][data-params]:not([data-widget] *)")
+    figures = {prose.nth(i).inner_text() for i in range(prose.count())}
+    in_widget = page.locator(f"#{widget} .calc-results [data-output='{output}']")
+    assert in_widget.inner_text() not in figures  # the widget starts elsewhere, as the text says
+    gen = page.evaluate("window.__calcPage.gen")
+    page.get_by_text(link).click()
+    page.wait_for_url(re.compile(r"\?.*#" + widget + "$"))
+    # the same path with a new query: wait for the page bound after the navigation to answer
+    page.wait_for_function("(gen) => { const p = window.__calcPage; return p && p.gen > gen && p.seen && !p.inflight && !p.dirty; }",
+                           arg=gen)
+    assert in_widget.inner_text() in figures, (in_widget.inner_text(), figures)
+    assert page.evaluate("window.__calcBoots") == 1
+
+
+def test_parameter_counts_read_the_same_on_the_site_and_the_command_line(site):
+    """House style, one place (calc.fmt): Kimi K2's 1,026 billion parameters read "1,026 B"
+    on the Reference page and in `python -m calc presets`."""
+    import subprocess
+    import sys
+
+    import calc
+
+    text = calc.fmt.value(calc.MODELS["kimi-k2"].total_params, "params")
+    assert text == "1,026\u00a0B"
+    cli = subprocess.run([sys.executable, "-m", "calc", "presets"], capture_output=True, text=True, cwd=ROOT)
+    assert text in cli.stdout
+    html = (site / "reference" / "index.html").read_text("utf-8")
+    assert text in html.replace("&nbsp;", "\u00a0")

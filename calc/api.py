@@ -395,19 +395,29 @@ def evaluate(calculation: str, params: dict | None = None) -> dict:
 
 # ---- the tighter bound, the intensity question, interactivity, validation --------------
 
+from . import estimate as _estimate  # noqa: E402
+from . import measured as _measured  # noqa: E402
 from . import tight as _tight  # noqa: E402
 from . import validate as _validate  # noqa: E402
 
 _TIGHT_PARAMS = ("model", "gpu", "seq_len", "kv_dtype", "accept_length", "ep", "tp", "redundant_experts",
                  "hbm_reserve_gb", "batch_per_gpu", "mem_efficiency", "compute_efficiency", "net_efficiency",
                  "overlap", "count_weights", "count_compute", "count_network", "moe_parallel", "gemm_dtype",
-                 "attn_dtype", "expert_dtype", "gpu_hour_usd")
+                 "attn_dtype", "expert_dtype", "gpu_hour_usd", "attn_efficiency", "micro_batches", "ep_comm",
+                 "link_rates", "sustained_clock", "verify_tokens", "kernel_rates")
 
 for _o in [
     OutputSpec("batch_per_gpu", "sequences", "Batch per GPU used", display="int"),
     OutputSpec("max_batch_per_gpu", "sequences", "Most sequences that fit per GPU", display="users"),
     OutputSpec("batch_capped", "", "Batch capped by HBM"),
     OutputSpec("query_tokens_per_step", "tokens", "Query tokens per sequence per step", display="int"),
+    OutputSpec("micro_batches", "micro-batches", "Micro-batches per step", display="int"),
+    OutputSpec("mtp_weight_read_bytes", "B", "MTP module bytes read per step",
+               help="the draft module's weights and the shared output head, per draft pass"),
+    OutputSpec("mtp_flops", "FLOP", "MTP module FLOPs per step"),
+    OutputSpec("attention_compute_time_s", "s", "Attention compute time per step"),
+    OutputSpec("kernel_time_s", "s", "Compute stream per step",
+               help="every kernel one after another, each at its own roofline"),
     OutputSpec("kv_read_bytes", "B", "KV bytes read per step"),
     OutputSpec("weight_read_bytes", "B", "Weight bytes read per step"),
     OutputSpec("expert_weight_read_bytes", "B", "Routed-expert bytes read per step"),
@@ -428,16 +438,57 @@ for _o in [
     OutputSpec("tokens_per_s_per_user", "tok/s", "Tokens/s per user"),
     OutputSpec("binding", "", "Binding resource"),
     OutputSpec("attn_intensity", "FLOP/B", "Attention arithmetic intensity"),
-    OutputSpec("ridge", "FLOP/B", "Ridge point (peak FLOP/s over HBM bandwidth)"),
+    OutputSpec("ridge", "FLOP/B", "Ridge point at measured kernel rates",
+               help="attention FLOP/s the kernel reaches (sustained peak x attention efficiency) over the bytes/s "
+                    "it reads (HBM bandwidth x HBM efficiency)"),
+    OutputSpec("ridge_peak", "FLOP/B", "Ridge point at the spec peak", help="peak FLOP/s over HBM bandwidth"),
+    OutputSpec("ridge_sustained", "FLOP/B", "Ridge point at the sustained clock"),
     OutputSpec("attn_bound", "", "Attention is bound by"),
     OutputSpec("mtp_crossover_accept_length", "tokens/step", "Query tokens per step where attention turns compute bound"),
     OutputSpec("naive_tokens_per_s_per_gpu", "tok/s", "Speed-of-light bound"),
     OutputSpec("tight_tokens_per_s_per_gpu", "tok/s", "Tight bound"),
     OutputSpec("measured_over_naive", "", "Measured / speed of light", display="percent"),
     OutputSpec("measured_over_tight", "", "Measured / tight bound", display="percent"),
-    OutputSpec("geomean_measured_over_naive", "", "Geometric mean, measured / speed of light", display="percent"),
-    OutputSpec("geomean_measured_over_tight", "", "Geometric mean, measured / tight bound", display="percent"),
-    OutputSpec("all_below_tight", "", "Every measurement at or below the tight bound"),
+    OutputSpec("geomean_measured_over_naive", "", "Measured / speed of light, geo. mean", display="percent"),
+    OutputSpec("geomean_measured_over_tight", "", "Measured / tight, geo. mean", display="percent"),
+    OutputSpec("all_below_tight", "", "All measurements under the bound"),
+    # the estimate and its validation
+    OutputSpec("estimate_tokens_per_s_per_gpu", "tok/s", "Estimate",
+               help="leave-one-out: fitted without this deployment"),
+    OutputSpec("estimate_error", "", "Estimate error (leave-one-out)", display="percent",
+               help="estimate / measured - 1, with the overheads fitted without this deployment"),
+    OutputSpec("estimate_mape", "", "Mean error, leave-one-out", display="percent"),
+    OutputSpec("estimate_mape_in_sample", "", "Mean error, in-sample", display="percent"),
+    OutputSpec("estimate_max_abs_error", "", "Largest error, leave-one-out", display="percent"),
+    OutputSpec("estimate_binding", "", "Estimate: resource taking most of the step"),
+    OutputSpec("overhead_factor", "", "Fitted overhead factor", display="ratio"),
+    OutputSpec("step_overhead_s", "s", "Fitted time per step"),
+    OutputSpec("decode_rows", "deployments", "Decode-only deployments", display="int"),
+    OutputSpec("mixed_rows", "deployments", "Prefill + decode deployments (not counted)", display="int"),
+    OutputSpec("error_low", "", "Estimate band, below", display="percent",
+               help="measured throughput has been up to this much below the estimate (leave-one-out)"),
+    OutputSpec("error_high", "", "Estimate band, above", display="percent",
+               help="measured throughput has been up to this much above the estimate (leave-one-out)"),
+    OutputSpec("tokens_per_s_per_gpu_low", "tok/s", "Low end of the band"),
+    OutputSpec("tokens_per_s_per_gpu_high", "tok/s", "High end of the band"),
+    OutputSpec("usd_per_million_tokens_low", "USD", "Cost at the band's high end"),
+    OutputSpec("usd_per_million_tokens_high", "USD", "Cost at the band's low end"),
+    OutputSpec("schedule", "", "Overlap schedule used"),
+    OutputSpec("imbalance", "", "Busiest GPU's expert load", display="ratio"),
+    OutputSpec("estimate_over_tight", "", "Estimate / tight bound", display="percent"),
+    OutputSpec("memory_share", "", "Memory-bound kernels", display="percent",
+               help="share of the step spent in kernels limited by HBM bandwidth"),
+    OutputSpec("compute_share", "", "Compute-bound kernels", display="percent",
+               help="share of the step spent in kernels limited by arithmetic"),
+    OutputSpec("network_share", "", "Waiting for the network", display="percent",
+               help="share of the step the compute stream waits for dispatch or combine"),
+    OutputSpec("overhead_share", "", "Overheads", display="percent",
+               help="share of the step in the fitted overheads and unhidden CPU time"),
+    OutputSpec("naive_includes", "", "Speed of light includes"),
+    OutputSpec("tight_settings", "", "Highest bound with"),
+    OutputSpec("estimate_batch_per_gpu", "sequences", "Estimate's batch per GPU"),
+    OutputSpec("met", "", "Target met"),
+    OutputSpec("target", "", "Target", display="percent"),
 ]:
     OUTPUTS[_o.name] = _o
 
@@ -453,18 +504,16 @@ def _tight_calc(p: dict) -> dict:
 
 
 def _intensity(p: dict) -> dict:
+    """Attention intensity against each accelerator's ridge at measured kernel rates (the one
+    definition the tight bound also uses, :func:`calc.tight.attention_bound`)."""
     m = p["model"]
     q = math.ceil(p["accept_length"] - 1e-9)
+    sustained = p["sustained_clock"] == "on"
     rows = {}
     for name, g in GPUS.items():
-        peak = g.flops(p["attn_dtype"])
-        ridge = peak / g.hbm_bw
-        inten = _tight.attention_intensity(m, p["kv_dtype"], q)
-        rows[name] = {
-            "label": g.label, "attn_intensity": inten, "ridge": ridge,
-            "attn_bound": "compute" if inten > ridge else "memory",
-            "mtp_crossover_accept_length": _tight.crossover(ridge, _tight.attention_intensity(m, p["kv_dtype"], 1)),
-        }
+        ab = _tight.attention_bound(m, g, p["kv_dtype"], q, p["attn_dtype"], p["mem_efficiency"],
+                                    p["attn_efficiency"], sustained)
+        rows[name] = {"label": g.label, **ab}
     return {
         "attn_intensity": _tight.attention_intensity(m, p["kv_dtype"], q),
         "attention_flops_per_cached_token": _tight.attention_flops_per_cached_token(m),
@@ -492,8 +541,57 @@ def _frontier(p: dict) -> dict:
     }
 
 
+_VALIDATE_PARAMS = ("mem_efficiency", "compute_efficiency", "net_efficiency", "attn_efficiency")
+
+
 def _validate_calc(p: dict) -> dict:
-    return _validate.validate(p["mem_efficiency"], p["compute_efficiency"], p["net_efficiency"])
+    return _validate.validate(p["mem_efficiency"], p["compute_efficiency"], p["net_efficiency"], p["attn_efficiency"])
+
+
+_ESTIMATE_PARAMS = _TIGHT_PARAMS + ("overhead_factor", "step_overhead_ms", "moe_imbalance", "overlap_schedule",
+                                    "cpu_overlap")
+
+
+def estimate_band() -> tuple[float, float]:
+    """(error_low, error_high): how far below and above the estimate measured throughput has
+    fallen, relative to the estimate, over the decode-only validation rows, leave-one-out, at
+    the default efficiencies (kept in :mod:`calc.estimate`; a test holds them to the
+    validation)."""
+    return _estimate.BAND_ERROR_LOW, _estimate.BAND_ERROR_HIGH
+
+
+def _estimate_calc(p: dict) -> dict:
+    x = _tight.TightInputs.from_params(p)
+    r = _estimate.estimate(p["model"], p["gpu"], x, _estimate.EstimateInputs.from_params(p))
+    t = _tight.tight_bound(p["model"], p["gpu"], x)
+    sol = speed_of_light(p["model"], p["gpu"], p["seq_len"], p["kv_dtype"], p["accept_length"])
+    lo, hi = estimate_band()
+    tps = r["tokens_per_s_per_gpu"]
+    usd = (lambda v: _cost.usd_per_million_tokens(v, p["gpu_hour_usd"]) if v > 0 else None)
+    return {
+        "tokens_per_s_per_gpu": tps,
+        "tokens_per_s_per_user": r["tokens_per_s_per_user"],
+        "binding": r["binding"],
+        "error_low": lo,
+        "error_high": hi,
+        "tokens_per_s_per_gpu_low": tps * (1 - lo),
+        "tokens_per_s_per_gpu_high": tps * (1 + hi),
+        "usd_per_million_tokens": usd(tps),
+        "usd_per_million_tokens_low": usd(tps * (1 + hi)),
+        "usd_per_million_tokens_high": usd(tps * (1 - lo)),
+        "step_time_s": r["step_time_s"],
+        "batch_per_gpu": r["batch_per_gpu"],
+        "schedule": r["schedule"],
+        "imbalance": r["imbalance"],
+        "tight_tokens_per_s_per_gpu": t["tokens_per_s_per_gpu"],
+        "naive_tokens_per_s_per_gpu": sol.tokens_per_s_per_gpu,
+        "estimate_over_tight": tps / t["tokens_per_s_per_gpu"] if t["tokens_per_s_per_gpu"] > 0 else None,
+        "memory_share": r["time_by_resource"]["memory"] / r["step_time_s"] if r["step_time_s"] else None,
+        "compute_share": r["time_by_resource"]["compute"] / r["step_time_s"] if r["step_time_s"] else None,
+        "network_share": r["time_by_resource"]["network"] / r["step_time_s"] if r["step_time_s"] else None,
+        "overhead_share": r["time_by_resource"]["overhead"] / r["step_time_s"] if r["step_time_s"] else None,
+        "timeline_chart": r["timeline_chart"],
+    }
 
 
 register(Calculation("tight", "Tighter bound", _TIGHT_PARAMS,
@@ -505,15 +603,31 @@ register(Calculation("notes", "Why a bound is zero, and what fixes it", _TIGHT_P
                      lambda p: {"note": _notes.combined_note(_capacity(p)["note"], _tight_calc(p)["note"])},
                      "The notes of the placement and tight bounds, each said once"))
 register(Calculation("intensity", "Is MLA decode memory or compute bound?",
-                     ("model", "kv_dtype", "accept_length", "attn_dtype"),
+                     ("model", "kv_dtype", "accept_length", "attn_dtype", "mem_efficiency", "attn_efficiency",
+                      "sustained_clock"),
                      ("attn_intensity", "attention_flops_per_cached_token", "rows"), _intensity,
                      "Attention FLOP per KV byte against each accelerator's ridge point"))
+register(Calculation("measured", "Published kernel and link measurements", (), ("rows",),
+                     lambda p: {"rows": _measured.table()},
+                     "FlashMLA, DeepGEMM and DeepEP figures the bounds and the estimate use, with sources"))
 register(Calculation("frontier", "Throughput against interactivity", _TIGHT_PARAMS, ("x", "series"), _frontier,
                      "Tokens/s per GPU against tokens/s per user as the batch grows"))
-register(Calculation("validate", "Bounds against measured deployments",
-                     ("mem_efficiency", "compute_efficiency", "net_efficiency"),
-                     ("rows", "chart", "geomean_measured_over_naive", "geomean_measured_over_tight", "all_below_tight"),
-                     _validate_calc, "facts.md section 4: measured, speed of light, tight bound"))
+register(Calculation("validate", "Bounds and estimate against measured deployments", _VALIDATE_PARAMS,
+                     ("rows", "chart", "targets", "geomean_measured_over_naive", "geomean_measured_over_tight",
+                      "all_below_tight", "estimate_mape", "estimate_max_abs_error", "estimate_mape_in_sample",
+                      "overhead_factor", "step_overhead_s", "decode_rows", "mixed_rows", "error_low", "error_high"),
+                     _validate_calc, "Measured decode throughput against speed of light, tight bound and the estimate "
+                     "(leave-one-out), with the targets"))
+register(Calculation("estimate", "Estimated decode throughput", _ESTIMATE_PARAMS,
+                     ("tokens_per_s_per_gpu", "tokens_per_s_per_user", "binding", "error_low", "error_high",
+                      "tokens_per_s_per_gpu_low", "tokens_per_s_per_gpu_high", "usd_per_million_tokens",
+                      "usd_per_million_tokens_low", "usd_per_million_tokens_high", "step_time_s", "batch_per_gpu",
+                      "schedule", "imbalance", "tight_tokens_per_s_per_gpu", "naive_tokens_per_s_per_gpu",
+                      "estimate_over_tight", "memory_share", "compute_share", "network_share", "overhead_share",
+                      "timeline_chart"),
+                     _estimate_calc, "The tight model run as engines run it (kernels in sequence at typical measured "
+                     "rates, communication hidden only as the schedule allows, load imbalance, fitted overheads), "
+                     "with the error band from leave-one-out validation"))
 OUTPUTS["attention_flops_per_cached_token"] = OutputSpec(
     "attention_flops_per_cached_token", "FLOP", "Attention FLOPs per cached token per layer")
 
@@ -531,3 +645,6 @@ CALCULATIONS["sweep"] = Calculation(
     "sweep", "Sweep one parameter", _sweep_params(), ("x", "series"), lambda p: {},
     "Any numeric parameter over a range, one line per series value",
 )
+
+# ---- prefill, time to first token, context cache, the whole bill (issue 10) -------------
+from . import bill_calcs as _bill_calcs  # noqa: E402,F401  (registers its calculations and outputs)

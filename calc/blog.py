@@ -3,7 +3,8 @@
 ``blog``: the post's own inputs (334 MB of KV per user, "612 GB" of expert weights, 141 GB
 and 4.8 TB/s for H200, ...) carried through its steps with its roundings; these give the
 figures it prints. ``exact``: the same steps from the model config and the accelerator
-presets, in stated units, without intermediate rounding. Each figure carries the reason
+presets in bytes (HBM capacity as ``nvidia-smi`` reports it: the spec sheets' "141 GB" is
+GiB-scale), without intermediate rounding. Each figure carries the reason
 for any difference as data, so the site can show both and say why.
 
 Source: ``shared/seed/deepseek-serving-cost-estimate.md``; the checks are in
@@ -67,6 +68,7 @@ def blog_figures() -> dict:
     users_blog_unrounded = (b["h200_hbm_bytes"] - moe_pg_blog) / b["kv_bytes_per_user"]
     users_blog = math.floor(users_blog_unrounded)  # printed as 193
     users_exact = (h200.hbm_bytes - moe_pg_exact) / kv_exact
+    users_decimal = (b["h200_hbm_bytes"] - moe_pg_exact) / kv_exact  # 141e9 B: the old, wrong reading
     tps_blog = reads_blog * users_blog
     tps_exact = reads_exact * users_exact
     you = b["you_system_tokens_per_s"]
@@ -97,17 +99,24 @@ def blog_figures() -> dict:
             f"on every GPU it adds {fmt.bytes_(wb['shared_experts'] * 7 / 8)}), and both leave out the "
             f"{fmt.bytes_(non_expert_pg)} per GPU of attention, dense-layer, router, embedding and output-head "
             "weights that every GPU also holds"),
+        "h200_hbm_bytes": _fig(
+            "H200 HBM capacity", "B", b["h200_hbm_bytes"], "141GB", h200.hbm_bytes,
+            f"the spec sheet's 141 GB is GiB-scale: nvidia-smi shows 143,771 MiB = "
+            f"{fmt.bytes_(h200.hbm_bytes, binary=True)} = {fmt.bytes_(h200.hbm_bytes)} usable"),
         "h200_reads_per_s": _fig(
             "Full-HBM reads per second on H200", "/s", reads_blog, "34", reads_exact,
-            f"rounded to 34 in the post (unrounded {reads_unrounded:.2f})"),
+            f"rounded to 34 in the post (unrounded {reads_unrounded:.2f}); 4.8 TB/s is decimal, so reading the "
+            f"whole usable {fmt.bytes_(h200.hbm_bytes)} takes longer: {reads_exact:.2f} per second"),
         "h200_users_per_gpu": _fig(
             "Users per H200 at EP8", "users", users_blog, "193", users_exact,
-            "the post subtracts GiB from GB and divides by the 58-layer KV size; in one unit with all "
-            "61 layers, fewer users fit"),
+            "the post subtracts GiB (76.5) from the GiB-scale 141 and divides by the 58-layer KV size; with bytes "
+            f"throughout (usable HBM, experts in GB, all 61 layers) {users_exact:.1f} users fit, so the post's "
+            f"193 is close. Reading 141 as decimal GB instead, as an earlier version of this audit did, gives "
+            f"{users_decimal:.1f}, too few"),
         "h200_tokens_per_s_per_gpu": _fig(
             "Tokens/s per H200 at EP8", "tok/s", tps_blog, "6562", tps_exact,
-            f"34 x 193 from the rounded steps (unrounded {reads_unrounded * users_blog_unrounded:,.0f}); "
-            "exact units give fewer users and so fewer tokens"),
+            f"34 x 193 from the rounded steps (unrounded {reads_unrounded * users_blog_unrounded:,.0f}); in bytes "
+            "throughout, fewer full reads per second but slightly more users"),
         "h200_over_h800": _fig(
             "H200 EP8 over H800 speed of light", "", tps_blog / sol_blog, "60%", tps_exact / sol_exact,
             f"6,562 / 10,030 is {tps_blog / sol_blog:.0%}, printed as 60%; the exact figures happen to give "

@@ -70,6 +70,10 @@ def _table(rows: list[tuple[str, ...]], header: tuple[str, ...] | None = None) -
 
 
 def render_plain(name: str, result: dict) -> str:
+    from .bill_calcs import PLAIN_RENDERERS  # issue 10's tables (prefill validation, bill chart)
+
+    if name in PLAIN_RENDERERS:
+        return PLAIN_RENDERERS[name](result)
     if name == "blog":
         rows = []
         for f in result["figures"].values():
@@ -102,14 +106,36 @@ def render_plain(name: str, result: dict) -> str:
                 for r in result["rows"].values()]
         return _table(rows, ("accelerator", "HBM", "bandwidth", "tokens/s per GPU", "USD per M tokens"))
     if name == "validate":
-        rows = [(r["label"], fmt.value(r["measured_tokens_per_s_per_gpu"], "tok/s"),
-                 fmt.value(r["naive_tokens_per_s_per_gpu"], "tok/s"), fmt.value(r["tight_tokens_per_s_per_gpu"], "tok/s"),
-                 fmt.percent(r["measured_over_naive"]), fmt.percent(r["measured_over_tight"]), r["binding"])
+        out = []
+        for group, title in (("decode", "decode-only deployments (the targets count these)"),
+                             ("mixed", "prefill and decode on the same GPUs (shown, not counted: the estimate is "
+                                       "decode-only)")):
+            rows = [(r["label"], fmt.value(r["measured_tokens_per_s_per_gpu"], "tok/s"),
+                     fmt.value(r["estimate_tokens_per_s_per_gpu"], "tok/s"), _signed(r["estimate_error"]),
+                     fmt.value(r["tight_tokens_per_s_per_gpu"], "tok/s"), fmt.percent(r["measured_over_tight"]),
+                     fmt.value(r["naive_tokens_per_s_per_gpu"], "tok/s"), r["naive_includes"], r["binding"])
+                    for r in result["rows"].values() if r["group"] == group]
+            out.append(title + ":\n" + _table(rows, ("deployment", "measured", "estimate", "error", "tight bound",
+                                                      "measured/tight", "speed of light", "SOL includes", "binds")))
+        out.append(f"estimate: leave-one-out (overheads fitted without the row); all rows: overhead factor "
+                   f"{result['overhead_factor']:.3f}, fixed {result['step_overhead_s'] * 1e3:.2f} ms per step; "
+                   f"in-sample MAPE {fmt.percent(result['estimate_mape_in_sample'])}")
+        trows = []
+        for t in result["targets"].values():
+            v, tg = t["value"], t["target"]
+            if isinstance(v, bool):
+                val, want = ("yes" if v else "no"), "yes"
+            elif t["label"].startswith("geometric"):
+                val, want = f"{v:.3f}", f">= {tg}"
+            else:
+                val, want = fmt.percent(v), "<= " + fmt.percent(tg)
+            trows.append((t["label"], val, want, "met" if t["met"] else "NOT MET"))
+        out.append("targets:\n" + _table(trows, ("target", "value", "wanted", "")))
+        return "\n\n".join(out)
+    if name == "measured":
+        rows = [(r["label"], fmt.value(r["value"], r["unit"]), r["gpu"], r["date"], r["source"])
                 for r in result["rows"].values()]
-        rows.append(("geometric mean", "", "", "", fmt.percent(result["geomean_measured_over_naive"]),
-                     fmt.percent(result["geomean_measured_over_tight"]), ""))
-        return _table(rows, ("deployment", "measured", "speed of light", "tight bound", "measured/SOL",
-                             "measured/tight", "binds"))
+        return _table(rows, ("measurement", "value", "gpu", "date", "source"))
     if name == "intensity":
         rows = [(r["label"], fmt.value(r["attn_intensity"], "FLOP/B"), fmt.value(r["ridge"], "FLOP/B"), r["attn_bound"])
                 for r in result["rows"].values()]
@@ -123,6 +149,10 @@ def render_plain(name: str, result: dict) -> str:
         label = spec.label if spec and "." not in path else path
         rows.append((label, leaf["text"], path))
     return _table(rows, ("output", "value", "name"))
+
+
+def _signed(fraction: float) -> str:
+    return ("+" if fraction > 0 else "") + fmt.percent(fraction)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

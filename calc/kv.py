@@ -49,11 +49,16 @@ FLASHMLA_FP8_SCALE_BLOCK = 128  # latent values per FP32 scale (deepseek-ai/Flas
 
 def flashmla_fp8_bytes_per_token_per_layer(model: ModelConfig) -> float | None:
     """Bytes per token per layer of FlashMLA's FP8 MLA cache: the latent in FP8 with one FP32
-    scale per 128 values, the RoPE key kept in BF16. ``None`` for non-MLA models."""
+    scale per 128 values, the RoPE key kept in BF16 (656 B for DeepSeek-V3). A DSA model
+    (DeepSeek-V3.2) also keeps its indexer key, FP8 with its scale (132 B), in either layout,
+    so it is counted here too: comparing BF16 *with* the indexer key against FP8 *without* it
+    would give 1,284 / 656 = 1.96x; like for like it is 1,284 / 788 = 1.63x. ``None`` for
+    non-MLA models."""
     if not model.is_mla:
         return None
     scales = -(-model.kv_lora_rank // FLASHMLA_FP8_SCALE_BLOCK) * 4
-    return model.kv_lora_rank * 1 + scales + model.qk_rope_head_dim * 2
+    indexer = model.index_head_dim * 1 + INDEXER_SCALE_BYTES if model.index_n_heads else 0
+    return model.kv_lora_rank * 1 + scales + model.qk_rope_head_dim * 2 + indexer
 
 
 def kv_size(model: ModelConfig, kv_dtype: str = "bf16") -> KVSize:

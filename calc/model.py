@@ -75,6 +75,7 @@ class ModelConfig:
     embedding_weight_bytes: float = 2.0  # embedding and output head
     stated_total_params: float = 0.0  # as published, for tests and display
     stated_active_params: float = 0.0
+    active_convention: str = ""  # how the stated activated count treats embedding and head
     notes: str = ""
 
     # ---- structure -------------------------------------------------------------
@@ -221,6 +222,8 @@ class ModelConfig:
             "active_params": self.active_params,
             "stated_total_params": self.stated_total_params,
             "stated_active_params": self.stated_active_params,
+            "active_params_incl_embedding": self.active_params_incl_embedding,
+            "active_convention": self.active_convention,
             "source": self.source,
         }
 

@@ -2,10 +2,10 @@
 
 Each scenario is a set of schema parameters over the defaults, with its source. The
 measured deployments are not typed twice: they come from :data:`calc.validate.DEPLOYMENTS`
-(model, accelerator and stated settings), and where a source leaves a setting out the
-scenario takes the value :func:`calc.validate.validate` takes for the bound (the one that
-gives the highest tight bound), so the tight bound of a scenario is the figure on the
-Validation page. "As many sequences as fit" becomes the largest batch the schema allows;
+(model, accelerator and stated settings), and every other setting is the one
+:func:`calc.validate.validate` uses for the bound (where a source leaves one out, the value
+that gives the highest tight bound; elsewhere the tight model's own defaults), so the tight
+bound of a scenario is the figure on the Validation page. "As many sequences as fit" becomes the largest batch the schema allows;
 the bound caps it at what fits in HBM.
 """
 
@@ -37,37 +37,54 @@ class Scenario:
                 "description": self.description, "measured_tokens_per_s_per_gpu": self.measured_tokens_per_s_per_gpu}
 
 
-def _highest_bound_settings(d) -> dict[str, Any]:
+def _highest_bound_settings(d, eff: dict) -> dict[str, Any]:
     """The unpublished settings validation uses for deployment ``d``: the combination with
-    the highest tight bound at the default efficiencies (ties: the first tried)."""
+    the highest tight bound (ties: the first tried, as validation reports it)."""
     from .tight import tight_bound
-    from .validate import _combinations, tight_inputs
+    from .validate import _combinations, gpu_of, tight_inputs
 
-    eff = {k: PARAMS[k].default for k in ("mem_efficiency", "compute_efficiency", "net_efficiency")}
     best, best_tps = {}, -1.0
     for combo in _combinations(d.unknown):
         s = {"accept_length": 1.0, **d.settings, **combo}
-        tps = tight_bound(MODELS[d.model], GPUS[d.gpu], tight_inputs(s, eff))["tokens_per_s_per_gpu"]
-        if tps > best_tps:
+        tps = tight_bound(MODELS[d.model], gpu_of(d), tight_inputs(s, eff))["tokens_per_s_per_gpu"]
+        if tps > best_tps * (1 + 1e-9):
             best, best_tps = combo, tps
     return best
 
 
-def _from_deployment(d) -> Scenario:
-    from .validate import FILL_HBM
+def _schema_state(x) -> dict[str, Any]:
+    """The schema parameters that give :class:`calc.tight.TightInputs` ``x``."""
+    from dataclasses import fields
 
-    settings = {k: (PARAMS["batch_per_gpu"].max if k == "batch_per_gpu" and v == FILL_HBM else v)
-                for k, v in d.settings.items()}
-    chosen = _highest_bound_settings(d)
-    params = {"model": d.model, "gpu": d.gpu, **settings, **chosen}
-    params = {k: (int(v) if PARAMS[k].kind == "int" else v) for k, v in params.items()}
+    out: dict[str, Any] = {}
+    for f in fields(x):
+        v = getattr(x, f.name)
+        if f.name == "reserve_bytes":
+            out["hbm_reserve_gb"] = v / 1e9
+        elif isinstance(v, bool):
+            out[f.name] = "on" if v else "off"
+        elif f.name in PARAMS:
+            out[f.name] = v
+    return out
+
+
+def _from_deployment(d) -> Scenario:
+    """A measured deployment as a whole state: its settings and the unpublished ones validation
+    picks, over the defaults validation uses for every setting a source does not give."""
+    from .validate import FILL_HBM, tight_inputs
+
+    eff = {k: PARAMS[k].default for k in ("mem_efficiency", "compute_efficiency", "net_efficiency", "attn_efficiency")}
+    chosen = _highest_bound_settings(d, eff)
+    settings = {"accept_length": 1.0, **d.settings, **chosen}
+    if settings.get("batch_per_gpu") == FILL_HBM:
+        settings["batch_per_gpu"] = int(PARAMS["batch_per_gpu"].max)  # "as many as fit": the bound caps it
+    state = {"model": d.model, "gpu": d.gpu, **_schema_state(tight_inputs(settings, eff))}
+    params = {k: (int(v) if PARAMS[k].kind == "int" else v) for k, v in state.items() if v != PARAMS[k].default}
     parts = [f"Measured {d.measured_tokens_per_s_per_gpu:,.0f} tok/s per GPU."]
     if d.stated:
         parts.append(f"Stated: {d.stated}.")
-    if d.assumed:
-        parts.append(f"Assumed: {d.assumed}.")
     if chosen:
-        parts.append("Unpublished settings set to the highest bound: "
+        parts.append("Not published, set to give the highest bound, as on the Validation page: "
                      + ", ".join(describe(k, v) for k, v in chosen.items()) + ".")
     return Scenario(d.key, d.label, params, d.source, " ".join(parts), d.measured_tokens_per_s_per_gpu, chosen)
 
@@ -85,7 +102,9 @@ def _scenarios() -> dict[str, Scenario]:
                  "The blog post's placement example (section 4)",
                  "Eight H200s hold one copy of DeepSeek-V3, the experts split eight ways."),
     ]
-    out += [_from_deployment(d) for d in DEPLOYMENTS]
+    # Decode-only deployments on a stock accelerator preset: a deployment with a changed GPU
+    # (fewer NICs than the preset) cannot be written as a state of the schema.
+    out += [_from_deployment(d) for d in DEPLOYMENTS if d.group == "decode" and not d.gpu_overrides]
     for s in out:
         bad = [k for k in s.params if k not in PARAMS]
         if bad:

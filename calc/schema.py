@@ -12,7 +12,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import ParamError
+from . import estimate as _estimate
+from . import measured
 from .presets import GPUS, MODELS
+from .context_cache import CACHE_READ_BYTES_PER_S_PER_GPU
+from .prices import PRICE_LISTS
 
 
 @dataclass(frozen=True)
@@ -153,18 +157,20 @@ _P = [
     Param("batch_per_gpu", "int", "sequences", 128, "Batch per GPU",
           "Sequences decoded together on each GPU; capped by what fits in GPU memory",
           min=1, max=1_000_000, step=1),
-    Param("mem_efficiency", "float", "", round(3000 / 3350, 4), "Memory bandwidth efficiency",
-          "Share of the peak HBM bandwidth reached; default 3,000 of 3,350 GB/s, what DeepSeek's "
-          "FlashMLA kernel reaches on an H800",
+    Param("mem_efficiency", "float", "", round(3000 / 3350, 4), "HBM efficiency (attention)",
+          "Share of the peak HBM bandwidth reached reading the KV cache; default 3,000 of 3,350 GB/s, what "
+          "DeepSeek's FlashMLA kernel reaches on an H800. Matrix multiplies read the weights at their own "
+          "measured rate (2,668 GB/s at best, DeepGEMM)",
           min=0, min_exclusive=True, max=1, step=0.01),
-    Param("compute_efficiency", "float", "", round(1350 / 1979, 4), "Compute efficiency",
-          "Share of the peak arithmetic rate reached, one figure for every matrix multiply and for "
-          "attention; default 1,350 of 1,979 FP8 TFLOPS (DeepGEMM on Hopper GPUs; FlashMLA reaches "
-          "580 of 989 BF16 TFLOPS)",
+    Param("compute_efficiency", "float", "", round(measured.GEMM_EFFICIENCY, 4), "Matmul efficiency",
+          "Share of the sustained peak arithmetic rate reached by matrix multiplies; default 1,550 of "
+          "1,730 FP8 TFLOPS (DeepGEMM's best on H800 at its sustained clock). Attention has its own "
+          "efficiency",
           min=0, min_exclusive=True, max=1, step=0.01),
-    Param("net_efficiency", "float", "", 1.0, "Network efficiency",
-          "Share of the link bandwidth reached (DeepSeek measured about 160 of 200 GB/s of NVLink "
-          "on H800)",
+    Param("net_efficiency", "float", "", 0.8, "Network efficiency",
+          "Share of the link bandwidth reached where no measured DeepEP rate applies (all-reduce, or "
+          "link rates from the spec sheet); default 0.8: DeepSeek measured about 160 of 200 GB/s of "
+          "NVLink on H800",
           min=0, min_exclusive=True, max=1, step=0.01),
     Param("overlap", "choice", "", "max", "Overlap",
           "Whether memory reads, arithmetic and network transfers run at the same time (the slowest "
@@ -209,6 +215,101 @@ _P = [
           choice_labels=("One line only", "Accelerator", "Model", "KV cache type")),
     Param("series_values", "str", "", "h800,h20,h200,mi300x,b200", "Line values",
           "Comma-separated values of that input, one line each"),
+    # ---- the whole bill (calc.prefill, calc.bill; issue 10): workload, prefill layout, context cache, prices ----
+    Param("prompt_len", "int", "tokens", 4096, "Prompt length",
+          "Input tokens per request, cached prefix included", min=1, max=1_000_000, step=1),
+    Param("output_len", "int", "tokens", 1024, "Output length", "Output tokens per request",
+          min=1, max=1_000_000, step=1),
+    Param("cache_hit_share", "float", "", 0.5, "Cache-hit share",
+          "Share of input tokens read from the context cache instead of computed, 0 to 1 (DeepSeek's day: 0.5625)",
+          min=0, max=1, step=0.05),
+    Param("requests_per_s", "float", "req/s", 1000.0, "Requests per second",
+          "Requests arriving per second, all day (DeepSeek's day: about 1,600)", min=0, min_exclusive=True,
+          max=1e9, step=10),
+    Param("target_tokens_per_s_per_user", "float", "tok/s", 20.0, "Target tokens/s per user",
+          "Decode speed each user must see; it caps the decode batch (DeepSeek: 20-22)", min=0, min_exclusive=True,
+          max=100_000, step=1),
+    Param("decode_rate", "choice", "", "tight", "Decode throughput from",
+          "The tight bound at the target speed per user, or the Throughput per GPU input as given",
+          choices=("tight", "given"), choice_labels=("The tight bound", "The input above")),
+    Param("prefill_gpu", "choice", "", "h800", "Prefill accelerator", "The GPU that reads the prompts",
+          choices=tuple(GPUS), choice_labels=tuple(g.label for g in GPUS.values())),
+    Param("prefill_ep", "int", "GPUs", 32, "Prefill expert-parallel degree",
+          "GPUs the routed experts are spread over in one prefill unit (DeepSeek: 32)", min=1, max=4096, step=1),
+    Param("prefill_tp", "int", "GPUs", 1, "Prefill attention tensor-parallel degree",
+          "GPUs the attention and dense weights are split over in prefill (1 = data-parallel attention)",
+          min=1, max=1024, step=1),
+    Param("prefill_redundant_experts", "int", "experts", 32, "Prefill redundant experts",
+          "Extra copies of hot experts in a prefill unit (DeepSeek: 32, so 9 routed experts per GPU at EP32)",
+          min=0, max=4096, step=1),
+    Param("prefill_chunk_tokens", "int", "tokens", 16384, "Prefill tokens per GPU per pass",
+          "Prompt tokens each GPU computes in one forward pass, the prefill load (DeepSeek's profile: 16,384)",
+          min=1, max=10_000_000, step=1),
+    Param("prefill_microbatches", "int", "", 2, "Prefill micro-batches",
+          "Two micro-batches overlap computation with communication (DeepSeek, SGLang); one: no overlap",
+          min=1, max=2, step=1),
+    Param("expert_routing", "choice", "", "real", "Expert routing",
+          "Experts loaded as real traffic loads them (with DeepSeek's load balancer), or a simulated "
+          "perfect balance, as in DeepSeek's profile", choices=("real", "balanced"),
+          choice_labels=("As real traffic loads them", "Perfectly balanced")),
+    Param("prefill_gpu_hour_usd", "float", "USD/GPU-hour", 2.0, "Prefill GPU price",
+          "Price of one prefill GPU for one hour ($2 is DeepSeek's own assumption for an H800)",
+          min=0, min_exclusive=True, max=1000, step=0.05),
+    Param("cache_read_gb_per_s", "float", "GB/s", round(CACHE_READ_BYTES_PER_S_PER_GPU / 1e9, 3), "Cache read rate per GPU",
+          "Rate one prefill GPU reads cached KV from disk (default: DeepSeek 3FS's peak 40 GiB/s per 8-GPU node)",
+          min=0, min_exclusive=True, max=100_000, step=0.1),
+    Param("storage_usd_per_tb_month", "float", "USD/TB-month", 10.0, "Disk price",
+          "What a terabyte of cache disk costs per month, servers and network included; not published by "
+          "DeepSeek, set your own", min=0, max=100_000, step=1),
+    Param("cache_retention_h", "float", "h", 24.0, "Cache retention",
+          "Hours a stored prefix stays on disk (assumed; DeepSeek does not publish it)", min=0, max=8760, step=1),
+    Param("price_list", "choice", "", "deepseek-r1-2025", "List prices",
+          "Published prices to compare with: DeepSeek's own, by model and date", choices=tuple(PRICE_LISTS),
+          choice_labels=tuple(getattr(v, "label", k) for k, v in PRICE_LISTS.items())),
+    # ---- fidelity (issue 7): per-kernel rates, micro-batches, DeepEP modes, clocks, the estimate ----
+    Param("attn_efficiency", "float", "", round(measured.ATTENTION_EFFICIENCY, 4), "Attention efficiency",
+          "Share of the sustained peak FLOP/s reached by decode attention; default 660 of 865 BF16 TFLOPS "
+          "(FlashMLA on H800, April 2025; the first release reached 580)",
+          min=0, min_exclusive=True, max=1, step=0.01),
+    Param("micro_batches", "int", "micro-batches", 2, "Micro-batches per step",
+          "The batch is split to overlap communication with compute; each micro-batch reads the weights again "
+          "(DeepSeek decodes with 2)", min=1, max=8, step=1),
+    Param("ep_comm", "choice", "", "low_latency", "Expert-parallel kernels",
+          "DeepEP's mode: low latency (decode: one message per token and expert, over RDMA) or normal "
+          "(prefill: one copy per node, forwarded over NVLink)", choices=("low_latency", "normal"),
+          choice_labels=("Low latency", "Normal")),
+    Param("link_rates", "choice", "", "measured", "Link rates",
+          "DeepEP's measured GB/s for its mode and expert-parallel size, or the spec sheet's link bandwidth "
+          "times the network efficiency", choices=("measured", "spec"), choice_labels=("Measured", "Spec sheet")),
+    Param("verify_tokens", "int", "tokens", 0, "Tokens verified per step",
+          "Draft tokens plus one, per sequence per step (3 for a window of two drafts); 0 = accepted tokens "
+          "rounded up", min=0, max=16, step=1),
+    Param("overhead_factor", "float", "", _estimate.FITTED_OVERHEAD_FACTOR, "Overhead factor (estimate)",
+          "Step time over the modelled kernels and exposed network: small kernels, launch gaps and syncs the model "
+          "leaves out; fitted to the measured decode deployments (each checked leave-one-out)",
+          min=1, max=5, step=0.01),
+    Param("step_overhead_ms", "float", "ms", _estimate.FITTED_STEP_OVERHEAD_MS, "Fixed time per step (estimate)",
+          "Time per decode step that does not grow with the work (scheduling, sampling, synchronisation); fitted "
+          "with the overhead factor", min=0, max=1000, step=0.1),
+    Param("moe_imbalance", "float", "", 1.0, "Expert load imbalance (estimate)",
+          "Busiest GPU's expert load over the average after balancing, on top of the random spread the estimate "
+          "already counts; DeepSeek publishes no figure (its profile simulates perfect balance)",
+          min=1, max=10, step=0.01),
+    Param("overlap_schedule", "choice", "", "auto", "Overlap schedule (estimate)",
+          "How communication hides behind compute: two-batch (DeepSeek's pipeline), single-batch (shared expert "
+          "under dispatch, down projection under combine), none; automatic: two-batch with two micro-batches, "
+          "else none", choices=("auto", "two-batch", "single-batch", "none"),
+          choice_labels=("Automatic", "Two-batch", "Single-batch", "None")),
+    Param("cpu_overlap", "choice", "", "on", "CPU overlap (estimate)",
+          "Yes: the engine prepares the next step while this one runs; no: add the 6.1 ms per step SGLang "
+          "measured without its overlap scheduler", choices=("on", "off"), choice_labels=_YES_NO),
+    Param("kernel_rates", "choice", "", "measured", "Kernel rates",
+          "Each kind of kernel at the best rate measured for it (attention at the HBM and attention "
+          "efficiencies, matrix multiplies at DeepGEMM's best), or every kernel at full bandwidth and peak FLOP/s",
+          choices=("measured", "peak"), choice_labels=("Measured", "Peak")),
+    Param("sustained_clock", "choice", "", "on", "Sustained clock",
+          "Yes: compute at the clock measured under load (H800: about 1,600 of 1,830 MHz, FlashMLA "
+          "deep-dive); no: at the spec sheet's boost clock", choices=("on", "off"), choice_labels=_YES_NO),
 ]
 
 _NUMERIC = tuple(p.name for p in _P if p.kind in ("int", "float") and not p.name.startswith("sweep_"))

@@ -1,59 +1,62 @@
 """A tighter decode bound: weights, compute and network, not just KV reads.
 
-Per GPU and per decode step, with ``b`` sequences per GPU, ``q`` query tokens per
-sequence per step (``q = ceil(accept_length)``: with one MTP draft each step verifies 2
-tokens) and ``t = b q`` tokens:
+A decode step is described as a list of kernels for one micro-batch (:func:`step_work`),
+each with the HBM bytes it reads and the FLOPs it does, plus the all-to-all traffic of
+expert parallelism. The tight bound adds them up per resource and takes the slowest
+resource at the best rate anyone has measured for it; the estimate (:mod:`calc.estimate`)
+times the same kernels one after another. Per GPU, with ``b`` sequences per GPU split into
+``m`` micro-batches (DeepSeek decodes with two, deepseek-ai/profile-data README), ``q``
+query tokens per sequence per step (``q = ceil(accept_length)``: with one MTP draft each step
+verifies 2 tokens) and ``t = b q / m`` tokens per micro-batch:
 
-**Bytes read from HBM**
+**Bytes read from HBM** (every micro-batch reads the weights again)
 
-* KV: ``b x KV bytes per user x r``. ``r`` is the KV replication under attention TP: an
+* KV: ``b/m x KV bytes per user x r``. ``r`` is the KV replication under attention TP: an
   MLA latent is shared by all heads, so every TP rank reads all of it (``r = tp``); GQA
   splits KV heads over ranks (``r = tp / min(tp, kv_heads)``). With DSA (DeepSeek-V3.2)
   attention reads only ``index_topk`` tokens' latents, plus every token's indexer key.
-* Attention, dense-layer, shared-expert, router and output-head weights: all read once per
-  step, divided over ``tp`` (embedding rows are a lookup and not counted).
+* Attention, dense-layer, shared-expert, router and output-head weights, divided over
+  ``tp`` (embedding rows are a lookup and not counted).
 * Routed experts: a GPU hosts ``E = ceil((n + redundant) / ep)`` experts per MoE layer
-  and reads one only if some token in the step routes to it. With ``T = t x ep`` tokens in
-  the EP group, each choosing ``k`` of ``n`` experts, an expert is touched with probability
-  ``1 - (1 - k/n)^T``.
+  and reads one only if some token of the micro-batch routes to it. With ``T = t x ep``
+  tokens in the EP group, each choosing ``k`` of ``n`` experts, an expert is touched with
+  probability ``1 - (1 - k/n)^T``.
+* With MTP (``q > 1`` and a model with an MTP module), each of the ``q - 1`` draft passes
+  runs the module (projection, one attention + MoE layer, the shared output head) on ``b/m``
+  tokens, reading its weights and its own layer of KV cache.
 
-**FLOPs**
+**FLOPs**: linear layers ``2 x parameters x tokens``; absorbed MLA attention
+``2 x heads x (kv_lora + rope + kv_lora)`` per cached token per layer per query token
+(278,528 for DeepSeek-V3); GQA ``4 x heads x head_dim``; the DSA indexer
+``2 x index_heads x index_dim``.
 
-* Linear layers: ``2 x activated parameters x t``.
-* Absorbed MLA attention: per cached token per layer per query token
-  ``2 x heads x (kv_lora + rope + kv_lora)`` (QK over the 576-wide latent, then AV over the
-  512-wide latent): 278,528 for DeepSeek-V3. GQA: ``4 x heads x head_dim``. The DSA
-  indexer adds ``2 x index_heads x index_dim`` per cached token.
+**Network** (per MoE layer, per micro-batch). Decode uses DeepEP's *low-latency* mode
+(LMSYS 2025-05-05: normal mode for prefill, low-latency for decode): one message per
+(token, chosen expert), ``h + h/128 x 4 + 16`` B in FP8 out and ``2 h`` B in BF16 back, no
+forwarding through NVLink and no merging of copies for the same node. Its measured rate per
+GPU (39 GB/s each way at EP128 on H800 with one 400 Gb/s NIC, DeepEP README) is scaled by
+the GPU's NIC over 50 GB/s; inside one NVLink domain, by its NVLink over H800's 200 GB/s.
+*Normal* mode (prefill) sends one copy per remote node over the NIC and fans out over
+NVLink, at DeepEP's measured normal-mode rates. TP all-reduces: ``2 (p - 1)/p x tokens x h
+x 2 B`` per GPU over the link at ``net_efficiency``.
 
-**Network** (per MoE layer, per GPU)
+**Step time** ``max`` over resources (perfect overlap) of memory ``bytes / (HBM bandwidth x
+mem_efficiency)``, compute ``matmul FLOPs / (sustained peak x compute_efficiency) +
+attention FLOPs / (sustained peak x attn_efficiency)`` and network; or their ``sum``.
+Sustained peak = peak x sustained / boost clock where a sustained clock is published
+(H800: about 1,600 of 1,830 MHz, FlashMLA deep-dive). Default efficiencies are the best
+measured: 3,000 of 3,350 GB/s (FlashMLA), 660 of 865 TFLOPS in attention (FlashMLA),
+1,550 of 1,730 FP8 TFLOPS in matmuls (DeepGEMM): see :mod:`calc.measured`.
 
-* EP: each token's hidden state goes to its ``k`` experts in FP8 (1 B per element) and
-  comes back in BF16 (2 B): ``3 h`` bytes per destination. Within the scale-up domain of
-  ``D`` GPUs, a share ``1 - 1/D`` of destinations crosses NVLink. Across ``N`` domains,
-  a token reaches ``N (1 - (1 - 1/N)^k)`` domains on average (capped under node-limited
-  routing, see :func:`_expected_domains`) and sends each remote one a single copy over the NIC.
-* MoE TP and attention TP: a ring all-reduce of the BF16 hidden state,
-  ``2 (p - 1) / p x tokens x h x 2 B`` per GPU per all-reduce.
+With weights, compute and network switched off, ``mem_efficiency = 1`` and one micro-batch,
+the step reads ``b`` KV caches and the bound is the speed of light exactly, except with
+attention TP > 1 under MLA and with DSA (which reads only ``index_topk`` latents).
 
-**Step time**: memory ``bytes / (HBM bandwidth x mem_efficiency)``, compute
-``FLOPs / (peak x compute_efficiency)``, network ``bytes / (link x net_efficiency)``;
-``max`` (perfect overlap) or ``sum`` (none). Tokens/s per GPU ``= b x accept_length /
-step``, per user ``= accept_length / step``.
-
-With weights, compute and network switched off and ``mem_efficiency = 1``, the step reads
-``b`` KV caches and the bound is HBM bandwidth / KV bytes per user x accept_length: the
-speed-of-light figure exactly, with two exceptions: attention TP > 1 with MLA (every rank
-reads the whole latent) and DSA (DeepSeek-V3.2 reads only ``index_topk`` latents, which the
-dense speed of light does not know).
-
-Not counted, all optimistic (the bound stays a bound): the MTP draft module's own weights and
-FLOPs; kernel launch and synchronisation overheads; uneven expert load; one
-``compute_efficiency`` covers every matmul and attention. Because ``q = ceil(accept_length)``
-query tokens cost work while only ``accept_length`` are kept, MTP can *lower* throughput once
-compute binds.
-
-Default efficiencies: FlashMLA reaches 3,000 GB/s of H800's 3,350 memory-bound and
-DeepGEMM 1,350+ of 1,979 FP8 TFLOPS (deepseek-ai/open-infra-index README).
+Not counted, all optimistic (the bound stays a bound): kernel launch and synchronisation
+gaps; uneven expert load; activations; kernels of one kind reaching less than the best
+measured rate (small matmuls reach about 2/3 of HBM bandwidth, not 90%). Because ``q``
+query tokens cost work while only ``accept_length`` are kept, MTP can *lower* throughput
+once compute or network binds.
 """
 
 from __future__ import annotations
@@ -61,12 +64,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 
+from . import measured
 from .kv import kv_size
 from .model import ModelConfig
 from .presets import Accelerator
 from .units import GB
 
 NVFP4_BYTES = 4.5 / 8  # 4-bit values + one FP8 scale per 16
+H800_NVLINK_PER_DIRECTION = 200 * GB  # the link DeepEP's intranode figures were measured on
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,7 @@ class TightInputs:
     reserve_bytes: float = 0.0
     mem_efficiency: float = 1.0
     compute_efficiency: float = 1.0
+    attn_efficiency: float = 1.0
     net_efficiency: float = 1.0
     overlap: str = "max"
     count_weights: bool = True
@@ -90,6 +96,12 @@ class TightInputs:
     gemm_dtype: str = "fp8"
     attn_dtype: str = "bf16"
     expert_dtype: str = "native"
+    micro_batches: int = 1
+    ep_comm: str = "low_latency"
+    link_rates: str = "measured"
+    sustained_clock: bool = True
+    verify_tokens: int = 0  # tokens verified per sequence per step; 0: ceil(accept_length)
+    kernel_rates: str = "measured"  # measured: best measured per kernel kind; peak: every efficiency 1
 
     @classmethod
     def from_params(cls, p: dict) -> "TightInputs":
@@ -97,13 +109,15 @@ class TightInputs:
         switches become booleans, ``hbm_reserve_gb`` becomes ``reserve_bytes``; parameters
         not given keep the defaults above."""
         kw = {f.name: p[f.name] for f in fields(cls) if f.name in p}
-        for flag in ("count_weights", "count_compute", "count_network"):
+        for flag in ("count_weights", "count_compute", "count_network", "sustained_clock"):
             if isinstance(kw.get(flag), str):
                 kw[flag] = kw[flag] == "on"
         if "hbm_reserve_gb" in p:
             kw["reserve_bytes"] = p["hbm_reserve_gb"] * GB
         return cls(**kw)
 
+
+# ---- pieces of the model -------------------------------------------------------------------
 
 def kv_replication(model: ModelConfig, tp: int) -> float:
     heads = 1 if model.is_mla else model.num_key_value_heads
@@ -119,7 +133,7 @@ def attention_flops_per_cached_token(model: ModelConfig) -> float:
 
 def attention_intensity(model: ModelConfig, kv_dtype: str, query_tokens: float = 1) -> float:
     """FLOP per KV byte of decode attention: the blog's open question. DeepSeek-V3 at BF16:
-    278,528 / 1,152 = 241.8 FLOP/B against an H800 ridge of 989 / 3.35 = 295 FLOP/B."""
+    278,528 / 1,152 = 241.8 FLOP/B."""
     kv = kv_size(model, kv_dtype)
     return attention_flops_per_cached_token(model) * query_tokens / kv.bytes_per_token_per_layer
 
@@ -130,6 +144,20 @@ def expert_bytes_per_param(model: ModelConfig, expert_dtype: str) -> float:
     if expert_dtype == "fp4":
         return NVFP4_BYTES
     return model.expert_weight_bytes
+
+
+def attention_split(model: ModelConfig) -> tuple[float, float]:
+    """Attention parameters per layer before and after the attention core (norms with the
+    first). MLA: ``wq_a``, ``wq_b``, ``wkv_a`` and the key half of ``wkv_b`` (absorbed into
+    the query) come before; the value half of ``wkv_b`` and ``wo`` after. GQA: q, k, v
+    before, o after. They add up to :attr:`ModelConfig.attention_params_per_layer`."""
+    h = model.hidden_size
+    total = model.attention_params_per_layer
+    if model.is_mla:
+        after = model.kv_lora_rank * model.num_attention_heads * model.v_head_dim + model.num_attention_heads * model.v_head_dim * h
+    else:
+        after = model.num_attention_heads * model.head_dim * h
+    return float(total - after), float(after)
 
 
 def _expected_domains(n_domains: int, k: int, n_group: int, topk_group: int) -> float:
@@ -153,9 +181,22 @@ def crossover(ridge: float, intensity_one_query: float) -> float | str:
     return q if q >= 1 else "already compute bound"
 
 
+def query_tokens(x: TightInputs) -> int:
+    """Tokens each sequence puts through the model per step: the drafts plus one
+    (``verify_tokens``), or ``ceil(accept_length)`` when not given (one draft: 2)."""
+    return max(x.verify_tokens, math.ceil(x.accept_length - 1e-9), 1)
+
+
+def uses_mtp(model: ModelConfig, accept_length: float) -> bool:
+    """The model's own MTP module drafts tokens (DeepSeek-V3's one module) when more than
+    one token is accepted per step."""
+    return bool(model.num_nextn_predict_layers) and accept_length > 1 + 1e-9
+
+
 def max_batch(model: ModelConfig, gpu: Accelerator, x: TightInputs) -> float:
     """Sequences per GPU that fit in HBM after weights and reserve. With ``count_weights``
-    off the weights take no room either (the blog's assumption that they are tiny)."""
+    off the weights take no room either (the blog's assumption that they are tiny). With MTP
+    the module's weights and its layer of KV cache take room too."""
     from .placement import weights_per_gpu
 
     _, exp_b, other_b = weights_per_gpu(model, x.ep if x.moe_parallel == "ep" else 1, x.tp, x.redundant_experts)
@@ -163,118 +204,384 @@ def max_batch(model: ModelConfig, gpu: Accelerator, x: TightInputs) -> float:
         exp_b = exp_b / x.ep
     if model.is_moe and x.expert_dtype != "native":
         exp_b = exp_b / model.expert_weight_bytes * expert_bytes_per_param(model, x.expert_dtype)
-    per_user = kv_size(model, x.kv_dtype).bytes_per_user(x.seq_len) * kv_replication(model, x.tp)
-    weights = (exp_b + other_b) if x.count_weights else 0.0  # switched off: the blog's "weights are tiny"
+    kv = kv_size(model, x.kv_dtype)
+    per_user = kv.bytes_per_user(x.seq_len) * kv_replication(model, x.tp)
+    mtp_b = 0.0
+    if uses_mtp(model, x.accept_length):
+        per_user += kv.bytes_per_token_per_layer * x.seq_len * model.num_nextn_predict_layers * kv_replication(model, x.tp)
+        mtp_b = _mtp_weight_bytes(model, x)
+    weights = (exp_b + other_b + mtp_b) if x.count_weights else 0.0  # off: the blog's "weights are tiny"
     return max(0.0, (gpu.hbm_bytes - x.reserve_bytes - weights) / per_user)
 
 
-def tight_bound(model: ModelConfig, gpu: Accelerator, x: TightInputs) -> dict:
+def _mtp_weight_bytes(model: ModelConfig, x: TightInputs) -> float:
+    """Resident bytes of the MTP modules on one GPU: attention, projection and shared expert
+    replicated (divided over TP), routed experts spread over EP like the main layers; the
+    head and embedding are shared with the main model."""
+    lw = model.linear_weight_bytes
     h = model.hidden_size
-    cap = max_batch(model, gpu, x)
-    b = min(x.batch_per_gpu, math.floor(cap))
-    capped = x.batch_per_gpu > b
-    q = math.ceil(x.accept_length - 1e-9)
-    t = b * q
+    per = (model.attention_params_per_layer + 2 * h * h + 4 * h) * lw / x.tp
+    if model.is_moe:
+        per += (model.n_shared_experts * model.expert_params + h * model.n_routed_experts) * lw / x.tp
+        hosted = math.ceil((model.n_routed_experts + x.redundant_experts) / max(1, x.ep))
+        per += hosted * model.expert_params * expert_bytes_per_param(model, x.expert_dtype)
+    else:
+        per += 3 * h * model.intermediate_size * lw / x.tp
+    return per * model.num_nextn_predict_layers
+
+
+# ---- one decode step as kernels --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Kernel:
+    """One kernel of one micro-batch, repeated in ``count`` layers.
+
+    ``kind``: ``attention`` (the attention core), ``gemm`` (a dense matmul at decode size),
+    ``grouped_gemm`` (the routed experts). ``stage`` places it in DeepSeek's decode pipeline
+    (profile-data decode.jpg): ``attn0`` (projections before the core), ``attn1`` (core,
+    output projection, router), ``shared``, ``mlp`` (routed experts), ``dense`` (no
+    communication to hide behind), ``head``. ``rows`` is tokens per expert (grouped GEMM)."""
+
+    name: str
+    kind: str
+    stage: str
+    count: int
+    bytes: float
+    flops: float
+    dtype: str
+    rows: float = 0.0
+    weight_bytes: float = 0.0
+    kv_bytes: float = 0.0
+
+
+@dataclass(frozen=True)
+class Comm:
+    """Network work of one micro-batch, repeated in ``count`` layers: seconds per occurrence
+    at the measured (or spec x efficiency) rate, split into the part before the experts
+    (dispatch) and after them (combine, or an all-reduce), and the bytes behind it."""
+
+    name: str
+    count: int
+    dispatch_s: float
+    combine_s: float
+    scale_up_bytes: float
+    scale_out_bytes: float
+    stage: str = "moe"  # "moe": around the routed experts; "attn": attention TP all-reduce
+
+    @property
+    def seconds(self) -> float:
+        return self.dispatch_s + self.combine_s
+
+
+@dataclass(frozen=True)
+class StepWork:
+    batch: int
+    micro_batches: int
+    query_tokens: int
+    tokens_per_micro_batch: float
+    kernels: tuple[Kernel, ...]
+    comms: tuple[Comm, ...]
+    experts_touched_per_layer: float
+    kv_read_bytes: float  # per step, all micro-batches
+    mtp: bool
+
+
+def _ll_rates(gpu: Accelerator, ep: int) -> tuple[float, float, str]:
+    """DeepEP low-latency (dispatch, combine) bytes/s for this GPU and EP size, in DeepEP's
+    counting: the H800 table scaled by this GPU's NIC over 50 GB/s across nodes, or by its
+    NVLink over H800's 200 GB/s inside one NVLink domain (EP8's row)."""
+    if ep <= gpu.scale_up_domain:
+        d, c = measured.deepep_ll_rates(8)
+        s = gpu.scale_up_bw / H800_NVLINK_PER_DIRECTION
+        return d * s, c * s, "NVLink"
+    d, c = measured.deepep_ll_rates(ep)
+    s = gpu.scale_out_bw / measured.DEEPEP_NIC_BW
+    return d * s, c * s, "RDMA"
+
+
+def _ep_comm(model: ModelConfig, gpu: Accelerator, x: TightInputs, tokens: float
+             ) -> tuple[float, float, float, float]:
+    """(dispatch seconds, combine seconds, scale-up bytes, scale-out bytes) of one MoE
+    layer's all-to-all for ``tokens`` tokens on one GPU."""
+    h, k = model.hidden_size, model.num_experts_per_tok
+    if x.ep <= 1 or tokens <= 0:
+        return 0.0, 0.0, 0.0, 0.0
+    disp_b, comb_b = measured.deepep_message_bytes(h)
+    d = min(gpu.scale_up_domain, x.ep)
+    n_dom = math.ceil(x.ep / d)
+    if x.ep_comm == "low_latency":
+        sel = tokens * k  # DeepEP counts every chosen expert
+        remote = (x.ep - 1) / x.ep
+        if n_dom > 1:
+            out_b, up_b = sel * remote * (disp_b + comb_b), 0.0
+        else:
+            out_b, up_b = 0.0, sel * remote * (disp_b + comb_b)
+        if x.link_rates == "measured":
+            rd, rc, _ = _ll_rates(gpu, x.ep)
+            return sel * disp_b / rd, sel * comb_b / rc, up_b, out_b
+        link = (gpu.scale_out_bw if n_dom > 1 else gpu.scale_up_bw) * x.net_efficiency
+        return sel * remote * disp_b / link, sel * remote * comb_b / link, up_b, out_b
+    # normal mode: one copy per remote domain over the NIC, fan-out inside the domain
+    up_b = tokens * k * (1 - 1 / d) * (disp_b + comb_b)
+    out_b = 0.0
+    if n_dom > 1:
+        reach = _expected_domains(n_dom, k, model.n_group, model.topk_group)
+        out_b = tokens * reach * (n_dom - 1) / n_dom * (disp_b + comb_b)
+    if x.link_rates == "measured":
+        kind, rd, rc = measured.deepep_normal_rates(x.ep)
+        rdma = (rd + rc) / 2 * gpu.scale_out_bw / measured.DEEPEP_NIC_BW
+        nvl = measured.deepep_normal_rates(8)
+        nvl_rate = (nvl[1] + nvl[2]) / 2 * gpu.scale_up_bw / H800_NVLINK_PER_DIRECTION
+        secs = max(up_b / nvl_rate, out_b / rdma if out_b else 0.0)
+    else:
+        secs = max(up_b / (gpu.scale_up_bw * x.net_efficiency), out_b / (gpu.scale_out_bw * x.net_efficiency))
+    share = disp_b / (disp_b + comb_b)
+    return secs * share, secs * (1 - share), up_b, out_b
+
+
+def _allreduce(gpu: Accelerator, x: TightInputs, group: int, tokens: float, h: int) -> tuple[float, float, float]:
+    """Ring all-reduce of ``tokens`` (per GPU) BF16 hidden states over ``group`` GPUs."""
+    if group <= 1 or tokens <= 0:
+        return 0.0, 0.0, 0.0
+    b = 2 * (group - 1) / group * tokens * group * h * 2
+    if group <= gpu.scale_up_domain:
+        return b / (gpu.scale_up_bw * x.net_efficiency), b, 0.0
+    return b / (gpu.scale_out_bw * x.net_efficiency), 0.0, b
+
+
+def step_work(model: ModelConfig, gpu: Accelerator, x: TightInputs, batch: int) -> StepWork:
+    """The kernels and network work of one micro-batch of a decode step with ``batch``
+    sequences per GPU (see the module docstring for every term)."""
+    h = model.hidden_size
+    m = max(1, min(x.micro_batches, batch)) if batch > 0 else 1
+    q = query_tokens(x)
+    seqs = batch / m
+    t = seqs * q
     kv = kv_size(model, x.kv_dtype)
     r = kv_replication(model, x.tp)
+    lw, ew = model.linear_weight_bytes, model.embedding_weight_bytes
+    wgt = 1.0 if x.count_weights else 0.0
+    gemm, attn_dt = x.gemm_dtype, x.attn_dtype
 
-    # ---- bytes --------------------------------------------------------------------
+    # KV bytes one sequence reads per full-attention layer, and the tokens attended
     if model.index_topk and x.seq_len > model.index_topk:
         idx_b = model.index_head_dim + 4
         main_b = kv.bytes_per_token_per_layer - idx_b
-        kv_user_read = (main_b * model.index_topk + idx_b * x.seq_len) * kv.full_layers
+        kv_per_layer = main_b * model.index_topk + idx_b * x.seq_len
         attended = model.index_topk
     else:
-        kv_user_read = kv.bytes_per_user(x.seq_len)
+        kv_per_layer = kv.bytes_per_token_per_layer * x.seq_len
         attended = x.seq_len
-    kv_read = b * kv_user_read * r
-    wb = model.weight_bytes()
-    other_w = (wb["attention"] + wb["dense_ffn"] + wb["shared_experts"] + wb["router"] + wb["output_head"]) / x.tp
-    expert_w = 0.0
+    apt = attention_flops_per_cached_token(model)
+
+    def attn_flops(tokens: float, ctx: float) -> float:
+        f = apt * ctx * tokens
+        if model.index_n_heads:
+            f += 2 * model.index_n_heads * model.index_head_dim * x.seq_len * tokens
+        return f
+
+    a_in, a_out = attention_split(model)
+    a_in += 2 * h  # the layer's two norms (counted with attention, as in ModelConfig.param_breakdown)
+    kernels: list[Kernel] = []
+    comms: list[Comm] = []
+    L = model.num_hidden_layers
+    full, win = kv.full_layers, kv.window_layers
+    n_moe = model.n_moe_layers
+    router = h * model.n_routed_experts if model.is_moe else 0
+
+    def attention_layer(name: str, count: int, tokens: float, seqs_: float, kv_bytes_seq: float, ctx: float,
+                        router_params: float) -> None:
+        kernels.append(Kernel(name + "attn_in", "gemm", "attn0", count, wgt * a_in * lw / x.tp,
+                              2 * a_in * tokens, gemm, weight_bytes=wgt * a_in * lw / x.tp))
+        kvb = seqs_ * kv_bytes_seq * r
+        kernels.append(Kernel(name + "attn_core", "attention", "attn1", count, kvb, attn_flops(tokens, ctx),
+                              attn_dt, kv_bytes=kvb))
+        wb = wgt * (a_out + router_params) * lw / x.tp
+        kernels.append(Kernel(name + "attn_out", "gemm", "attn1", count, wb, 2 * (a_out + router_params) * tokens,
+                              gemm, weight_bytes=wb))
+
+    # attention in every layer (windowed layers read at most `window` tokens)
+    if full:
+        attention_layer("", full, t, seqs, kv_per_layer, attended, 0)
+    if win:
+        attention_layer("win_", win, t, seqs, kv.bytes_per_token_per_layer * min(x.seq_len, kv.window),
+                        min(x.seq_len, kv.window), 0)
+    # router weights sit with the attention output of MoE layers
+    if n_moe and router:
+        kernels.append(Kernel("router", "gemm", "attn1", n_moe, wgt * router * lw / x.tp, 2 * router * t, gemm,
+                              weight_bytes=wgt * router * lw / x.tp))
+
     experts_touched = 0.0
-    if model.is_moe and b > 0:
-        ebytes = model.expert_params * expert_bytes_per_param(model, x.expert_dtype)
+
+    def moe_layer(name: str, count: int, tokens: float) -> float:
+        """Shared + routed experts and their communication; returns experts touched."""
+        touched = 0.0
+        if model.n_shared_experts:
+            sp = model.n_shared_experts * model.expert_params
+            kernels.append(Kernel(name + "shared", "gemm", "shared", count, wgt * sp * lw / x.tp, 2 * sp * tokens,
+                                  gemm, weight_bytes=wgt * sp * lw / x.tp))
         n, k = model.n_routed_experts, model.num_experts_per_tok
+        ebytes = model.expert_params * expert_bytes_per_param(model, x.expert_dtype)
+        edt = "fp4" if x.expert_dtype == "fp4" else gemm
+        group_tokens = tokens * x.ep
+        p_touch = 1 - (1 - k / n) ** group_tokens if group_tokens > 0 else 0.0
+        flops = 2 * model.expert_params * k * tokens
         if x.moe_parallel == "ep":
             hosted = math.ceil((n + x.redundant_experts) / x.ep)
-            group_tokens = t * x.ep
-            # a redundant copy splits its expert's tokens; count each hosted copy as one expert
-            p_touch = 1 - (1 - k / n) ** group_tokens
-            experts_touched = hosted * p_touch
-            expert_w = model.n_moe_layers * experts_touched * ebytes
-        else:  # every GPU holds 1/ep of every expert, reads the slices of touched experts
-            group_tokens = t * x.ep
-            p_touch = 1 - (1 - k / n) ** group_tokens
-            experts_touched = n * p_touch
-            expert_w = model.n_moe_layers * experts_touched * ebytes / x.ep
-    weights_read = (other_w + expert_w) if (x.count_weights and b > 0) else 0.0
-    mem_bytes = kv_read + weights_read
-
-    # ---- FLOPs ----------------------------------------------------------------------
-    linear_flops = 2 * model.active_params * t
-    attn_per_tok = attention_flops_per_cached_token(model)
-    attn_flops = attn_per_tok * attended * kv.full_layers * t
-    attn_flops += attn_per_tok * min(x.seq_len, kv.window) * kv.window_layers * t
-    if model.index_n_heads:
-        attn_flops += 2 * model.index_n_heads * model.index_head_dim * x.seq_len * kv.full_layers * t
-    gemm_peak = gpu.flops(x.gemm_dtype)
-    attn_peak = gpu.flops(x.attn_dtype)
-
-    # ---- network --------------------------------------------------------------------
-    up_bytes = out_bytes = 0.0
-    moe_layers = model.n_moe_layers
-    if model.is_moe and b > 0:
-        k = model.num_experts_per_tok
-        if x.moe_parallel == "ep" and x.ep > 1:
-            d = min(gpu.scale_up_domain, x.ep)
-            n_dom = math.ceil(x.ep / d)
-            up_bytes += moe_layers * t * k * (1 - 1 / d) * 3 * h
-            if n_dom > 1:
-                reach = _expected_domains(n_dom, k, model.n_group, model.topk_group)
-                out_bytes += moe_layers * t * reach * (n_dom - 1) / n_dom * 3 * h
-        elif x.moe_parallel == "tp" and x.ep > 1:
-            ar = moe_layers * 2 * (x.ep - 1) / x.ep * (t * x.ep) * h * 2
-            if x.ep <= gpu.scale_up_domain:
-                up_bytes += ar
-            else:
-                out_bytes += ar
-    if x.tp > 1 and b > 0:
-        ar = model.num_hidden_layers * 2 * (x.tp - 1) / x.tp * (t * x.tp) * h * 2
-        if x.tp <= gpu.scale_up_domain:
-            up_bytes += ar
+            touched = hosted * p_touch
+            rows = tokens * k * x.ep / (n + x.redundant_experts)
+            wb = wgt * touched * ebytes
+            kernels.append(Kernel(name + "experts", "grouped_gemm", "mlp", count, wb, flops, edt, rows=rows,
+                                  weight_bytes=wb))
+            if x.count_network:
+                ds, cs, up, out = _ep_comm(model, gpu, x, tokens)
+                comms.append(Comm(name + "dispatch+combine", count, ds, cs, up, out))
         else:
-            out_bytes += ar
+            touched = n * p_touch
+            rows = tokens * x.ep * k / n
+            wb = wgt * touched * ebytes / x.ep
+            kernels.append(Kernel(name + "experts", "grouped_gemm", "mlp", count, wb, flops, edt, rows=rows,
+                                  weight_bytes=wb))
+            if x.count_network:
+                secs, up, out = _allreduce(gpu, x, x.ep, tokens, h)
+                comms.append(Comm(name + "all-reduce (MoE TP)", count, 0.0, secs, up, out))
+        return touched
 
-    mem_t = mem_bytes / (gpu.hbm_bw * x.mem_efficiency)
-    comp_t = (linear_flops / (gemm_peak * x.compute_efficiency) + attn_flops / (attn_peak * x.compute_efficiency)
-              if x.count_compute else 0.0)
-    net_t = (max(up_bytes / (gpu.scale_up_bw * x.net_efficiency),
-                 out_bytes / (gpu.scale_out_bw * x.net_efficiency)) if x.count_network else 0.0)
-    times = {"memory": mem_t, "compute": comp_t, "network": net_t}
-    t_max = max(times.values())
-    t_sum = sum(times.values())
+    if model.is_moe and n_moe:
+        experts_touched = moe_layer("", n_moe, t)
+    dense_layers = L - n_moe
+    if dense_layers:
+        fp = 3 * h * model.intermediate_size
+        kernels.append(Kernel("dense_ffn", "gemm", "dense", dense_layers, wgt * fp * lw / x.tp, 2 * fp * t, gemm,
+                              weight_bytes=wgt * fp * lw / x.tp))
+    if x.tp > 1 and x.count_network:
+        secs, up, out = _allreduce(gpu, x, x.tp, t, h)
+        comms.append(Comm("all-reduce (attention TP)", L, 0.0, secs, up, out, stage="attn"))
+    head_p = model.vocab_size * h
+    head_b = wgt * (head_p * ew + h * lw) / x.tp  # output head and the final norm
+    kernels.append(Kernel("head", "gemm", "head", 1, head_b, 2 * (head_p + h) * t, gemm, weight_bytes=head_b))
+
+    # MTP draft passes: q - 1 passes of the module over one token per sequence
+    mtp = uses_mtp(model, x.accept_length)
+    if mtp:
+        passes = (q - 1) * model.num_nextn_predict_layers
+        proj = 2 * h * h
+        kernels.append(Kernel("mtp_proj", "gemm", "attn0", passes, wgt * proj * lw / x.tp, 2 * proj * seqs, gemm,
+                              weight_bytes=wgt * proj * lw / x.tp))
+        attention_layer("mtp_", passes, seqs, seqs, kv.bytes_per_token_per_layer * x.seq_len, x.seq_len, router)
+        if model.is_moe:
+            moe_layer("mtp_", passes, seqs)
+        else:
+            fp = 3 * h * model.intermediate_size
+            kernels.append(Kernel("mtp_ffn", "gemm", "dense", passes, wgt * fp * lw / x.tp, 2 * fp * seqs, gemm,
+                                  weight_bytes=wgt * fp * lw / x.tp))
+        kernels.append(Kernel("mtp_head", "gemm", "head", passes, wgt * head_p * ew / x.tp, 2 * head_p * seqs, gemm,
+                              weight_bytes=wgt * head_p * ew / x.tp))
+    kv_read = m * sum(kk.kv_bytes * kk.count for kk in kernels)
+    return StepWork(batch=batch, micro_batches=m, query_tokens=q, tokens_per_micro_batch=t, kernels=tuple(kernels),
+                    comms=tuple(comms), experts_touched_per_layer=experts_touched, kv_read_bytes=kv_read, mtp=mtp)
+
+
+def peak_for(gpu: Accelerator, dtype: str, sustained: bool) -> float:
+    return gpu.sustained_flops(dtype) if sustained else gpu.flops(dtype)
+
+
+def best_rates(k: Kernel, x: TightInputs) -> tuple[float, float]:
+    """(memory, compute) efficiency of a kernel at the best rate measured for its kind
+    (:mod:`calc.measured`): attention at ``mem_efficiency`` and ``attn_efficiency`` (FlashMLA:
+    3,000 GB/s, 660 TFLOPS); decode matmuls reading weights at 2,668 of 3,350 GB/s and
+    computing at ``compute_efficiency`` (DeepGEMM); the grouped expert matmul at its own best,
+    2,064 GB/s and 1,233 TFLOPS (DeepGEMM masked layout). ``kernel_rates = peak``: all 1."""
+    if x.kernel_rates == "peak":
+        return 1.0, 1.0
+    if k.kind == "attention":
+        return x.mem_efficiency, x.attn_efficiency
+    if k.kind == "grouped_gemm":
+        return measured.GROUPED_MEMORY_EFFICIENCY_BEST, measured.GROUPED_COMPUTE_EFFICIENCY_BEST
+    return measured.GEMM_MEMORY_EFFICIENCY_BEST, x.compute_efficiency
+
+
+def roofline(k: Kernel, gpu: Accelerator, x: TightInputs, mem_eff: float, comp_eff: float) -> tuple[float, float]:
+    """(memory seconds, compute seconds) of one occurrence of ``k``."""
+    tm = k.bytes / (gpu.hbm_bw * mem_eff)
+    tc = k.flops / (peak_for(gpu, k.dtype, x.sustained_clock) * comp_eff) if (x.count_compute and k.flops) else 0.0
+    return tm, tc
+
+
+def tight_bound(model: ModelConfig, gpu: Accelerator, x: TightInputs) -> dict:
+    """The bound: the compute stream runs its kernels one after another (one CUDA stream, as
+    in DeepSeek's and SGLang's decode), each no faster than its own roofline at the best
+    measured rates; the network runs beside it. ``overlap = max``: step = the longer of the
+    two; ``sum``: the network does not overlap at all."""
+    cap = max_batch(model, gpu, x)
+    b = min(x.batch_per_gpu, math.floor(cap))
+    capped = x.batch_per_gpu > b
+    w = step_work(model, gpu, x, max(b, 0))
+    m = w.micro_batches
+    ks = w.kernels if b > 0 else ()
+
+    def tot(attr: str, pred=lambda k: True) -> float:
+        return m * sum(getattr(k, attr) * k.count for k in ks if pred(k))
+
+    mem_bytes = tot("bytes")
+    weights_read = tot("weight_bytes")
+    expert_w = tot("weight_bytes", lambda k: k.kind == "grouped_gemm" and not k.name.startswith("mtp_"))
+    mtp_w = tot("weight_bytes", lambda k: k.name.startswith("mtp_"))
+    kv_read = w.kv_read_bytes if b > 0 else 0.0
+    attn_flops = tot("flops", lambda k: k.kind == "attention")
+    linear_flops = tot("flops", lambda k: k.kind != "attention")
+    mtp_flops = tot("flops", lambda k: k.name.startswith("mtp_"))
+    comms = w.comms if b > 0 else ()
+    up_bytes = m * sum(c.scale_up_bytes * c.count for c in comms)
+    out_bytes = m * sum(c.scale_out_bytes * c.count for c in comms)
+
+    mem_t = comp_t = attn_t = kern_t = 0.0
+    side = {"memory": 0.0, "compute": 0.0}
+    for k in ks:
+        me, ce = best_rates(k, x)
+        tm, tc = roofline(k, gpu, x, me, ce)
+        n = m * k.count
+        mem_t += n * tm
+        comp_t += n * tc
+        kern_t += n * max(tm, tc)
+        side["memory" if tm >= tc else "compute"] += n * max(tm, tc)
+        if k.kind == "attention":
+            attn_t += n * tc
+    net_t = m * sum(c.seconds * c.count for c in comms) if x.count_network else 0.0
+    t_max = max(kern_t, net_t)
+    t_sum = kern_t + net_t
     step = t_max if x.overlap == "max" else t_sum
-    binding = max(times, key=lambda k_: times[k_]) if b > 0 else "capacity"
+    if b <= 0:
+        binding = "capacity"
+    elif net_t > kern_t:
+        binding = "network"
+    else:
+        binding = max(side, key=lambda k_: side[k_])
     tps_gpu = b * x.accept_length / step if step > 0 else 0.0
     tps_user = x.accept_length / step if step > 0 else 0.0
-    intensity = attention_intensity(model, x.kv_dtype, q)
-    ridge = attn_peak / gpu.hbm_bw
+    ab = attention_bound(model, gpu, x.kv_dtype, w.query_tokens, x.attn_dtype, x.mem_efficiency, x.attn_efficiency,
+                         x.sustained_clock)
     return {
         "batch_per_gpu": b,
         "max_batch_per_gpu": cap,
         "batch_capped": capped,
-        "query_tokens_per_step": q,
+        "query_tokens_per_step": w.query_tokens,
+        "micro_batches": m,
         "kv_read_bytes": kv_read,
         "weight_read_bytes": weights_read,
-        "expert_weight_read_bytes": expert_w if x.count_weights else 0.0,
-        "experts_touched_per_layer": experts_touched,
+        "expert_weight_read_bytes": expert_w,
+        "mtp_weight_read_bytes": mtp_w,
+        "experts_touched_per_layer": w.experts_touched_per_layer,
         "memory_bytes": mem_bytes,
         "linear_flops": linear_flops,
         "attention_flops": attn_flops,
+        "mtp_flops": mtp_flops,
         "scale_up_bytes": up_bytes,
         "scale_out_bytes": out_bytes,
         "memory_time_s": mem_t,
         "compute_time_s": comp_t,
+        "attention_compute_time_s": attn_t,
+        "kernel_time_s": kern_t,
         "network_time_s": net_t,
         "step_time_s": step,
         "step_time_max_s": t_max,
@@ -284,8 +591,30 @@ def tight_bound(model: ModelConfig, gpu: Accelerator, x: TightInputs) -> dict:
         "tokens_per_s_per_gpu_sum": b * x.accept_length / t_sum if t_sum > 0 else 0.0,
         "tokens_per_s_per_user": tps_user,
         "binding": binding,
-        "attn_intensity": intensity,
+        "attn_intensity": ab["attn_intensity"],
+        "ridge": ab["ridge"],
+        "attn_bound": ab["attn_bound"],
+        "mtp_crossover_accept_length": ab["mtp_crossover_accept_length"],
+    }
+
+
+def attention_bound(model: ModelConfig, gpu: Accelerator, kv_dtype: str, query_tokens: int, attn_dtype: str,
+                    mem_efficiency: float, attn_efficiency: float, sustained: bool = True) -> dict:
+    """Is decode attention limited by memory or by arithmetic? One answer, used everywhere:
+    compare the attention's FLOP per KV byte with the *achieved* ridge, the FLOP/s the
+    attention kernel reaches (sustained peak x ``attn_efficiency``) over the bytes/s it reads
+    (HBM bandwidth x ``mem_efficiency``). On an H800 with the measured FlashMLA rates (660
+    TFLOPS, 3,000 GB/s) the ridge is 220 FLOP/B: BF16 MLA at 241.8 FLOP/B is compute bound,
+    as DeepSeek says. At the spec-sheet peak (295) or the throttled peak alone (258) it would
+    read as memory bound, which no kernel can reach."""
+    peak = peak_for(gpu, attn_dtype, sustained)
+    ridge = peak * attn_efficiency / (gpu.hbm_bw * mem_efficiency)
+    inten = attention_intensity(model, kv_dtype, query_tokens)
+    return {
+        "attn_intensity": inten,
         "ridge": ridge,
-        "attn_bound": "compute" if intensity > ridge else "memory",
-        "mtp_crossover_accept_length": crossover(ridge, attention_intensity(model, x.kv_dtype, 1)),
+        "ridge_peak": gpu.flops(attn_dtype) / gpu.hbm_bw,
+        "ridge_sustained": gpu.sustained_flops(attn_dtype) / gpu.hbm_bw,
+        "attn_bound": "compute" if inten > ridge else "memory",
+        "mtp_crossover_accept_length": crossover(ridge, attention_intensity(model, kv_dtype, 1)),
     }

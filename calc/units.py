@@ -2,10 +2,11 @@
 
 Convention used everywhere in ``calc``: every quantity is stored in SI base units
 (bytes, bytes per second, FLOP, FLOP per second, seconds, tokens, US dollars).
-Vendor spec sheets quote HBM capacity in *decimal* gigabytes (1 GB = 10**9 B) and
-bandwidth in decimal TB/s (10**12 B/s); presets use those decimal units. Binary
-units (GiB = 2**30 B) appear only where a source used them (the seed blog's
-"612 GB" of expert weights is really 611.4 GiB) and are always labelled ``GiB``.
+Vendor spec sheets quote bandwidth in decimal TB/s (10**12 B/s). Their HBM capacity
+("80 GB", "141 GB") is GiB-scale, so presets store the usable bytes that ``nvidia-smi`` /
+``rocm-smi`` report instead (see :class:`calc.presets.Accelerator`). Binary units
+(GiB = 2**30 B) appear only where a source used them (the seed blog's "612 GB" of expert
+weights is really 611.4 GiB) and are always labelled ``GiB``.
 """
 
 from __future__ import annotations

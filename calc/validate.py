@@ -1,26 +1,51 @@
-"""Measured deployments, and the bounds held against them.
+"""Measured deployments, and the bounds and the estimate held against them.
 
-Each row of ``shared/reference/facts.md`` section 4 that gives a per-GPU decode figure,
-with the settings its source states. Where a source leaves a setting out, the bound is the
-*highest* over the plausible values (a bound must stay above every measurement), and the row
-says so in ``assumed``: the batch is "as many sequences as fit in HBM" unless published;
-where Multi-Token Prediction may have been used, both no MTP and MTP at 90% second-token
-acceptance (accept length 1.9, the top of DeepSeek's 85-90%, V3 report 5.4.3) are tried,
-since MTP raises the speed of light but can lower the tight bound once compute binds; where
-the KV type is not published, both BF16 and FP8 are tried.
+Each row is a published per-GPU output throughput with the settings its source states
+(``stated``) and what we had to assume (``assumed``). Two groups:
+
+* ``decode``: decode measured on its own (prefill elsewhere, or the decode phase isolated).
+  The targets count only these.
+* ``mixed``: prefill and decode on the same GPUs (a fixed input/output benchmark, MLPerf).
+  Their output rate is below what the same GPUs would decode alone, by the share of time
+  spent in prefill, which this module does not model; they are shown for reference and the
+  targets do not count them.
+
+**Bounds.** Where a source leaves a setting out, the tight bound is the *highest* over the
+values that existed at the time (a bound must stay above every measurement): the batch is
+"as many as fit in HBM" unless published; Multi-Token Prediction off or at 90% acceptance
+(accept length 1.9, DeepSeek V3 report 5.4.3) where it may have been used; BF16 and FP8
+cache only where an FP8 cache existed (FlashMLA had none before September 2025). Settings
+that give the same bound to 1e-9 are reported as a tie, not as a winner.
+
+**Estimate.** One choice per unknown (``estimate_settings``, said in ``assumed``). Two
+numbers are fitted: the step time the kernels do not explain, as a factor on the modelled
+step (``overhead_factor``) and a fixed time per step (``step_overhead_s``), by least squares
+on the relative error of the step time over the decode rows (:func:`fit_overheads`). Each
+row's *leave-one-out* estimate uses the pair fitted without it, and the errors reported are
+those. The estimate's error band is the range of the leave-one-out errors.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
+from . import measured
 from .decode import speed_of_light
-from .presets import GPUS, MODELS
+from .estimate import EstimateInputs, estimate
+from .presets import GPUS, MODELS, Accelerator
 from .schema import describe
-from .tight import TightInputs, tight_bound
+from .tight import TightInputs, max_batch, tight_bound
 
 FILL_HBM = 10**9  # batch request meaning "as many as fit"; the bound caps it at HBM capacity
+MTP_ACCEPT_TOP = 1.9  # DeepSeek V3 report 5.4.3: the second token is accepted 85-90% of the time
+FEB_KERNEL = dict(attn_efficiency=round(measured.ATTENTION_EFFICIENCY_FEB, 4))  # FlashMLA before 2025-04-22
+
+#: Targets printed by ``validate`` (issue 7, section 4).
+TARGET_GEOMEAN = 0.5
+TARGET_MAX_ERROR = 0.25
+TARGET_MAPE = 0.15
 
 
 @dataclass(frozen=True)
@@ -35,55 +60,207 @@ class Deployment:
     assumed: str = ""
     model: str = "deepseek-v3"
     unknown: dict = field(default_factory=dict)  # setting -> values tried; the bound takes the highest
+    estimate_settings: dict = field(default_factory=dict)  # the estimate's choice among the unknowns
+    estimate_inputs: dict = field(default_factory=dict)  # EstimateInputs fields the source states
+    per_user: float = 0.0  # stated tokens/s per user: the estimate's batch is the one that gives it
+    gpu_overrides: dict = field(default_factory=dict)  # e.g. fewer NICs per GPU than the preset
+    group: str = "decode"  # "decode" or "mixed" (prefill on the same GPUs)
+    date: str = ""
 
+
+_LMSYS_EP = "LMSYS blog 2025-05-05, 'Deploying DeepSeek with PD Disaggregation and Large-scale Expert Parallelism on 96 H100 GPUs'"
+_LMSYS_GB1 = "LMSYS blog 2025-06-16, 'Deploying DeepSeek on GB200 NVL72 with PD and Large Scale EP (Part I)'"
+_LMSYS_GB2 = "LMSYS blog 2025-09-25, 'Deploying DeepSeek on GB200 NVL72 with PD and Large Scale EP (Part II)'"
+_LMSYS_MTP = "LMSYS blog 2025-07-17, 'Accelerating SGLang with Multiple Token Prediction' (16 x H200, 2 requests per GPU)"
+_LMSYS_ANT = "LMSYS blog 2025-09-26, 'Together with SGLang: Best Practices for Serving DeepSeek-R1 on H20-96G' (Ant Group)"
+_H20_2NIC = dict(scale_out_bw=4 * 400e9 / 8 / 8)  # "RDMA NIC Bandwidth 4 x 400 Gb/s" per 8-GPU node
+_SGLANG_SPEC_NO_OVERLAP = ("SGLang's speculative decoding did not yet run with the overlap scheduler "
+                           "(LMSYS 2025-07-17), so the CPU step time is not hidden")
 
 DEPLOYMENTS: tuple[Deployment, ...] = (
     Deployment(
         "deepseek-production", "DeepSeek production, H800", "h800", 1850,
         "deepseek-ai/open-infra-index, Day-6 overview (2025-03-01): 14.8k tok/s per node, 24 h average",
-        dict(ep=144, redundant_experts=32, seq_len=4989, batch_per_gpu=FILL_HBM),
-        "EP144 with DP attention, 32 redundant experts, average KV length 4,989, 20-22 tok/s per user",
-        "batch: as many as fit; MTP off or at accept length 1.9; KV BF16 or FP8 (not published)",
-        unknown=dict(accept_length=(1.0, 1.9), kv_dtype=("bf16", "fp8")),
+        dict(ep=144, redundant_experts=32, seq_len=4989, batch_per_gpu=FILL_HBM, micro_batches=2, **FEB_KERNEL),
+        "EP144 with DP attention, 32 redundant experts, two micro-batches in a 5-stage pipeline, core MLA in BF16, "
+        "average KV length 4,989, 20-22 tok/s per user, 24 h average",
+        "bound: as many sequences as fit, MTP off or at accept length 1.9, BF16 cache (FlashMLA had no FP8 cache "
+        "then); estimate: the batch that gives 21 tok/s per user, MTP off (the overview describes the system in "
+        "detail and does not mention it), the first FlashMLA kernel (580 TFLOPS)",
+        unknown=dict(accept_length=(1.0, MTP_ACCEPT_TOP)), estimate_settings=dict(accept_length=1.0),
+        per_user=21.0, date="2025-02-27",
     ),
     Deployment(
         "deepseek-profile", "DeepSeek profile, H800", "h800", 18_598 / 8,
-        "deepseek-ai/profile-data; LMSYS blog 2025-05-05 (18,598 tok/s per node)",
-        dict(ep=128, seq_len=4096, batch_per_gpu=128),
-        "EP128, 128 requests per GPU, 4K prompt",
-        "MTP off or at accept length 1.9; KV BF16 or FP8 (not published)",
-        unknown=dict(accept_length=(1.0, 1.9), kv_dtype=("bf16", "fp8")),
+        "deepseek-ai/profile-data README; throughput 18,598 tok/s per node derived by LMSYS (blog 2025-05-05)",
+        dict(ep=128, seq_len=4096, batch_per_gpu=128, micro_batches=2, **FEB_KERNEL),
+        "EP128, TP1, 128 requests per GPU, 4K prompt, two micro-batches, perfectly balanced routing simulated",
+        "bound: MTP off or at accept length 1.9, redundant experts 0 or 32; estimate: MTP off and 32 redundant "
+        "experts (as in production), the first FlashMLA kernel, no random load spread (routing balanced by design)",
+        unknown=dict(accept_length=(1.0, MTP_ACCEPT_TOP), redundant_experts=(0, 32)),
+        estimate_settings=dict(accept_length=1.0, redundant_experts=32),
+        estimate_inputs=dict(random_imbalance=False), date="2025-03-21",
     ),
     Deployment(
-        "sglang-h100-ep72", "SGLang, 96 x H100 (decode EP72)", "h100", 22_282 / 8,
-        "LMSYS blog 2025-05-05, large-scale expert parallelism (22,282 tok/s per node)",
-        dict(ep=72, seq_len=2048, batch_per_gpu=256, accept_length=1.0),
-        "9 decode nodes, EP72, 256 requests per GPU, 2K input, no MTP",
-        "",
+        "sglang-h100-ep72", "SGLang, 96 x H100 (decode EP72)", "h100", 22_282 / 8, _LMSYS_EP + ": 22,282 tok/s per node",
+        dict(ep=72, redundant_experts=32, seq_len=2050, batch_per_gpu=256, micro_batches=2, accept_length=1.0),
+        "9 decode nodes, EP72 with DP attention, 256 requests per GPU, 2,000 input and 100 output tokens, "
+        "two-batch overlap, DeepEP low-latency mode, EPLB with 32 redundant experts, no MTP",
+        "average context 2,050 (2,000 prompt + half of 100 outputs); BF16 cache (SGLang's default, not stated)",
+        date="2025-05-05",
     ),
     Deployment(
-        "sglang-gb200-bf16", "SGLang, GB200 NVL72, BF16 attention", "gb200", 7583,
-        "LMSYS blog 2025-06-16, GB200 NVL72 part I",
-        dict(ep=48, seq_len=2048, batch_per_gpu=FILL_HBM, accept_length=1.0),
-        "2K input, no MTP, BF16 attention and KV",
-        "EP48 inside one NVL72 domain; batch: as many as fit",
+        "sglang-gb200-bf16", "SGLang, GB200 NVL72, BF16 attention", "gb200", 7583, _LMSYS_GB1,
+        dict(ep=48, redundant_experts=32, seq_len=2050, batch_per_gpu=FILL_HBM, accept_length=1.0),
+        "12 decode trays of 4 GPUs (48 ranks), 2,000-token inputs, no MTP, BF16 attention and cache, "
+        "two-batch overlap off",
+        "batch: as many as fit (the figure gives it, the text does not); 32 redundant experts; output 100 tokens",
+        date="2025-06-16",
     ),
     Deployment(
-        "sglang-gb200-fp4", "SGLang, GB200 NVL72, FP8 attention + NVFP4 MoE", "gb200", 13_386,
-        "LMSYS blog 2025-09-25, GB200 NVL72 part II",
-        dict(ep=48, seq_len=2048, batch_per_gpu=FILL_HBM, accept_length=1.0, kv_dtype="fp8",
-             attn_dtype="fp8", expert_dtype="fp4", gemm_dtype="fp4"),
-        "2K input, FP8 attention and KV, NVFP4 MoE, no MTP",
-        "EP48 inside one NVL72 domain; batch: as many as fit; every matmul at the FP4 peak",
+        "sglang-gb200-bf16-v2", "SGLang, GB200 NVL72, BF16 attention (Part II)", "gb200", 9087, _LMSYS_GB2,
+        dict(ep=48, redundant_experts=32, seq_len=2050, batch_per_gpu=FILL_HBM, accept_length=1.0),
+        "48 decode ranks, 2,000-token inputs, BF16 attention and FP8 MoE, combine overlapped with the down "
+        "projection and the shared experts, no MTP",
+        "batch: as many as fit (1,408 would not fit a BF16 cache); 32 redundant experts; output 100 tokens",
+        estimate_inputs=dict(schedule="single-batch"), date="2025-09-25",
     ),
     Deployment(
-        "trtllm-b200", "TensorRT-LLM, 8 x B200", "b200", 4600,
-        "NVIDIA/TensorRT-LLM tech blog 3 (max-throughput DeepSeek-R1 on B200)",
-        dict(ep=8, seq_len=2048, batch_per_gpu=FILL_HBM, kv_dtype="fp8", expert_dtype="fp4", gemm_dtype="fp4"),
-        "attention DP8 + EP8, FP4 MoE, FP8 KV, 1K input / 2K output",
-        "average context 2,048 (1K prompt + half of 2K output); batch: as many as fit; MTP off or at accept "
-        "length 1.9; every matmul at the FP4 peak",
-        unknown=dict(accept_length=(1.0, 1.9)),
+        "sglang-gb200-fp4", "SGLang, GB200 NVL72, FP8 attention + NVFP4 MoE", "gb200", 13_386, _LMSYS_GB2,
+        dict(ep=48, redundant_experts=32, seq_len=2050, batch_per_gpu=1408, accept_length=1.0, kv_dtype="fp8",
+             attn_dtype="fp8", expert_dtype="fp4"),
+        "48 decode ranks, 1,408 requests per rank, 2,000-token inputs, FP8 attention and cache, NVFP4 experts, "
+        "combine overlapped with the down projection and the shared experts, no MTP",
+        "32 redundant experts; output 100 tokens; matmuls outside the experts in FP8",
+        estimate_inputs=dict(schedule="single-batch"), date="2025-09-25",
+    ),
+    Deployment(
+        "sglang-h200-64k", "SGLang, 16 x H200, 64K context, overlap scheduler", "h200", 60.4, _LMSYS_MTP,
+        dict(ep=16, seq_len=65_536 + 2_048, batch_per_gpu=2, accept_length=1.0),
+        "2 requests per GPU, 65,536 input and 4,096 output tokens, overlap scheduling on, no MTP",
+        "EP16 with DP attention over the two decode nodes (not stated); average context 67,584; BF16 cache",
+        date="2025-07-17",
+    ),
+    Deployment(
+        "sglang-h200-64k-mtp", "SGLang, 16 x H200, 64K context, MTP", "h200", 81.5, _LMSYS_MTP,
+        dict(ep=16, seq_len=65_536 + 2_048, batch_per_gpu=2, accept_length=2.18, verify_tokens=3),
+        "2 requests per GPU, 65,536 input and 4,096 output tokens, MTP with a 3-token window (2.18 accepted "
+        "on average), overlap scheduling off",
+        "EP16 with DP attention (not stated); BF16 cache; " + _SGLANG_SPEC_NO_OVERLAP,
+        estimate_inputs=dict(cpu_overlap=False), date="2025-07-17",
+    ),
+    Deployment(
+        "sglang-kimi-k2-h200", "SGLang, Kimi K2, 96 x H200 decode", "h200", 288_000 / 96,
+        "LMSYS blog 2025-07-20, 'Deploying Kimi K2 with PD Disaggregation and Large-Scale Expert Parallelism on "
+        "128 H200 GPUs': 288k tok/s over 12 decode nodes",
+        dict(ep=96, redundant_experts=96, seq_len=2050, batch_per_gpu=480, accept_length=1.0, micro_batches=2),
+        "12 decode nodes, 96 redundant experts, DeepEP low-latency mode, EPLB, 2,000 input and 100 output "
+        "tokens, decode batch 480",
+        "batch 480 per GPU (3,000 tok/s per GPU at 480 in total would mean 600 tok/s per user); two-batch "
+        "overlap as in SGLang's DeepSeek recipe; BF16 cache; no MTP",
+        model="kimi-k2", date="2025-07-20",
+    ),
+    Deployment(
+        "ant-h20-bs48", "SGLang at Ant Group, H20, 48 per GPU, MTP", "h20", 714, _LMSYS_ANT,
+        dict(ep=16, seq_len=4096 + 768, batch_per_gpu=48, accept_length=1.85, verify_tokens=2, kv_dtype="fp8",
+             attn_dtype="fp8"),
+        "attention DP16 + EP16 on 2 nodes, DeepEP low-latency mode, 4,096 input and 1,536 output tokens, "
+        "48 requests per GPU, MTP with one draft (accept length 1.8-1.9), FP8 attention, single-batch overlap, "
+        "4 x 400 Gb/s NICs per node",
+        "accept length 1.85; FP8 cache with the FP8 attention; average context 4,864; " + _SGLANG_SPEC_NO_OVERLAP,
+        model="deepseek-r1", gpu_overrides=_H20_2NIC,
+        estimate_inputs=dict(schedule="single-batch", cpu_overlap=False), date="2025-09-26",
+    ),
+    Deployment(
+        "ant-h20-bs32", "SGLang at Ant Group, H20, 32 per GPU, MTP", "h20", 675, _LMSYS_ANT,
+        dict(ep=16, seq_len=4096 + 768, batch_per_gpu=32, accept_length=1.85, verify_tokens=2, kv_dtype="fp8",
+             attn_dtype="fp8"),
+        "as the 48-per-GPU row, with 32 requests per GPU",
+        "as the 48-per-GPU row",
+        model="deepseek-r1", gpu_overrides=_H20_2NIC,
+        estimate_inputs=dict(schedule="single-batch", cpu_overlap=False), date="2025-09-26",
+    ),
+    Deployment(
+        "ant-h20-bs12", "SGLang at Ant Group, H20, 12 per GPU, 2-draft MTP", "h20", 423, _LMSYS_ANT,
+        dict(ep=16, seq_len=4096 + 768, batch_per_gpu=12, accept_length=2.55, verify_tokens=3, kv_dtype="fp8",
+             attn_dtype="fp8"),
+        "as the 48-per-GPU row, with 12 requests per GPU and two drafts per step (accept length 2.4-2.7)",
+        "accept length 2.55; otherwise as the 48-per-GPU row",
+        model="deepseek-r1", gpu_overrides=_H20_2NIC,
+        estimate_inputs=dict(schedule="single-batch", cpu_overlap=False), date="2025-09-26",
+    ),
+    Deployment(
+        "ant-h20-ep32-bs8", "SGLang at Ant Group, H20, EP32, 8 per GPU, MTP", "h20", 293, _LMSYS_ANT,
+        dict(ep=32, seq_len=4096 + 768, batch_per_gpu=8, accept_length=1.85, verify_tokens=2, kv_dtype="fp8",
+             attn_dtype="fp8"),
+        "EP32 over 4 nodes, 8 requests per GPU, FP8 attention (a comparison with EP16 at the same batch)",
+        "MTP with one draft as in the blog's production tiers (not stated for this comparison); otherwise as the "
+        "48-per-GPU row",
+        model="deepseek-r1", gpu_overrides=_H20_2NIC,
+        estimate_inputs=dict(schedule="single-batch", cpu_overlap=False), date="2025-09-26",
+    ),
+    Deployment(
+        "infersim-qwen3-30b-h20", "SGLang, Qwen3-30B-A3B BF16, 4 x H20", "h20", 2749,
+        "alibaba/InferSim README (2025-09-28): decode TGS measured with SGLang",
+        dict(ep=4, seq_len=4096 + 1024, batch_per_gpu=100, accept_length=1.0, gemm_dtype="bf16"),
+        "BF16 weights, world size 4, decode measured separately",
+        "the simulation script's settings for the measured run: 100 sequences per GPU, attention DP4 + EP4, "
+        "4,096 input and 2,048 output tokens; BF16 cache",
+        model="qwen3-30b-a3b", date="2025-09-28",
+    ),
+    Deployment(
+        "infersim-qwen3-8b-h20", "SGLang, Qwen3-8B FP8, 1 x H20", "h20", 2682,
+        "alibaba/InferSim README (2025-09-28): decode TGS measured with SGLang",
+        dict(ep=1, seq_len=4096 + 1024, batch_per_gpu=64, accept_length=1.0),
+        "FP8 matmuls, one GPU, decode measured separately",
+        "the simulation script's settings: 64 sequences; 4,096 input and 2,048 output tokens as in the 30B "
+        "script; BF16 cache",
+        model="qwen3-8b", date="2025-09-28",
+    ),
+    # ---- prefill and decode on the same GPUs: shown, not counted -------------------------------
+    Deployment(
+        "trtllm-b200", "TensorRT-LLM, 8 x B200, 1K/2K", "b200", 4600,
+        "NVIDIA/TensorRT-LLM tech blog 3, 'Optimizing DeepSeek R1 Throughput on NVIDIA Blackwell GPUs'",
+        dict(ep=8, seq_len=2048, batch_per_gpu=500, kv_dtype="fp8", attn_dtype="fp8", expert_dtype="fp4",
+             accept_length=1.0),
+        "attention DP8 + EP8, FP4 experts, FP8 cache and FP8 attention, about 500 concurrent requests per GPU, "
+        "1K input / 2K output with prefill on the same GPUs",
+        "average context 2,048 (1K prompt + half of 2K output); no MTP (max-throughput runs used none)",
+        model="deepseek-r1", group="mixed", date="2025-06",
+    ),
+    Deployment(
+        "trtllm-b200-fp8kv", "TensorRT-LLM, 8 x B200, R1-0528, FP8 cache", "b200", 5393.2755,
+        "NVIDIA/TensorRT-LLM docs/source/blogs/Best_perf_practice_on_DeepSeek-R1_in_TensorRT-LLM.md",
+        dict(ep=8, seq_len=2048, batch_per_gpu=896, kv_dtype="fp8", attn_dtype="fp8", expert_dtype="fp4",
+             accept_length=1.0),
+        "attention DP8 + EP8, FP4 experts, FP8 cache, concurrency 7,168 (896 per GPU), no MTP",
+        "1K input / 2K output as in the document's other runs; FP8 attention with the FP8 cache",
+        model="deepseek-r1", group="mixed", date="2025-07",
+    ),
+    Deployment(
+        "trtllm-h200", "TensorRT-LLM, 8 x H200, 1K/2K", "h200", 1436.1584,
+        "NVIDIA/TensorRT-LLM docs/source/blogs/Best_perf_practice_on_DeepSeek-R1_in_TensorRT-LLM.md (H200 max-throughput)",
+        dict(ep=8, seq_len=2048, batch_per_gpu=128, accept_length=1.0),
+        "attention DP8 + EP8, FP8 weights, concurrency 1,024 (128 per GPU), 1K input / 2K output, no MTP",
+        "BF16 cache (not stated)",
+        model="deepseek-r1", group="mixed", date="2025-07",
+    ),
+    Deployment(
+        "mlperf-b200-r1", "MLPerf v5.1, 8 x B200, DeepSeek-R1 Offline", "b200", 33_379 / 8,
+        "mlcommons/inference_results_v5.1 closed/NVIDIA/results/B200-SXM-180GBx8_TRT/deepseek-r1/Offline",
+        dict(ep=8, seq_len=3000, batch_per_gpu=512, kv_dtype="fp8", attn_dtype="fp8", expert_dtype="fp4",
+             accept_length=1.0),
+        "attention DP + EP8, FP4, FP8 cache, batch 512 per GPU, about 3,700 output tokens per sample",
+        "average context 3,000 (input lengths not in the log)",
+        model="deepseek-r1", group="mixed", date="2025-09-09",
+    ),
+    Deployment(
+        "mlperf-mi300x-llama2", "MLPerf v5.1, 8 x MI300X, Llama 2 70B Offline", "mi300x", 27_803.9 / 8,
+        "mlcommons/inference_results_v5.1 closed/AMD/results/8xMI300X_2xEPYC_9575F/llama2-70b-99/Offline",
+        dict(ep=1, tp=1, seq_len=1000, batch_per_gpu=FILL_HBM, accept_length=1.0, kv_dtype="fp8"),
+        "FP8 weights, one replica per GPU (TP1), vLLM, up to 1,792 sequences, about 300 output tokens per sample",
+        "average context 1,000 (input lengths not in the log); FP8 cache",
+        model="llama-2-70b", group="mixed", date="2025-09-09",
     ),
 )
 
@@ -100,51 +277,228 @@ def tight_inputs(settings: dict, defaults: dict) -> TightInputs:
     return TightInputs.from_params({**defaults, **settings})
 
 
-def validate(mem_efficiency: float, compute_efficiency: float, net_efficiency: float) -> dict:
-    """Each deployment with the naive (speed-of-light) and tight bounds, and the geometric
-    means of measured / bound."""
-    eff = dict(mem_efficiency=mem_efficiency, compute_efficiency=compute_efficiency, net_efficiency=net_efficiency)
+def gpu_of(d: Deployment) -> Accelerator:
+    g = GPUS[d.gpu]
+    return replace(g, **d.gpu_overrides) if d.gpu_overrides else g
+
+
+def _fmt_setting(k: str, v) -> str:
+    """A setting in the pages' words ("KV cache type FP8"), as the schema labels it."""
+    return describe(k, v)
+
+
+def _naive_label(s: dict) -> str:
+    """Which multipliers the speed-of-light figure includes (it is the blog's bound times these)."""
+    parts = []
+    if s.get("kv_dtype", "bf16") == "fp8":
+        parts.append("FP8 cache x2")
+    if s.get("accept_length", 1.0) > 1:
+        parts.append(f"MTP x{s['accept_length']:g}")
+    return ", ".join(parts) or "BF16 cache, no MTP"
+
+
+def _estimate_point(d: Deployment, eff: dict, factor: float, step_overhead_s: float) -> dict:
+    """The estimate for one row with the given overhead factor and fixed step time: its
+    settings, and where the source states tokens/s per user, the batch that gives that speed."""
+    m, g = MODELS[d.model], gpu_of(d)
+    s = {"accept_length": 1.0, **d.settings, **d.estimate_settings}
+    e = EstimateInputs(overhead_factor=factor, step_overhead_s=step_overhead_s, **d.estimate_inputs)
+    if not d.per_user:
+        return estimate(m, g, tight_inputs(s, eff), e)
+    cap = max(1, math.floor(max_batch(m, g, tight_inputs(dict(s, batch_per_gpu=1), eff))))
+    memo: dict[int, dict] = {}
+
+    def at(b: int) -> dict:
+        if b not in memo:
+            memo[b] = estimate(m, g, tight_inputs(dict(s, batch_per_gpu=b), eff), e)
+        return memo[b]
+
+    lo, hi = 1, cap
+    if at(hi)["tokens_per_s_per_user"] >= d.per_user:
+        return at(hi)
+    if at(lo)["tokens_per_s_per_user"] <= d.per_user:
+        return at(lo)
+    while hi - lo > 1:  # per-user speed falls as the batch grows
+        mid = (lo + hi) // 2
+        if at(mid)["tokens_per_s_per_user"] >= d.per_user:
+            lo = mid
+        else:
+            hi = mid
+    a, b = at(lo), at(hi)
+    ua, ub = a["tokens_per_s_per_user"], b["tokens_per_s_per_user"]
+    w = (ua - d.per_user) / (ua - ub) if ua != ub else 0.0
+    r = dict(a)
+    r["batch_per_gpu"] = lo + w
+    r["tokens_per_s_per_user"] = d.per_user
+    r["tokens_per_s_per_gpu"] = d.per_user * (lo + w)
+    return r
+
+
+@dataclass(frozen=True)
+class _Obs:
+    """What the fit needs from one decode row: the modelled step (no overheads), the CPU time
+    the engine leaves exposed, and the measured step."""
+
+    key: str
+    modelled: float
+    cpu: float
+    measured_step: float
+
+
+def _observation(d: Deployment, eff: dict) -> _Obs:
+    m, g = MODELS[d.model], gpu_of(d)
+    s = {"accept_length": 1.0, **d.settings, **d.estimate_settings}
+    e = EstimateInputs(**d.estimate_inputs)
+    acc = s["accept_length"]
+    if d.per_user:  # the stated speed fixes the step; the measured rate over it fixes the batch
+        b = d.measured_tokens_per_s_per_gpu / d.per_user
+        lo = max(1, math.floor(b))
+        r0 = estimate(m, g, tight_inputs(dict(s, batch_per_gpu=lo), eff), e)
+        r1 = estimate(m, g, tight_inputs(dict(s, batch_per_gpu=lo + 1), eff), e)
+        w = b - lo
+        modelled = (1 - w) * r0["modelled_step_time_s"] + w * r1["modelled_step_time_s"]
+        return _Obs(d.key, modelled, r0["cpu_step_time_s"], acc / d.per_user)
+    r = estimate(m, g, tight_inputs(s, eff), e)
+    return _Obs(d.key, r["modelled_step_time_s"], r["cpu_step_time_s"],
+                r["batch_per_gpu"] * acc / d.measured_tokens_per_s_per_gpu)
+
+
+def fit_overheads(obs: list[_Obs]) -> tuple[float, float]:
+    """(overhead factor, fixed step seconds) minimising the squared relative error of the step
+    time, ``sum(((k x modelled + c + cpu) / measured - 1)^2)``: linear least squares in (k, c),
+    with c held at 0 if it would come out negative."""
+    a = [o.modelled / o.measured_step for o in obs]
+    d = [1 / o.measured_step for o in obs]
+    y = [1 - o.cpu / o.measured_step for o in obs]
+    saa = sum(x * x for x in a)
+    sad = sum(x * z for x, z in zip(a, d))
+    sdd = sum(z * z for z in d)
+    say = sum(x * v for x, v in zip(a, y))
+    sdy = sum(z * v for z, v in zip(d, y))
+    det = saa * sdd - sad * sad
+    if det > 0:
+        k = (say * sdd - sad * sdy) / det
+        c = (saa * sdy - sad * say) / det
+        if c >= 0:
+            return k, c
+    return say / saa, 0.0
+
+
+def _gmean(vals) -> float:
+    vals = list(vals)
+    return math.exp(sum(math.log(v) for v in vals) / len(vals)) if vals else float("nan")
+
+
+def validate(mem_efficiency: float, compute_efficiency: float, net_efficiency: float,
+             attn_efficiency: float | None = None) -> dict:
+    """Every deployment with the speed of light, the tight bound, the estimate (fitted
+    leave-one-out) and the targets."""
+    eff = dict(mem_efficiency=mem_efficiency, compute_efficiency=compute_efficiency, net_efficiency=net_efficiency,
+               attn_efficiency=measured.ATTENTION_EFFICIENCY if attn_efficiency is None else attn_efficiency)
+    key = tuple(sorted(eff.items()))
+    return _validate_cached(key)
+
+
+@lru_cache(maxsize=8)
+def _validate_cached(key: tuple) -> dict:
+    eff = dict(key)
+    decode = [d for d in DEPLOYMENTS if d.group == "decode"]
+    obs = [_observation(d, eff) for d in decode]
+    fit_all = fit_overheads(obs)
     rows = {}
     for d in DEPLOYMENTS:
-        m, g = MODELS[d.model], GPUS[d.gpu]
+        m, g = MODELS[d.model], gpu_of(d)
         tried = []
         for combo in _combinations(d.unknown):
             s = {"accept_length": 1.0, **d.settings, **combo}
             naive = speed_of_light(m, g, s["seq_len"], s.get("kv_dtype", "bf16"), s["accept_length"]).tokens_per_s_per_gpu
-            tried.append((s, naive, tight_bound(m, g, tight_inputs(s, eff))))
-        s, _, t = max(tried, key=lambda r: r[2]["tokens_per_s_per_gpu"])
-        naive = max(r[1] for r in tried)
+            tried.append((combo, s, naive, tight_bound(m, g, tight_inputs(s, eff))))
+        best = max(r[3]["tokens_per_s_per_gpu"] for r in tried)
+        winners = [r for r in tried if r[3]["tokens_per_s_per_gpu"] >= best * (1 - 1e-9)]
+        combo, s, _, t = winners[0]
+        naive_row = max(tried, key=lambda r: r[2])
+        if not d.unknown:
+            settings_text = "as stated"
+        elif len(winners) > 1:
+            settings_text = "tie: " + " or ".join(", ".join(_fmt_setting(k, v) for k, v in w[0].items()) for w in winners)
+        else:
+            settings_text = ", ".join(_fmt_setting(k, v) for k, v in combo.items())
+        fit_loo = fit_overheads([o for o in obs if o.key != d.key]) if d.group == "decode" else fit_all
+        est = _estimate_point(d, eff, *fit_loo)
+        est_in = _estimate_point(d, eff, *fit_all)
+        meas = d.measured_tokens_per_s_per_gpu
         rows[d.key] = {
-            "label": d.label, "gpu": g.label, "source": d.source, "stated": d.stated, "assumed": d.assumed,
-            "measured_tokens_per_s_per_gpu": d.measured_tokens_per_s_per_gpu,
-            "naive_tokens_per_s_per_gpu": naive,
+            "label": d.label, "gpu": g.label, "model": MODELS[d.model].label, "group": d.group,
+            "source": d.source, "stated": d.stated, "assumed": d.assumed, "date": d.date,
+            "measured_tokens_per_s_per_gpu": meas,
+            "naive_tokens_per_s_per_gpu": naive_row[2],
+            "naive_includes": _naive_label(naive_row[1]),
             "tight_tokens_per_s_per_gpu": t["tokens_per_s_per_gpu"],
-            "measured_over_naive": d.measured_tokens_per_s_per_gpu / naive,
-            "measured_over_tight": d.measured_tokens_per_s_per_gpu / t["tokens_per_s_per_gpu"],
+            "estimate_tokens_per_s_per_gpu": est["tokens_per_s_per_gpu"],
+            "estimate_in_sample_tokens_per_s_per_gpu": est_in["tokens_per_s_per_gpu"],
+            "estimate_error": est["tokens_per_s_per_gpu"] / meas - 1,
+            "estimate_binding": est["binding"],
+            "estimate_batch_per_gpu": est["batch_per_gpu"],
+            "overhead_factor": fit_loo[0],
+            "step_overhead_s": fit_loo[1],
+            "measured_over_naive": meas / naive_row[2],
+            "measured_over_tight": meas / t["tokens_per_s_per_gpu"],
             "binding": t["binding"],
             "batch_per_gpu": t["batch_per_gpu"],
             "tokens_per_s_per_user": t["tokens_per_s_per_user"],
-            "tight_settings": ", ".join(describe(k, v) for k, v in s.items() if k in d.unknown) or "as stated",
+            "tight_settings": settings_text,
+            "tie": len(winners) > 1,
         }
-    def gmean(key: str) -> float:
-        vals = [r[key] for r in rows.values()]
-        return math.exp(sum(math.log(v) for v in vals) / len(vals))
-    order = sorted(rows, key=lambda k: rows[k]["tight_tokens_per_s_per_gpu"])
+    dec = [r for r in rows.values() if r["group"] == "decode"]
+    errs = [r["estimate_error"] for r in dec]
+    geomean_tight = _gmean(r["measured_over_tight"] for r in dec)
+    mape = sum(abs(e) for e in errs) / len(errs)
+    max_err = max(abs(e) for e in errs)
+    all_below = all(r["measured_over_tight"] <= 1 for r in rows.values())
+    targets = {
+        "all_below_tight": {"label": "every measurement at or below the tight bound", "value": all_below,
+                            "target": True, "met": all_below},
+        "geomean_measured_over_tight": {"label": "geometric mean of measured / tight, decode rows",
+                                        "value": geomean_tight, "target": TARGET_GEOMEAN,
+                                        "met": geomean_tight >= TARGET_GEOMEAN},
+        "estimate_max_abs_error": {"label": "largest leave-one-out error of the estimate, decode rows",
+                                   "value": max_err, "target": TARGET_MAX_ERROR, "met": max_err <= TARGET_MAX_ERROR},
+        "estimate_mape": {"label": "mean absolute leave-one-out error of the estimate, decode rows",
+                          "value": mape, "target": TARGET_MAPE, "met": mape <= TARGET_MAPE},
+    }
+    order = sorted(rows, key=lambda k: rows[k]["measured_tokens_per_s_per_gpu"])
+    meas = [rows[k]["measured_tokens_per_s_per_gpu"] for k in order]
     chart = {
-        "x": [rows[k]["tight_tokens_per_s_per_gpu"] for k in order], "x_name": "tight_tokens_per_s_per_gpu",
-        "x_label": "Tight bound", "x_unit": "tok/s",
-        "y_name": "measured_tokens_per_s_per_gpu", "y_label": "Tokens/s per GPU", "y_unit": "tok/s",
+        "x": meas, "x_name": "measured_tokens_per_s_per_gpu", "x_label": "Measured tokens/s per GPU", "x_unit": "tok/s",
+        "y_name": "tokens_per_s_per_gpu", "y_label": "Tokens/s per GPU", "y_unit": "tok/s", "y_scale": "log",
+        "points": [rows[k]["label"] for k in order],
         "series": [
-            {"label": "Measured", "key": "measured", "y": [rows[k]["measured_tokens_per_s_per_gpu"] for k in order],
-             "points": [rows[k]["label"] for k in order]},
-            {"label": "Tight bound (measured = bound)", "key": "bound",
+            {"label": "Measured (the line where a figure equals the measurement)", "key": "measured", "y": meas},
+            {"label": "Estimate (leave-one-out)", "key": "estimate", "markers": True,
+             "y": [rows[k]["estimate_tokens_per_s_per_gpu"] for k in order]},
+            {"label": "Tight bound", "key": "tight", "markers": True,
              "y": [rows[k]["tight_tokens_per_s_per_gpu"] for k in order]},
+            {"label": "Speed of light", "key": "naive", "markers": True,
+             "y": [rows[k]["naive_tokens_per_s_per_gpu"] for k in order]},
         ],
     }
+    lo_err = max([-e for e in errs if e < 0] + [0.0])  # the estimate's largest shortfall
+    hi_err = max([e for e in errs if e > 0] + [0.0])  # and its largest overshoot
     return {
         "rows": rows,
         "chart": chart,
-        "geomean_measured_over_naive": gmean("measured_over_naive"),
-        "geomean_measured_over_tight": gmean("measured_over_tight"),
-        "all_below_tight": all(r["measured_over_tight"] <= 1 for r in rows.values()),
+        "targets": targets,
+        "geomean_measured_over_naive": _gmean(r["measured_over_naive"] for r in dec),
+        "geomean_measured_over_tight": geomean_tight,
+        "all_below_tight": all_below,
+        "estimate_mape": mape,
+        "estimate_max_abs_error": max_err,
+        "estimate_mape_in_sample": sum(abs(r["estimate_in_sample_tokens_per_s_per_gpu"]
+                                           / r["measured_tokens_per_s_per_gpu"] - 1) for r in dec) / len(dec),
+        "overhead_factor": fit_all[0],
+        "step_overhead_s": fit_all[1],
+        "decode_rows": len(dec),
+        "mixed_rows": len(rows) - len(dec),
+        "error_low": hi_err / (1 + hi_err),
+        "error_high": lo_err / (1 - lo_err) if lo_err < 1 else float("inf"),
     }

@@ -50,7 +50,7 @@ def validate_state(raw: dict) -> tuple[dict, dict]:
 def _fmt_leaf(key: str, value: Any, parent: dict | None) -> str:
     if isinstance(value, (list, dict)):
         return ""
-    if parent is not None and "unit" in parent and key in ("blog", "exact"):
+    if parent is not None and "unit" in parent and key in ("blog", "exact", "value"):
         return fmt.value(value, parent["unit"], parent.get("display"))
     spec = OUTPUTS.get(key)
     if spec is not None:

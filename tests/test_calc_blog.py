@@ -94,28 +94,43 @@ def test_moe_weights_per_gpu_76_5gb_vs_82_06gb_facts_section5(figs):
     assert rounds_to(f["exact"], "76.4", GiB)  # 611.4 / 8 = 76.4 GiB (the blog's 76.5 is 612/8)
 
 
+def test_h200_capacity_141_is_gib_scale_nvidia_smi_143771_mib(figs):
+    """facts.md section 2 correction: the H200's "141 GB" is GiB-scale; nvidia-smi prints
+    143,771 MiB = 150.75e9 B (sgl-project/sglang issue #3196)."""
+    f = figs["h200_hbm_bytes"]
+    assert f["blog"] == 141 * GB
+    assert f["exact"] == 143_771 * 2**20
+    assert rounds_to(f["exact"], "150.75", GB)
+    assert "GiB" in f["reason"]
+
+
 def test_h200_full_reads_34_facts_section5(figs):
     """facts.md section 5: H200 4.8 TB/s / 141 GB = 34.04 full-HBM reads per second, printed
-    34 (H200 spec, facts.md section 2)."""
+    34; over the usable 150.75 GB (nvidia-smi 143,771 MiB) it is 31.84."""
     f = figs["h200_reads_per_s"]
     assert f["blog"] == 34
-    assert rounds_to(f["exact"], "34.04")
+    assert rounds_to(4.8e12 / 141e9, "34.04") and "34.04" in f["reason"]
+    assert rounds_to(f["exact"], "31.84")
 
 
-def test_h200_users_193_vs_168_facts_section5(figs):
-    """facts.md section 5: (141 - 76.5) / 0.334 = 193 users; unit-consistent ~168."""
+def test_h200_users_193_is_close_to_bytes_throughout_195_5_facts_section2(figs):
+    """facts.md sections 2 and 5: (141 - 76.5) / 0.334 = 193 users. In bytes throughout
+    (usable 150.75 GB from nvidia-smi, 82.06 GB of experts, 351.36 MB of KV) 195.5 fit, so
+    the post's 193 is close; the decimal reading of 141 GB gave 167.8 and the audit says so."""
     f = figs["h200_users_per_gpu"]
     assert f["blog"] == 193
-    assert rounds_to(f["exact"], "168")
     assert math.floor((141 - 76.5) / 0.334) == 193
+    assert rounds_to(f["exact"], "195.5")
+    assert abs(f["exact"] - 193) < abs(167.8 - 193)
+    assert "close" in f["reason"] and "167.8" in f["reason"]
 
 
-def test_h200_tokens_6562_vs_5709_facts_section5(figs):
-    """facts.md section 5: 34 x 193 = 6,562 tok/s/GPU (unrounded 6,574); unit-consistent
-    ~5,709 (relative tolerance 1e-3)."""
+def test_h200_tokens_6562_vs_6225_facts_section5(figs):
+    """facts.md section 5: 34 x 193 = 6,562 tok/s/GPU (unrounded 6,574); in bytes
+    throughout 31.84 x 195.5 = 6,225."""
     f = figs["h200_tokens_per_s_per_gpu"]
     assert f["blog"] == 34 * 193 == 6562
-    assert f["exact"] == pytest.approx(5709, rel=1e-3)
+    assert f["exact"] == pytest.approx(6225, rel=1e-3)
     unrounded = 4.8e12 / 141e9 * (141e9 - 76.5e9) / 334e6
     assert round(unrounded) == 6574
     assert "6,574" in f["reason"] or "6574" in f["reason"]

@@ -29,6 +29,8 @@ KV_BYTES_PER_TOKEN_BF16 = {
     "llama-3.1-8b": (131_072, "meta-llama/llama-models models/sku_list.py"),
     "llama-3.1-70b": (327_680, "meta-llama/llama-models models/sku_list.py"),
     "llama-3.1-405b": (516_096, "meta-llama/llama-models models/sku_list.py"),
+    "llama-2-70b": (327_680, "meta-llama/Llama-2-70b-hf config.json (80 layers, 8 KV heads of 128)"),
+    "qwen3-8b": (147_456, "Qwen/Qwen3-8B config.json (36 layers, 8 KV heads of 128)"),
     "qwen3-235b-a22b": (192_512, "QwenLM/Qwen3 tech report Table 2 + HF config"),
     "qwen3-30b-a3b": (98_304, "QwenLM/Qwen3 tech report Table 2 + HF config"),
     "mixtral-8x7b": (131_072, "mistralai config / arXiv 2401.04088"),
@@ -166,7 +168,8 @@ def test_deepseek_r1_is_the_v3_architecture_facts_section1():
 #: omissions. Kimi K2's "1T" is one significant figure (the shapes give 1.026 T): 3%.
 #: Activated counts are stated to 2 significant figures and use two conventions (embedding
 #: in: Llama/Qwen/Mixtral cards; embedding out, head in: DeepSeek), so either convention
-#: may match, within 3%.
+#: may match, within 3%. Kimi K2: the technical report's 1.04 T / 32.6 B (arXiv 2507.20534),
+#: not the README's rounded "1T"; the shapes give 1.026 T (1.3% lower).
 STATED = {
     # model: (total, active, total_rel_tol, source)
     "deepseek-v3": (671e9, 37e9, 0.01, "DeepSeek-V3 technical report / config_671B.json"),
@@ -174,10 +177,12 @@ STATED = {
     "deepseek-v3.2": (671e9, 37e9, 0.01, "DeepSeek-V3.2-Exp model card"),
     "deepseek-v2": (236e9, 21e9, 0.01, "DeepSeek-V2 paper / config_236B.json"),
     "deepseek-v2-lite": (15.7e9, 2.4e9, 0.01, "DeepSeek-V2-Lite model card / config_16B.json"),
-    "kimi-k2": (1.0e12, 32e9, 0.03, "MoonshotAI/Kimi-K2 README"),
+    "kimi-k2": (1.04e12, 32.6e9, 0.015, "Kimi K2 technical report, arXiv 2507.20534"),
     "llama-3.1-8b": (8.03e9, 8.03e9, 0.01, "meta-llama/llama-models sku_list.py"),
     "llama-3.1-70b": (70.6e9, 70.6e9, 0.01, "meta-llama/llama-models sku_list.py"),
     "llama-3.1-405b": (405e9, 405e9, 0.01, "meta-llama/llama-models sku_list.py"),
+    "llama-2-70b": (70e9, 70e9, 0.015, "meta-llama/Llama-2-70b-hf model card (70B, rounded)"),
+    "qwen3-8b": (8.2e9, 8.2e9, 0.01, "Qwen/Qwen3-8B model card"),
     "qwen3-235b-a22b": (235e9, 22e9, 0.01, "QwenLM/Qwen3 tech report Table 2"),
     "qwen3-30b-a3b": (30.5e9, 3.3e9, 0.01, "QwenLM/Qwen3 tech report Table 2"),
     "gpt-oss-120b": (116.8e9, 5.1e9, 0.01, "openai/gpt-oss model card"),
@@ -205,6 +210,22 @@ def test_preset_totals_match_stated_facts_section1(model):
     # the breakdown adds up, and active never exceeds total
     assert sum(m.param_breakdown().values()) == m.total_params
     assert 0 < m.active_params <= m.active_params_incl_embedding <= m.total_params
+
+
+def test_active_parameter_convention_beside_the_figure_model_cards():
+    """Issue 7 item 6: model cards count the embedding (and head) in "activated" parameters:
+    Llama-3.1-8B's 8.03 B (meta-llama/llama-models sku_list.py) and Qwen3-30B-A3B's 3.3 B
+    (Qwen3 tech report Table 2) match the count with the embedding, not DeepSeek's count
+    without it; every preset states its convention."""
+    llama, qwen, v3 = MODELS["llama-3.1-8b"], MODELS["qwen3-30b-a3b"], MODELS["deepseek-v3"]
+    assert rounds_to(llama.active_params_incl_embedding, "8.03", 1e9)
+    assert not rounds_to(llama.active_params, "8.03", 1e9)
+    assert rounds_to(qwen.active_params_incl_embedding, "3.4", 1e9) and rounds_to(qwen.active_params, "3.0", 1e9)
+    assert "model card" in llama.active_convention and "model card" in qwen.active_convention
+    assert "DeepSeek" in v3.active_convention
+    for m in MODELS.values():
+        assert m.active_convention, m.name
+        assert m.summary()["active_convention"] == m.active_convention
 
 
 @pytest.mark.parametrize("model", sorted(MODELS))

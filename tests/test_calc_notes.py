@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from calc import PARAMS, evaluate
+from calc import PARAMS, evaluate, fmt
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,7 +50,7 @@ def test_million_tokens_no_user_fits_and_the_fix_is_exact():
     for note in (cap["note"], tight["note"]):
         assert note.startswith("No user fits")
         assert PARAMS["seq_len"].label in note and PARAMS["kv_dtype"].label in note
-    assert "fraction" in cap["note"] and "0.58\u00a0users" in cap["note"]
+    assert "fraction" in cap["note"] and fmt.value(cap["users_per_gpu"], "users") in cap["note"]
     longest = int(re.search(r"to ([\d,]+) tokens or fewer", cap["note"]).group(1).replace(",", ""))
     assert evaluate("capacity", {"seq_len": longest})["users_per_gpu"] >= 1
     assert evaluate("capacity", {"seq_len": longest + 1})["users_per_gpu"] < 1

@@ -38,13 +38,43 @@ def test_612_gib_is_656_gb_facts_section5():
     assert rounds_to(units.to_gb(units.gib(612)), "657.1")
 
 
-def test_presets_use_decimal_units_facts_section2():
-    """facts.md section 2 (vendor spec sheets): HBM in decimal GB, bandwidth in decimal TB/s."""
-    assert GPUS["h800"].hbm_bytes == 80e9 and GPUS["h800"].hbm_bw == 3.35e12
-    assert GPUS["h200"].hbm_bytes == 141e9 and GPUS["h200"].hbm_bw == 4.8e12
-    assert GPUS["b200"].hbm_bytes == 180e9 and GPUS["b200"].hbm_bw == 8e12
+def test_hbm_is_the_usable_bytes_nvidia_smi_and_rocm_smi_report_facts_section2():
+    """facts.md section 2 correction: spec-sheet HBM "GB" is GiB-scale; presets store what
+    nvidia-smi / rocm-smi report: H100/H800 81,559 MiB (modal-labs/modal-client PR #2797),
+    H200 143,771 MiB (sgl-project/sglang #3196), B200 183,359 MiB (NVIDIA/TensorRT-LLM
+    #10278), MI300X 206,141,652,992 B (rocm-smi). Bandwidths stay decimal."""
+    MiB = 2**20
+    assert GPUS["h800"].hbm_bytes == GPUS["h100"].hbm_bytes == 81_559 * MiB
+    assert rounds_to(GPUS["h800"].hbm_bytes, "85.52", units.GB)
+    assert GPUS["h200"].hbm_bytes == 143_771 * MiB
+    assert rounds_to(GPUS["h200"].hbm_bytes, "150.75", units.GB)
+    assert GPUS["b200"].hbm_bytes == 183_359 * MiB
+    assert rounds_to(GPUS["b200"].hbm_bytes, "192.27", units.GB)
+    assert GPUS["mi300x"].hbm_bytes == 206_141_652_992
+    assert GPUS["h800"].hbm_bw == 3.35e12 and GPUS["h200"].hbm_bw == 4.8e12 and GPUS["b200"].hbm_bw == 8e12
     assert GPUS["h800"].scale_up_bw == 200e9  # 400 GB/s bidirectional NVLink, per direction
     assert GPUS["h800"].scale_out_bw == 50e9  # 400 Gb/s IB
+    for g in GPUS.values():  # every preset says what its spec sheet printed and where the bytes come from
+        assert "GiB-scale" in g.hbm_spec and g.hbm_source, g.name
+        assert ("MiB" in g.hbm_source or "rocm-smi" in g.hbm_source or "GiB" in g.hbm_source), g.name
+        # usable is below the GiB figure on the spec sheet, never above
+        spec_gib = float(g.hbm_spec.split()[0])
+        assert g.hbm_bytes <= spec_gib * units.GiB * 1.001, g.name
+
+
+def test_h800_sustained_clock_flashmla_deep_dive():
+    """deepseek-ai/FlashMLA docs/20250422-new-kernel-deep-dive.md: clocks throttle to about
+    1,600 MHz, so the practical BF16 peak is about 865 TFLOPS (of 989 at 1,830 MHz)."""
+    g = GPUS["h800"]
+    assert g.sustained_clock_mhz == 1600 and g.boost_clock_mhz == 1830
+    assert round(g.sustained_flops("bf16") / 1e12) == 865
+    assert GPUS["b200"].clock_ratio == 1.0  # nothing published: peak, so bounds stay bounds
+
+
+def test_mi355x_infinity_fabric_7_links_of_153_6_gb_s():
+    """AMD MI355X: 7 Infinity Fabric links of 153.6 GB/s (issue 7 item 6): 1,075.2 GB/s in
+    both directions together, 537.6 per direction."""
+    assert GPUS["mi355x"].scale_up_bw == pytest.approx(7 * 153.6e9 / 2)
 
 
 @pytest.mark.parametrize("x,text", [

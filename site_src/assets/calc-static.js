@@ -91,8 +91,10 @@
     return ticks;
   }
 
-  // data: {x, x_label, x_unit, y_label, y_unit, y_scale?, series: [{label, y, points?}], marks?}
+  // data: {x, x_label, x_unit, y_label, y_unit, y_scale?, series: [{label, y, points?, markers?}], marks?}
+  // (a series with markers: true is drawn as dots only); data.kind "timeline": drawTimeline.
   function draw(container, data) {
+    if (data && data.kind === "timeline") return drawTimeline(container, data);
     var xs = (data && data.x) || [];
     var series = (data && data.series) || [];
     var old = container.querySelector("svg.calc-svg");
@@ -144,7 +146,7 @@
     var T = 8 + yTitle.length * FONT * 1.25 + 8;
 
     // Legend: one entry per series and per marked band, flowed into rows.
-    var entries = series.map(function (s, i) { return { label: String(s.label || ""), cls: "calc-s" + (i % SERIES), kind: "line" }; })
+    var entries = series.map(function (s, i) { return { label: String(s.label || ""), cls: "calc-s" + (i % SERIES), kind: s.markers ? "dot" : "line" }; })
       .filter(function (e) { return e.label; })
       .concat(marks.map(function (m) { return { label: String(m.label || ""), cls: "calc-band", kind: "band" }; }));
     var rows = [], row = [], lx = 0;
@@ -219,9 +221,10 @@
         if (finite(xval) && finite(yvv)) pts.push([px(xval), py(yvv), j]);
       });
       var g = el("g", { "class": "calc-series " + cls });
-      g.appendChild(el("polyline", { points: pts.map(function (p) { return p[0].toFixed(1) + "," + p[1].toFixed(1); }).join(" ") }));
+      if (!s.markers) g.appendChild(el("polyline", { points: pts.map(function (p) { return p[0].toFixed(1) + "," + p[1].toFixed(1); }).join(" ") }));
+      if (pts.length > 200 && !s.markers) pts = []; // a dense line needs no dots
       pts.forEach(function (p) {
-        var c = el("circle", { cx: p[0].toFixed(1), cy: p[1].toFixed(1), r: 2.5 });
+        var c = el("circle", { cx: p[0].toFixed(1), cy: p[1].toFixed(1), r: s.markers ? 4 : 2.5 });
         var name = s.points && s.points[p[2]];
         c.appendChild(el("title", {}, (name ? name + ": " : "") + compact.format(xs[p[2]]) + ", " + compact.format(s.y[p[2]])));
         g.appendChild(c);
@@ -235,11 +238,96 @@
       r.forEach(function (it) {
         var sx = 4 + it.x;
         if (it.e.kind === "band") legend.appendChild(el("rect", { "class": it.e.cls, x: sx, y: ly - FONT * 0.8, width: 16, height: FONT }));
+        else if (it.e.kind === "dot") legend.appendChild(el("circle", { "class": it.e.cls + " calc-swatch", cx: sx + 8, cy: ly - FONT * 0.35, r: 4 }));
         else legend.appendChild(el("rect", { "class": it.e.cls + " calc-swatch", x: sx, y: ly - FONT * 0.45, width: 16, height: 4 }));
         legend.appendChild(textLines(sx + 22, ly, it.lines));
       });
       ly += rowH[k];
     });
+    svg.appendChild(legend);
+    if (old) old.replaceWith(svg);
+    else container.appendChild(svg);
+  }
+
+  // data: {kind: "timeline", lanes: [name], lane_labels: {name: label}, x_label, x_unit, total,
+  //        micro_batches, blocks: [{lane, start, end, label, micro_batch, bound}]}: blocks on
+  // horizontal lanes, coloured by micro-batch; compute-bound blocks darker than memory-bound
+  // ones, network ones palest. Drawn at the shown width like the line charts.
+  function drawTimeline(container, data) {
+    var blocks = (data.blocks || []).filter(function (b) { return finite(b.start) && finite(b.end) && b.end > b.start; });
+    var lanes = data.lanes || [];
+    var names = data.lane_labels || {};
+    var old = container.querySelector("svg.calc-svg");
+    var total = finite(data.total) ? data.total : range(blocks.map(function (b) { return b.end; }).concat([0]))[1];
+    if (!blocks.length || !(total > 0)) {
+      if (old) old.remove();
+      return;
+    }
+    var W = Math.round(container.clientWidth || (container.parentNode && container.parentNode.clientWidth) || 640);
+    W = Math.max(240, Math.min(W, 760));
+    container._calcWidth = W;
+    // Lane names in a column of at most a third of the width, wrapped.
+    var laneLines = lanes.map(function (lane) { return wrap(names[lane] || lane, W / 3 - 8); });
+    var L = 8 + Math.max.apply(null, laneLines.map(function (ls) { return Math.max.apply(null, ls.map(function (l) { return l.length; })); })) * CHAR + 8;
+    var R = 14, T = 8;
+    var laneH = Math.max(36, Math.max.apply(null, laneLines.map(function (ls) { return ls.length; })) * FONT * 1.25 + 10), gap = 8;
+    var y0 = T + lanes.length * (laneH + gap);
+    var plotW = W - L - R;
+    function px(v) { return L + v / total * plotW; }
+    var xTitle = wrap(axisTitle(data.x_label || "time", data.x_unit), W - 8);
+    var legendItems = [];
+    for (var mb = 0; mb < Math.min(SERIES, data.micro_batches || 1); mb++) legendItems.push({ label: "micro-batch " + mb, cls: "calc-s" + mb });
+    var note = wrap("darkest: compute-bound; lighter: memory-bound; palest: network", W - 8);
+    var xTitleY = y0 + 18 + FONT + 8;
+    var legendY = xTitleY + (xTitle.length - 1) * FONT * 1.25 + FONT + 14;
+    var H = Math.round(legendY + FONT * 1.25 + 6 + note.length * FONT * 1.25 + 6);
+
+    var id = (container.closest("[id]") || { id: "chart" }).id + "-svg";
+    var svg = el("svg", { "class": "calc-svg", width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img",
+      "aria-labelledby": id + "-title " + id + "-desc", "font-size": FONT });
+    svg.appendChild(el("title", { id: id + "-title" }, axisTitle(data.x_label || "time", data.x_unit)));
+    svg.appendChild(el("desc", { id: id + "-desc" }, blocks.map(function (b) {
+      return (names[b.lane] || b.lane) + ": " + b.label + " (micro-batch " + b.micro_batch + ", " + b.bound +
+        ") " + compact.format(b.start) + " to " + compact.format(b.end);
+    }).join("; ")));
+    var grid = el("g", { "class": "calc-grid", "aria-hidden": "true" });
+    var step = niceStep(total, Math.max(2, Math.floor(plotW / 64)));
+    for (var k = 0, tv = 0; tv <= total * 1.0001 && k < 50; k++, tv = k * step) {
+      grid.appendChild(el("line", { x1: px(tv), x2: px(tv), y1: T, y2: y0 }));
+      var label = compact.format(tv);
+      var anchor = px(tv) + label.length * CHAR / 2 > W ? "end" : "middle";
+      grid.appendChild(el("text", { x: px(tv), y: y0 + 18, "text-anchor": anchor }, label));
+    }
+    lanes.forEach(function (lane, i) {
+      var lines = laneLines[i];
+      var top = T + i * (laneH + gap) + laneH / 2 - (lines.length - 1) * FONT * 0.625 + FONT * 0.35;
+      grid.appendChild(textLines(L - 8, top, lines, { "text-anchor": "end" }));
+    });
+    svg.appendChild(grid);
+    blocks.forEach(function (b) {
+      var i = lanes.indexOf(b.lane);
+      if (i < 0) return;
+      var x = px(b.start), w = Math.max(1, px(b.end) - px(b.start)), y = T + i * (laneH + gap);
+      var g = el("g", { "class": "calc-block calc-s" + ((b.micro_batch || 0) % SERIES) + " calc-bound-" + (b.bound || "memory") });
+      g.appendChild(el("rect", { x: x, y: y, width: w, height: laneH }));
+      g.appendChild(el("title", {}, b.label + ", micro-batch " + b.micro_batch + ", " + b.bound + ": " +
+        compact.format(b.end - b.start) + " " + (data.x_unit || "")));
+      if (w > String(b.label).length * CHAR + 6) {
+        g.appendChild(el("text", { x: x + w / 2, y: y + laneH / 2 + FONT * 0.35, "text-anchor": "middle" }, b.label));
+      }
+      svg.appendChild(g);
+    });
+    svg.appendChild(textLines(W / 2, xTitleY, xTitle, { "class": "calc-axis-title", "text-anchor": "middle" }));
+    var legend = el("g", { "class": "calc-legend" });
+    var lx = 4, ly = legendY;
+    legendItems.forEach(function (it) {
+      var w = 22 + it.label.length * CHAR + 14;
+      if (lx > 4 && lx + w > W - 4) { lx = 4; ly += FONT * 1.25 + 4; }
+      legend.appendChild(el("rect", { "class": it.cls + " calc-swatch", x: lx, y: ly - FONT * 0.8, width: 16, height: FONT }));
+      legend.appendChild(el("text", { x: lx + 22, y: ly }, it.label));
+      lx += w;
+    });
+    legend.appendChild(textLines(4, ly + FONT * 1.25 + 6, note));
     svg.appendChild(legend);
     if (old) old.replaceWith(svg);
     else container.appendChild(svg);

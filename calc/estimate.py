@@ -1,0 +1,336 @@
+"""An estimate of decode throughput: the tight model with what really happens on top.
+
+The tight bound (:mod:`calc.tight`) lets memory, compute and network overlap perfectly at
+the best rates ever measured. Here the same kernels (:func:`calc.tight.step_work`) run the
+way an engine runs them:
+
+* **Kernels one after another** within a micro-batch, each at the rate its kind of kernel
+  has been measured to reach (:mod:`calc.measured`): a kernel takes
+  ``max(bytes / (HBM bandwidth x its memory efficiency), FLOPs / (sustained peak x its
+  compute efficiency))``. Decode-sized matmuls reach 0.67 of HBM bandwidth (DeepGEMM's M =
+  64 and 128 rows), the grouped expert matmul 0.61 of it or 0.50-0.62 of the sustained FP8
+  peak depending on tokens per expert (DeepGEMM's masked layout), attention 0.90 of HBM
+  bandwidth or the attention efficiency of the compute peak (FlashMLA); on Blackwell, a third
+  of that share, as FlashMLA's sparse decode kernel reached 350 of 2,250 TFLOPS on B200
+  against 410 of 865 on H800.
+* **Communication hidden only where the engine hides it.** With two micro-batches,
+  DeepSeek's decode pipeline (deepseek-ai/profile-data decode.jpg) runs per MoE layer and
+  per micro-batch ``max(shared + ATTN-0 of the other, dispatch) + routed experts +
+  max(ATTN-1 of the other, combine)``. With one micro-batch and single-batch overlap (SGLang
+  on H20 and GB200), the shared expert runs under the dispatch and the combine under the
+  down projection; with none, everything is in series.
+* **Expert load imbalance**: the busiest GPU sets the pace of the expert matmuls and of the
+  all-to-all. Even when routing is balanced on average, tokens land on GPUs at random: with
+  ``N`` token-expert pairs per GPU the busiest of ``ep`` GPUs gets about ``N + sqrt(2 N ln ep)``
+  (the maximum of ``ep`` near-Poisson counts); on top of that a systematic factor
+  ``moe_imbalance`` (max over mean load after EPLB), fitted leave-one-out.
+* **Overheads**: the time the kernel list does not explain (the small kernels it leaves out:
+  norms, RoPE, quantisation, top-k, sampling; launch gaps; synchronisation), as a factor on
+  the modelled step (``overhead_factor``) plus a fixed time per step (``step_overhead_s``),
+  both fitted leave-one-out; and, where an engine
+  schedules the next step on the CPU without overlapping it, the CPU time SGLang measured:
+  51.0 against 60.4 tok/s per GPU with 2 requests per GPU (LMSYS 2025-07-17), 6.1 ms.
+
+Every fitted factor is fitted leave-one-out over the decode-only validation rows
+(:mod:`calc.validate`); the error band is the spread of those leave-one-out errors.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from . import measured
+from .model import ModelConfig
+from .presets import Accelerator
+from .tight import Kernel, StepWork, TightInputs, max_batch, peak_for, step_work
+
+#: CPU time per step that SGLang's overlap scheduler hides (LMSYS 2025-07-17, H200, 2 requests
+#: per GPU, 64K context, no MTP: 51.0 tok/s per GPU without it, 60.4 with it):
+#: 2 / 51.0 - 2 / 60.4 = 6.1 ms.
+CPU_STEP_OVERHEAD_S = 2 / 51.0 - 2 / 60.4
+
+#: The two fitted numbers over all decode-only validation rows (calc.validate.fit_overheads at
+#: the default efficiencies); the schema's defaults. A test keeps them equal to the fit. Each
+#: row's own leave-one-out estimate uses a pair fitted without it.
+FITTED_OVERHEAD_FACTOR = 1.153
+FITTED_STEP_OVERHEAD_MS = 5.36
+#: The error band: measured decode throughput has fallen up to this far below / above its
+#: leave-one-out estimate, relative to the estimate (calc.validate, default efficiencies).
+#: Kept as numbers so the calculator need not re-run the validation; a test keeps them equal.
+BAND_ERROR_LOW = 0.1697
+BAND_ERROR_HIGH = 0.2638
+
+#: Mean of DeepGEMM's M = 4,096 dense shapes over the sustained FP8 peak (1,124 of 1,730): the
+#: compute side of large matmuls.
+LARGE_GEMM_EFFICIENCY = sum(r for r in (1009, 1125, 751, 1426, 1265, 1168)) / 6 * 1e12 / measured.H800_SUSTAINED_FP8
+
+
+@dataclass(frozen=True)
+class EstimateInputs:
+    """What the estimate adds to the tight model's inputs."""
+
+    moe_imbalance: float = 1.0  # systematic max/mean expert load per GPU after balancing
+    overhead_factor: float = 1.0  # step time over the modelled kernels and exposed network
+    step_overhead_s: float = 0.0  # fixed time per step the kernels do not explain
+    schedule: str = "auto"  # auto | two-batch | single-batch | none
+    cpu_overlap: bool = True  # the engine prepares the next step while this one runs
+    random_imbalance: bool = True  # add the statistical spread of per-GPU expert load
+
+    @classmethod
+    def from_params(cls, p: dict) -> "EstimateInputs":
+        kw = {}
+        if "moe_imbalance" in p:
+            kw["moe_imbalance"] = p["moe_imbalance"]
+        if "overhead_factor" in p:
+            kw["overhead_factor"] = p["overhead_factor"]
+        if "step_overhead_ms" in p:
+            kw["step_overhead_s"] = p["step_overhead_ms"] * 1e-3
+        if "overlap_schedule" in p:
+            kw["schedule"] = p["overlap_schedule"]
+        if "cpu_overlap" in p:
+            kw["cpu_overlap"] = p["cpu_overlap"] == "on"
+        return cls(**kw)
+
+
+def kernel_time(k: Kernel, gpu: Accelerator, x: TightInputs) -> tuple[float, str]:
+    """Seconds of one occurrence of ``k`` and which side of its roofline limits it."""
+    peak = peak_for(gpu, k.dtype, x.sustained_clock)
+    if k.kind == "attention":
+        mem_eff, comp_eff = x.mem_efficiency, x.attn_efficiency
+        if gpu.arch == "blackwell":
+            comp_eff *= measured.BLACKWELL_ATTENTION_FACTOR
+    elif k.kind == "grouped_gemm":
+        mem_eff, comp_eff = measured.grouped_gemm_memory_efficiency(), measured.grouped_gemm_efficiency(k.rows)
+    else:
+        mem_eff, comp_eff = measured.decode_gemm_memory_efficiency(), LARGE_GEMM_EFFICIENCY
+    tm = k.bytes / (gpu.hbm_bw * mem_eff)
+    tc = k.flops / (peak * comp_eff) if k.flops else 0.0
+    return (tm, "memory") if tm >= tc else (tc, "compute")
+
+
+def random_imbalance(pairs_per_gpu: float, ep: int) -> float:
+    """Busiest over mean load when ``pairs_per_gpu`` token-expert pairs land at random on
+    each of ``ep`` GPUs: ``1 + sqrt(2 ln(ep) / N)`` (the largest of ``ep`` near-Poisson
+    counts of mean ``N``). EP128 with 512 pairs per GPU: 1.14."""
+    if ep <= 1 or pairs_per_gpu <= 0:
+        return 1.0
+    return 1.0 + math.sqrt(2 * math.log(ep) / pairs_per_gpu)
+
+
+def schedule_of(e: EstimateInputs, micro_batches: int) -> str:
+    if e.schedule != "auto":
+        return e.schedule
+    return "two-batch" if micro_batches >= 2 else "none"
+
+
+def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateInputs) -> dict:
+    """Tokens/s per GPU and per user of the estimate, with the step's timeline for one
+    micro-batch pair (``timeline``: stages with their compute, memory and network time)."""
+    cap = max_batch(model, gpu, x)
+    b = min(x.batch_per_gpu, math.floor(cap))
+    if b <= 0:  # the weights alone fill HBM: nothing to decode
+        return {"tokens_per_s_per_gpu": 0.0, "tokens_per_s_per_user": 0.0, "binding": "capacity",
+                "step_time_s": 0.0, "modelled_step_time_s": 0.0, "cpu_step_time_s": 0.0, "batch_per_gpu": 0,
+                "schedule": schedule_of(e, x.micro_batches), "imbalance": 1.0, "timeline": [],
+                "timeline_chart": {"kind": "timeline", "series": [], "lanes": ["compute", "network"],
+                                   "lane_labels": {"compute": "Compute stream", "network": "Network"},
+                                   "blocks": [], "micro_batches": 1, "x_label": "Time within one layer",
+                                   "x_unit": "\u00b5s", "total": 0.0},
+                "time_by_resource": {"memory": 0.0, "compute": 0.0, "network": 0.0, "overhead": 0.0}}
+    w = step_work(model, gpu, x, b)
+    m = w.micro_batches
+    sched = schedule_of(e, m)
+    k = model.num_experts_per_tok or 1
+
+    def imbalance(tokens: float) -> float:
+        stat = random_imbalance(tokens * k, x.ep) if (e.random_imbalance and model.is_moe) else 1.0
+        return max(stat, 1.0) * e.moe_imbalance if model.is_moe else 1.0
+
+    # time per occurrence by stage, for the main layers and the MTP passes separately
+    by_stage: dict[tuple[str, bool], float] = {}
+    by_side: dict[tuple[str, bool], dict[str, float]] = {}
+    res = {"memory": 0.0, "compute": 0.0, "network": 0.0, "overhead": 0.0}
+    counts: dict[tuple[str, bool], int] = {}
+    main_moe_tokens = w.tokens_per_micro_batch
+    mtp_tokens = b / m
+    for kk in w.kernels:
+        mtp = kk.name.startswith("mtp_")
+        tk, side = kernel_time(kk, gpu, x)
+        if kk.kind == "grouped_gemm":
+            tk *= imbalance(mtp_tokens if mtp else main_moe_tokens)
+        key = (kk.stage, mtp)
+        by_stage[key] = by_stage.get(key, 0.0) + tk
+        sides = by_side.setdefault(key, {"memory": 0.0, "compute": 0.0})
+        sides[side] += tk
+        counts[key] = kk.count
+        res[side] += tk * kk.count * m
+    comm = {}
+    for c in w.comms:
+        mtp = c.name.startswith("mtp_")
+        f = imbalance(mtp_tokens if mtp else main_moe_tokens) if c.stage == "moe" else 1.0
+        comm[(c.stage, mtp)] = (c.dispatch_s * f, c.combine_s * f, c.count)
+
+    def g(stage: str, mtp: bool = False) -> float:
+        return by_stage.get((stage, mtp), 0.0)
+
+    timeline = []
+    total = 0.0
+
+    def moe_layer_time(mtp: bool) -> tuple[float, list[dict]]:
+        """One MoE layer (both micro-batches) under the schedule, and its stages."""
+        a0, a1, sh, mlp = g("attn0", mtp), g("attn1", mtp), g("shared", mtp), g("mlp", mtp)
+        d, cmb, _ = comm.get(("moe", mtp), (0.0, 0.0, 0))
+        ar = comm.get(("attn", mtp), (0.0, 0.0, 0))[1]
+        a1 += ar  # an attention all-reduce sits between the core and the experts
+        if sched == "two-batch" and m >= 2:
+            st = [
+                {"stage": "shared + ATTN-0 (other) | dispatch", "compute": sh + a0, "network": d},
+                {"stage": "routed experts", "compute": mlp, "network": 0.0},
+                {"stage": "ATTN-1 (other) | combine", "compute": a1, "network": cmb},
+            ]
+            per = sum(max(s["compute"], s["network"]) for s in st)
+            return m * per, st
+        if sched == "single-batch":
+            st = [
+                {"stage": "ATTN-0", "compute": a0, "network": 0.0},
+                {"stage": "ATTN-1", "compute": a1, "network": 0.0},
+                {"stage": "shared | dispatch", "compute": sh, "network": d},
+                {"stage": "routed experts (gate, up)", "compute": mlp * 2 / 3, "network": 0.0},
+                {"stage": "down projection | combine", "compute": mlp / 3, "network": cmb},
+            ]
+        else:
+            st = [
+                {"stage": "ATTN-0", "compute": a0, "network": 0.0},
+                {"stage": "ATTN-1", "compute": a1, "network": 0.0},
+                {"stage": "shared", "compute": sh, "network": 0.0},
+                {"stage": "dispatch", "compute": 0.0, "network": d},
+                {"stage": "routed experts", "compute": mlp, "network": 0.0},
+                {"stage": "combine", "compute": 0.0, "network": cmb},
+            ]
+        per = sum(max(s["compute"], s["network"]) for s in st)
+        return m * per, st
+
+    def exposed_network(stages: list[dict]) -> float:
+        return sum(max(0.0, s["network"] - s["compute"]) for s in stages)
+
+    def bound(stage: str) -> str:
+        sd = by_side.get((stage, False), {"memory": 0.0, "compute": 0.0})
+        return "compute" if sd["compute"] > sd["memory"] else "memory"
+
+    n_moe = model.n_moe_layers if model.is_moe else 0
+    n_dense = model.num_hidden_layers - n_moe
+    if n_moe:
+        lt, st = moe_layer_time(False)
+        total += n_moe * lt
+        res["network"] += n_moe * m * exposed_network(st)
+        timeline = st
+    if n_dense:
+        ar = comm.get(("attn", False), (0.0, 0.0, 0))[1]
+        per = g("attn0") + g("attn1") + ar + g("dense")
+        total += n_dense * m * per
+        res["network"] += n_dense * m * ar
+        if not timeline:
+            timeline = [{"stage": "attention", "compute": g("attn0") + g("attn1"), "network": ar},
+                        {"stage": "feed-forward", "compute": g("dense"), "network": 0.0}]
+    total += m * g("head")
+    if w.mtp:
+        passes = counts.get(("attn0", True), 1)
+        if model.is_moe:
+            lt, st = moe_layer_time(True)
+            res["network"] += passes * m * exposed_network(st)
+        else:
+            lt = m * (g("attn0", True) + g("attn1", True) + g("dense", True))
+        total += passes * (lt + m * g("head", True))
+    modelled = total
+    over = total * (e.overhead_factor - 1) + e.step_overhead_s
+    total += over
+    res["overhead"] += over
+    if not e.cpu_overlap:
+        total += CPU_STEP_OVERHEAD_S
+        res["overhead"] += CPU_STEP_OVERHEAD_S
+    # the resource that takes most of the step (exposed network only; kernels by their limiting side)
+    binding = max(("memory", "compute", "network"), key=lambda r: res[r])
+    chart = _timeline_chart(sched if n_moe else "dense", m, g, bound, comm.get(("moe", False), (0.0, 0.0, 0)),
+                            comm.get(("attn", False), (0.0, 0.0, 0))[1])
+    return {
+        "tokens_per_s_per_gpu": b * x.accept_length / total,
+        "tokens_per_s_per_user": x.accept_length / total,
+        "step_time_s": total,
+        "modelled_step_time_s": modelled,
+        "cpu_step_time_s": 0.0 if e.cpu_overlap else CPU_STEP_OVERHEAD_S,
+        "batch_per_gpu": b,
+        "binding": binding,
+        "schedule": sched,
+        "imbalance": imbalance(main_moe_tokens),
+        "timeline": timeline,
+        "timeline_chart": chart,
+        "time_by_resource": res,
+    }
+
+
+_STAGE_LABEL = {"attn0": "ATTN-0", "attn1": "ATTN-1", "shared": "shared expert", "mlp": "routed experts",
+                "dense": "feed-forward"}
+
+
+def _timeline_chart(sched: str, m: int, g, bound, moe_comm: tuple, attn_ar: float) -> dict:
+    """One layer of the step as blocks on two lanes, the compute stream and the network, per
+    micro-batch, before the fitted overheads: DeepSeek's decode pipeline
+    (profile-data decode.jpg) for two micro-batches, the engine's order otherwise. Times in
+    microseconds (the chart's unit)."""
+    us = 1e6
+    d, cmb = moe_comm[0], moe_comm[1]
+    blocks: list[dict] = []
+    t = 0.0
+
+    def comp(stage: str, mb: int, start: float, dur: float | None = None, label: str | None = None) -> float:
+        dur = g(stage) if dur is None else dur
+        blocks.append({"lane": "compute", "start": start * us, "end": (start + dur) * us,
+                       "label": label or _STAGE_LABEL[stage], "micro_batch": mb, "bound": bound(stage)})
+        return start + dur
+
+    def net(label: str, mb: int, start: float, dur: float) -> float:
+        if dur > 0:
+            blocks.append({"lane": "network", "start": start * us, "end": (start + dur) * us, "label": label,
+                           "micro_batch": mb, "bound": "network"})
+        return start + dur
+
+    if sched == "two-batch" and m >= 2:
+        for h in (0, 1):
+            o = 1 - h
+            e1 = comp("attn0", o, comp("shared", h, t))
+            t = max(e1, net("dispatch", h, t, d))
+            t = comp("mlp", h, t)
+            e3 = comp("attn1", o, t, g("attn1") + attn_ar)
+            t = max(e3, net("combine", h, t, cmb))
+    elif sched == "dense":
+        t = comp("attn0", 0, t)
+        t = comp("attn1", 0, t)
+        t = max(t, net("all-reduce", 0, t, attn_ar)) if attn_ar else t
+        t = comp("dense", 0, t)
+    else:
+        t = comp("attn0", 0, t)
+        t = comp("attn1", 0, t)
+        if attn_ar:
+            t = net("all-reduce", 0, t, attn_ar)
+        if sched == "single-batch":
+            e1 = comp("shared", 0, t)
+            t = max(e1, net("dispatch", 0, t, d))
+            t = comp("mlp", 0, t, g("mlp") * 2 / 3, "experts: gate, up")
+            e2 = comp("mlp", 0, t, g("mlp") / 3, "experts: down")
+            t = max(e2, net("combine", 0, t, cmb))
+        else:
+            t = comp("shared", 0, t)
+            t = net("dispatch", 0, t, d)
+            t = comp("mlp", 0, t)
+            t = net("combine", 0, t, cmb)
+    return {
+        "kind": "timeline", "series": [], "lanes": ["compute", "network"],
+        "lane_labels": {"compute": "Compute stream", "network": "Network"},
+        "blocks": blocks, "micro_batches": m if sched == "two-batch" else 1,
+        "x_label": "Time within one layer", "x_unit": "\u00b5s", "total": t * us,
+    }
+
+
+def work_of(model: ModelConfig, gpu: Accelerator, x: TightInputs) -> StepWork:
+    return step_work(model, gpu, x, min(x.batch_per_gpu, math.floor(max_batch(model, gpu, x))))

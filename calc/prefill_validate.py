@@ -1,0 +1,216 @@
+"""Measured prefill throughputs, and the prefill bound and estimate held against them.
+
+Each row is a published prefill-only measurement of prompt tokens computed per second per
+GPU, with the settings its source states and, in ``assumed``, what we had to assume. Rows
+come in two scopes:
+
+* ``estimate``: a capacity measurement (the prefill nodes kept full) inside what the model
+  represents. The bound must hold and the estimate must come within the error band.
+* ``bound``: a measurement the estimate does not claim to predict (a 24-hour average at
+  unknown load; weights offloaded to host memory, which the model does not represent). The
+  bound must still hold.
+
+The estimate's one fitted number is the overhead factor (measured / modelled, geometric
+mean), fitted separately for *real* expert routing and for *simulated perfectly balanced*
+routing (DeepSeek's profile "simulate[s] an absolutely balanced MoE routing strategy";
+SGLang ran the same simulation once), and checked leave-one-out: each row is predicted
+with the factor fitted on the other rows of its kind.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .presets import GPUS, MODELS
+from .prefill import PrefillInputs, prefill_bound, prefill_model
+
+LMSYS_EP = "LMSYS blog 2025-05-05, large-scale EP on 96 H100 (lm-sys/lm-sys.github.io blog/2025-05-05-large-scale-ep.md)"
+
+
+@dataclass(frozen=True)
+class PrefillMeasurement:
+    key: str
+    label: str
+    model: str
+    gpu: str
+    measured_tokens_per_s_per_gpu: float  # computed (cache-miss) prompt tokens
+    source: str
+    settings: dict = field(default_factory=dict)  # PrefillInputs fields
+    stated: str = ""
+    assumed: str = ""
+    routing: str = "real"  # "real" or "balanced" (simulated perfect balance)
+    scope: str = "estimate"  # "estimate" or "bound"
+    why_bound_only: str = ""
+
+
+MEASUREMENTS: tuple[PrefillMeasurement, ...] = (
+    PrefillMeasurement(
+        "deepseek-profile", "DeepSeek profile, H800 EP32, 4K", "deepseek-v3", "h800", 62_713 / 8,
+        "deepseek-ai/profile-data (prefill.json, README); per-node figure 62,713 derived from the trace in " + LMSYS_EP,
+        dict(prompt_len=4096, chunk_tokens=16384, ep=32, redundant_experts=32, microbatches=2),
+        "EP32, TP1, 4K prompt, 16K tokens per GPU, two micro-batches, perfectly balanced experts (simulated)",
+        "32 redundant experts as in DeepSeek's online prefill (9 routed + 1 shared per GPU)",
+        routing="balanced",
+    ),
+    PrefillMeasurement(
+        "sglang-h100-1k", "SGLang, H100 EP32, 1K", "deepseek-v3", "h100", 57_674 / 8, LMSYS_EP,
+        dict(prompt_len=1024, chunk_tokens=16384, ep=32, redundant_experts=32, microbatches=2),
+        "4 nodes x 8 H100, EP32, DP attention, DeepEP normal mode, two-batch overlap, EPLB",
+        "16,384 tokens per GPU (stated for the 4K run); 32 redundant experts (the post's 288-expert pool)",
+    ),
+    PrefillMeasurement(
+        "sglang-h100-2k", "SGLang, H100 EP32, 2K", "deepseek-v3", "h100", 54_543 / 8, LMSYS_EP,
+        dict(prompt_len=2048, chunk_tokens=16384, ep=32, redundant_experts=32, microbatches=2),
+        "4 nodes x 8 H100, EP32, DP attention, DeepEP normal mode, two-batch overlap, EPLB",
+        "16,384 tokens per GPU (stated for the 4K run); 32 redundant experts",
+    ),
+    PrefillMeasurement(
+        "sglang-h100-4k", "SGLang, H100 EP32, 4K", "deepseek-v3", "h100", 50_302 / 8, LMSYS_EP,
+        dict(prompt_len=4096, chunk_tokens=16384, ep=32, redundant_experts=32, microbatches=2),
+        "4 nodes x 8 H100, EP32, 16,384 tokens per GPU, 4K prompt, two-batch overlap, EPLB",
+        "32 redundant experts",
+    ),
+    PrefillMeasurement(
+        "sglang-h100-4k-balanced", "SGLang, H100 EP32, 4K, simulated perfect EPLB", "deepseek-v3", "h100",
+        59_337 / 8, LMSYS_EP,
+        dict(prompt_len=4096, chunk_tokens=16384, ep=32, redundant_experts=32, microbatches=2),
+        "as the 4K run, expert choice random under group-limited routing (perfect balance)",
+        "32 redundant experts", routing="balanced",
+    ),
+    PrefillMeasurement(
+        "sglang-kimi-k2-h200", "SGLang, Kimi K2, 4 x 8 H200, 2K", "kimi-k2", "h200", 224_000 / 32,
+        "LMSYS blog 2025-07-20, Kimi K2 on 128 H200 (lm-sys/lm-sys.github.io blog/2025-07-20-k2-large-scale-ep.md)",
+        dict(prompt_len=2000, chunk_tokens=16384, ep=32, redundant_experts=0, microbatches=2),
+        "224k tokens/s on 4 prefill nodes, 2,000-token prompts, PD disaggregation, EPLB",
+        "EP32 over the 32 prefill GPUs; 16,384 tokens per GPU; two-batch overlap; no redundant prefill experts",
+    ),
+    PrefillMeasurement(
+        "sglang-gb200-fp8", "SGLang, GB200 NVL72, BF16 attention + FP8 MoE, 2K", "deepseek-v3", "gb200", 18_471,
+        "LMSYS blog 2025-09-25, GB200 NVL72 part II (lm-sys/lm-sys.github.io blog/2025-09-25-gb200-part-2.md)",
+        dict(prompt_len=2000, chunk_tokens=16384, ep=4, redundant_experts=0, microbatches=2),
+        "2,000-token prompts, BF16 attention and KV, FP8 matmuls, 4 ranks per prefill instance",
+        "EP4 inside one NVLink domain; 16,384 tokens per GPU; computation overlapped with communication",
+    ),
+    PrefillMeasurement(
+        "sglang-gb200-fp4", "SGLang, GB200 NVL72, FP8 attention + NVFP4 MoE, 2K", "deepseek-v3", "gb200", 26_156,
+        "LMSYS blog 2025-09-25, GB200 NVL72 part II (lm-sys/lm-sys.github.io blog/2025-09-25-gb200-part-2.md)",
+        dict(prompt_len=2000, chunk_tokens=16384, ep=2, redundant_experts=0, microbatches=2, gemm_dtype="fp4",
+             expert_dtype="fp4", attn_dtype="fp8", kv_dtype="fp8"),
+        "2,000-token prompts, FP8 attention and KV, NVFP4 experts, 2 ranks per prefill instance",
+        "every matmul at the FP4 peak; 16,384 tokens per GPU",
+        scope="bound", why_bound_only="weights offloaded to host memory and prefetched, which the model does not represent",
+    ),
+    PrefillMeasurement(
+        "ant-h20-tp8", "SGLang at Ant Group, H20 TP8, 4K", "deepseek-r1", "h20", 16_500 / 8,
+        "LMSYS blog 2025-09-26, DeepSeek-R1 on H20-96G (lm-sys/lm-sys.github.io blog/2025-09-26-sglang-ant-group.md)",
+        dict(prompt_len=4096, chunk_tokens=16384, ep=8, tp=8, redundant_experts=0, microbatches=1, attn_dtype="fp8"),
+        "one node of 8 H20, TP8, 4,096-token prompts, FP8 attention (FlashAttention-3 FP8), 16.5k input tokens/s "
+        "per node",
+        "experts counted as EP8 over NVLink (SGLang splits each expert over the 8 GPUs: the same FLOPs and weight "
+        "bytes per GPU); 16,384 tokens per GPU per pass; no two-batch overlap",
+        scope="bound", why_bound_only="single-node tensor parallelism on a GPU with a sixth of H800's compute: the "
+        "fitted factor comes from multi-node expert-parallel deployments, and the estimate falls well short here, "
+        "outside its validated range",
+    ),
+    PrefillMeasurement(
+        "deepseek-production", "DeepSeek production, H800, 24-hour average", "deepseek-v3", "h800", 73_700 * (608 - 342)
+        / 608 / 8,
+        "deepseek-ai/open-infra-index, Day-6 overview (2025-03-01): ~73.7k input tokens/s per node including cache hits; "
+        "342 B of 608 B input tokens hit the cache",
+        dict(prompt_len=4384, cache_hit_share=342 / 608, chunk_tokens=16384, ep=32, redundant_experts=32, microbatches=2),
+        "EP32 with 32 redundant experts, two micro-batches; 24-hour average including quiet hours",
+        "prompt length 4,384 (from the published traffic, see calc.bill.deepseek_traffic); 16,384 tokens per GPU",
+        scope="bound", why_bound_only="a 24-hour average at unknown load, not a capacity",
+    ),
+)
+
+
+def _inputs(m: PrefillMeasurement) -> PrefillInputs:
+    return PrefillInputs(**m.settings)
+
+
+def _modelled(m: PrefillMeasurement) -> float:
+    return prefill_model(MODELS[m.model], GPUS[m.gpu], _inputs(m))["tokens_per_s_per_gpu"]
+
+
+def _gmean(values: list[float]) -> float:
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
+@dataclass(frozen=True)
+class Fit:
+    overhead: dict  # routing -> measured / modelled, geometric mean over the estimate-scope rows
+    loo_overhead: dict  # key -> factor fitted without that row
+    error_band: float  # largest |leave-one-out error|
+
+
+@lru_cache(maxsize=1)
+def fit() -> Fit:
+    """The overhead factor per routing kind, and the leave-one-out factors."""
+    rows = [m for m in MEASUREMENTS if m.scope == "estimate"]
+    ratio = {m.key: m.measured_tokens_per_s_per_gpu / _modelled(m) for m in rows}
+    overhead, loo = {}, {}
+    for routing in ("real", "balanced"):
+        kind = [m for m in rows if m.routing == routing]
+        overhead[routing] = _gmean([ratio[m.key] for m in kind])
+        for m in kind:
+            others = [ratio[o.key] for o in kind if o.key != m.key]
+            loo[m.key] = _gmean(others) if others else overhead[routing]
+    band = max(abs(_modelled(m) * loo[m.key] / m.measured_tokens_per_s_per_gpu - 1) for m in rows)
+    return Fit(overhead=overhead, loo_overhead=loo, error_band=band)
+
+
+@lru_cache(maxsize=1)
+def validate_prefill() -> dict:
+    """Every measurement with its bound and estimate: measured / bound, the estimate's error
+    with the factor fitted on all rows and leave-one-out, and the summary checks. It reads no
+    parameter, so it is computed once (callers must not change the result)."""
+    f = fit()
+    rows = {}
+    for m in MEASUREMENTS:
+        model, gpu, x = MODELS[m.model], GPUS[m.gpu], _inputs(m)
+        b = prefill_bound(model, gpu, x)
+        raw = _modelled(m)
+        est = raw * f.overhead[m.routing]
+        meas = m.measured_tokens_per_s_per_gpu
+        row = {
+            "label": m.label, "gpu": gpu.label, "source": m.source, "stated": m.stated, "assumed": m.assumed,
+            "routing": m.routing, "scope": m.scope, "why_bound_only": m.why_bound_only,
+            "prompt_len": x.prompt_len,
+            "measured_tokens_per_s_per_gpu": meas,
+            "bound_tokens_per_s_per_gpu": b["tokens_per_s_per_gpu"],
+            "binding": b["binding"],
+            "estimate_tokens_per_s_per_gpu": est,
+            "measured_over_bound": meas / b["tokens_per_s_per_gpu"],
+            "estimate_error": est / meas - 1,
+        }
+        if m.scope == "estimate":
+            row["loo_estimate_tokens_per_s_per_gpu"] = raw * f.loo_overhead[m.key]
+            row["loo_error"] = raw * f.loo_overhead[m.key] / meas - 1
+        rows[m.key] = row
+    in_scope = [r for r in rows.values() if r["scope"] == "estimate"]
+    order = sorted(rows, key=lambda k: rows[k]["bound_tokens_per_s_per_gpu"])
+    chart = {
+        "x": [rows[k]["bound_tokens_per_s_per_gpu"] for k in order], "x_name": "bound_tokens_per_s_per_gpu",
+        "x_label": "Prefill bound", "x_unit": "tok/s",
+        "y_name": "measured_tokens_per_s_per_gpu", "y_label": "Prompt tokens/s per GPU", "y_unit": "tok/s",
+        "series": [
+            {"label": "Measured", "key": "measured", "y": [rows[k]["measured_tokens_per_s_per_gpu"] for k in order],
+             "points": [rows[k]["label"] for k in order]},
+            {"label": "Estimate", "key": "estimate", "y": [rows[k]["estimate_tokens_per_s_per_gpu"] for k in order]},
+            {"label": "Bound (measured = bound)", "key": "bound", "y": [rows[k]["bound_tokens_per_s_per_gpu"] for k in order]},
+        ],
+    }
+    return {
+        "rows": rows,
+        "chart": chart,
+        "prefill_overhead_real": f.overhead["real"],
+        "prefill_overhead_balanced": f.overhead["balanced"],
+        "prefill_error_band": f.error_band,
+        "max_estimate_error": max(abs(r["estimate_error"]) for r in in_scope),
+        "max_loo_error": max(abs(r["loo_error"]) for r in in_scope),
+        "all_below_prefill_bound": all(r["measured_over_bound"] <= 1 for r in rows.values()),
+        "measurements": len(rows),
+    }

@@ -368,7 +368,15 @@
     if (table.dataset.calcLabelled) return;
     var heads = [].map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
     table.querySelectorAll("tbody tr").forEach(function (tr) {
-      [].forEach.call(tr.children, function (td, i) { if (heads[i]) td.setAttribute("data-label", heads[i]); });
+      [].forEach.call(tr.children, function (td, i) {
+        if (heads[i]) td.setAttribute("data-label", heads[i]);
+        // One box for the cell's content, so a card lays out label | content (the nodes move,
+        // so the live runtime's references to outputs inside stay valid).
+        var box = document.createElement("span");
+        box.className = "calc-cell";
+        while (td.firstChild) box.appendChild(td.firstChild);
+        td.appendChild(box);
+      });
     });
     table.dataset.calcLabelled = "1";
   }
@@ -379,12 +387,13 @@
       labelCells(t);
       var box = t.closest(".md-typeset__scrollwrap") || t.parentNode;
       t.classList.remove("calc-stack");
-      // Cards when the table would scroll, or when its columns would be squeezed to a few
-      // words per line (under about 8 em each).
+      // Cards when the table would scroll, or, in a narrow column (a phone), when its columns
+      // would be squeezed to a few words per line (under about 8 em each).
       var cols = (t.rows[0] && t.rows[0].cells.length) || 1;
       var em = parseFloat(getComputedStyle(t).fontSize) || 13;
+      var narrow = box.clientWidth < 50 * em;
       if (t.scrollWidth > box.clientWidth + 1 || box.scrollWidth > box.clientWidth + 1 ||
-          box.clientWidth / cols < 8 * em) t.classList.add("calc-stack");
+          (narrow && box.clientWidth / cols < 8 * em)) t.classList.add("calc-stack");
     });
   }
 

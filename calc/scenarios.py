@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .presets import GPUS, MODELS
+from .presets import MODELS
 from .schema import PARAMS, defaults, describe
 
 

@@ -9,6 +9,7 @@ from .errors import CalcError, ConfigError, ParamError
 from .model import ModelConfig, from_hf_config, load_config_file
 from .presets import GPUS, MODELS, Accelerator
 from .schema import PARAMS, Param
+from . import scenarios  # noqa: E402,F401  (named whole states, for the pages and the command line)
 
 __all__ = [
     "CALCULATIONS", "OUTPUTS", "PARAMS", "GPUS", "MODELS", "Accelerator", "Calculation", "CalcError",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Callable
 
 from . import cost as _cost
+from . import notes as _notes
 from .blog import blog_figures
 from .decode import DEEPSEEK_MEASURED_TOKENS_PER_S_PER_GPU, speed_of_light
 from .errors import CalcError, ParamError, printable
@@ -85,6 +86,8 @@ _O = [
     OutputSpec("gpu_hour_usd", "USD", "GPU-hour price"),
     OutputSpec("total_params", "params", "Total parameters"),
     OutputSpec("active_params", "params", "Activated parameters per token"),
+    OutputSpec("stated_total_params", "params", "Total parameters, as the model's authors state"),
+    OutputSpec("stated_active_params", "params", "Activated parameters, as the model's authors state"),
     # DeepSeek's day
     OutputSpec("avg_nodes", "nodes", "Average nodes", display="given"),
     OutputSpec("gpus", "GPUs", "GPUs (average)", display="count"),
@@ -107,6 +110,7 @@ _O = [
     OutputSpec("accept_multiplier", "", "MTP multiplier", display="ratio"),
     OutputSpec("combined_multiplier", "", "Combined multiplier", display="ratio"),
     OutputSpec("baseline_tokens_per_s_per_gpu", "tok/s", "Bound with BF16 KV, no MTP"),
+    OutputSpec("note", "", "Note", help="why a result is zero or n/a, and which input fixes it (calc.notes)"),
 ]
 OUTPUTS: dict[str, OutputSpec] = {o.name: o for o in _O}
 
@@ -225,6 +229,7 @@ def _capacity(p: dict) -> dict:
         "fits": pl.fits,
         "usd_per_million_tokens": (_cost.usd_per_million_tokens(pl.tokens_per_s_per_gpu, p["gpu_hour_usd"])
                                    if pl.tokens_per_s_per_gpu > 0 else None),
+        "note": _notes.capacity_note(p),
     }
 
 
@@ -385,7 +390,7 @@ def _register() -> dict[str, Calculation]:
                     ("routed_experts_per_gpu", "expert_weight_bytes_per_gpu", "non_expert_weight_bytes_per_gpu",
                      "weight_bytes_per_gpu", "hbm_bytes", "kv_budget_bytes_per_gpu", "kv_bytes_per_user",
                      "users_per_gpu", "bytes_read_per_step", "steps_per_s", "tokens_per_s_per_gpu", "fits",
-                     "usd_per_million_tokens"),
+                     "usd_per_million_tokens", "note"),
                     _capacity, "Weights per GPU, HBM left for KV, users, reads/s and tokens/s"),
         Calculation("comm", "TP vs EP reduction", ("model", "moe_gpus"),
                     ("reduction_gpus_tp", "reduction_gpus_ep", "reduction_ratio", "tp_bytes_per_token_per_layer",
@@ -574,6 +579,7 @@ def _tight_calc(p: dict) -> dict:
     r["naive_tokens_per_s_per_gpu"] = sol.tokens_per_s_per_gpu
     r["usd_per_million_tokens"] = (_cost.usd_per_million_tokens(r["tokens_per_s_per_gpu"], p["gpu_hour_usd"])
                                    if r["tokens_per_s_per_gpu"] > 0 else None)
+    r["note"] = _notes.tight_note(p, r)
     return r
 
 
@@ -671,8 +677,11 @@ def _estimate_calc(p: dict) -> dict:
 register(Calculation("tight", "Tighter bound", _TIGHT_PARAMS,
                      tuple(_tight.tight_bound(MODELS["deepseek-v3"], GPUS["h800"],
                                               _tight.TightInputs(seq_len=5000, batch_per_gpu=1)).keys())
-                     + ("naive_tokens_per_s_per_gpu", "usd_per_million_tokens"),
+                     + ("naive_tokens_per_s_per_gpu", "usd_per_million_tokens", "note"),
                      _tight_calc, "Memory, compute and network per decode step; the binding resource"))
+register(Calculation("notes", "Why a bound is zero, and what fixes it", _TIGHT_PARAMS, ("note",),
+                     lambda p: {"note": _notes.combined_note(_capacity(p)["note"], _tight_calc(p)["note"])},
+                     "The notes of the placement and tight bounds, each said once"))
 register(Calculation("intensity", "Is MLA decode memory or compute bound?",
                      ("model", "kv_dtype", "accept_length", "attn_dtype", "mem_efficiency", "attn_efficiency",
                       "sustained_clock"),

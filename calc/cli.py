@@ -133,8 +133,8 @@ def render_plain(name: str, result: dict) -> str:
                          fmt.value(f["exact"], f["unit"], f["display"]), f["reason"] or ""))
         return _table(rows, ("figure", "blog", "printed", "exact", "reason"))
     if name == "presets":
-        m = [(k, v["attention"], str(v["layers"]), fmt.number(v["total_params"] / 1e9) + " B",
-              fmt.number(v["active_params"] / 1e9) + " B", v["source"]) for k, v in result["models"].items()]
+        m = [(k, v["attention"], str(v["layers"]), fmt.value(v["total_params"], "params"),
+              fmt.value(v["active_params"], "params"), v["source"]) for k, v in result["models"].items()]
         g = [(k, fmt.bytes_(v["hbm_bytes"]), fmt.bytes_(v["hbm_bw"]) + "/s", fmt.number(v["bf16_flops"] / 1e12),
               fmt.number(v["fp8_flops"] / 1e12), v["source"]) for k, v in result["gpus"].items()]
         return (_table(m, ("model", "attention", "layers", "total params", "active params", "source")) + "\n\n"

@@ -10,9 +10,9 @@ build time and the live browser update print the same text. The rules:
   Two decimals above the first prefix, whole bytes below it ("70,272 B").
 - Money: three significant figures with a thousands separator ("$0.130", "$0.0583",
   "$87,100"); a published dollar figure keeps its digits (display ``"given"``).
-- Counts of things (users, sequences, GPUs, nodes, experts) are whole numbers; where a
-  fraction is the point (an average of fewer than ten users per GPU) two significant
-  figures (display ``"users"``).
+- Counts of things (users, sequences, GPUs, nodes, experts) are whole numbers from ten up
+  and two significant figures below, where a fraction is the point (0.58 users per GPU:
+  less than one fits); ``display="int"`` forces a whole number.
 - Other quantities: four significant figures, whole numbers from 1,000 up with a
   thousands separator; FLOP per byte to three significant figures.
 - Model parameter counts in billions: "671.0 B", "1,026 B" (display of unit ``params``).
@@ -30,6 +30,10 @@ _BIN = [(2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")]
 
 #: significant figures per unit where the four of :func:`number` are too many
 _SIG = {"FLOP/B": 3}
+
+#: units that count things: whole numbers, or two significant figures below ten (an average
+#: of 0.58 users per GPU says something a rounded 1 would hide)
+COUNT_UNITS = frozenset({"users", "sequences", "GPUs", "nodes", "experts"})
 
 
 def _finite(x) -> bool:
@@ -146,7 +150,7 @@ def value(x, unit: str, display: str | None = None) -> str:
         return with_unit(f"{x:,.2f}".rstrip("0").rstrip("."), unit)
     if display in ("int", "count"):
         return count(x, unit)
-    if display == "users":
+    if display == "users" or (display is None and unit in COUNT_UNITS):
         return with_unit(significant(x, 2) if abs(x) < 10 else f"{x:,.0f}", unit)
     if unit == "params":  # model parameters, in billions
         return with_unit(number(x / 1e9), "B")

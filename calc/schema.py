@@ -217,7 +217,8 @@ _P = [
           min=0.01, max=1e9, step=1),
     # the tighter bound (calc.tight)
     Param("batch_per_gpu", "int", "sequences", 128, "Batch per GPU",
-          "Sequences decoded together on each GPU (capped by what fits in HBM)", min=1, max=1_000_000, step=1),
+          "Sequences decoded together on each GPU; capped by what fits in GPU memory",
+          min=1, max=1_000_000, step=1),
     Param("mem_efficiency", "float", "", round(3000 / 3350, 4), "HBM efficiency",
           "Share of peak HBM bandwidth the bound allows every kernel, and decode attention reaches in the estimate; "
           "default 3,000 of 3,350 GB/s (FlashMLA on H800, the best measured). In the estimate matmuls read weights "
@@ -289,11 +290,12 @@ _P = [
           "Decode speed each user must see; it caps the decode batch (DeepSeek: 20-22)", min=0.1,
           max=100_000, step=1),
     Param("decode_rate", "choice", "", "estimate", "Decode throughput from",
-          "estimate: the decode estimate at the target speed per user (what a deployment delivers); tight: the "
-          "tight bound there (no deployment is faster: a floor on cost); given: the Throughput per GPU input",
-          choices=("estimate", "tight", "given")),
-    Param("prefill_gpu", "choice", "", "h800", "Prefill accelerator", "Accelerator preset of the prefill GPUs",
-          choices=tuple(GPUS)),
+          "The decode estimate at the target speed per user (what a deployment delivers), the tight bound there "
+          "(no deployment is faster: a floor on cost), or the Throughput per GPU input as given",
+          choices=("estimate", "tight", "given"),
+          choice_labels=("The estimate", "The tight bound", "The input above")),
+    Param("prefill_gpu", "choice", "", "h800", "Prefill accelerator", "The GPU that reads the prompts",
+          choices=tuple(GPUS), choice_labels=tuple(g.label for g in GPUS.values())),
     Param("prefill_ep", "int", "GPUs", 32, "Prefill expert-parallel degree",
           "GPUs the routed experts are spread over in one prefill unit (DeepSeek: 32)", min=1, max=4096, step=1),
     Param("prefill_tp", "int", "GPUs", 1, "Prefill attention tensor-parallel degree",
@@ -306,11 +308,12 @@ _P = [
           "Prompt tokens each GPU computes in one forward pass, the prefill load (DeepSeek's profile: 16,384)",
           min=1, max=10_000_000, step=1),
     Param("prefill_microbatches", "int", "", 2, "Prefill micro-batches",
-          "2: two micro-batches overlap computation with communication (DeepSeek, SGLang); 1: no overlap",
+          "Two micro-batches overlap computation with communication (DeepSeek, SGLang); one: no overlap",
           min=1, max=2, step=1),
     Param("expert_routing", "choice", "", "real", "Expert routing",
-          "real: experts loaded as real traffic loads them (with EPLB); balanced: simulated perfect balance, "
-          "as in DeepSeek's profile", choices=("real", "balanced")),
+          "Experts loaded as real traffic loads them (with DeepSeek's load balancer), or a simulated "
+          "perfect balance, as in DeepSeek's profile", choices=("real", "balanced"),
+          choice_labels=("As real traffic loads them", "Perfectly balanced")),
     Param("prefill_gpu_hour_usd", "float", "USD/GPU-hour", 2.0, "Prefill GPU price",
           "Price of one prefill GPU for one hour ($2 is DeepSeek's own assumption for an H800)",
           min=0.01, max=1000, step=0.05),
@@ -323,7 +326,8 @@ _P = [
     Param("cache_retention_h", "float", "h", 24.0, "Cache retention",
           "Hours a stored prefix stays on disk (assumed; DeepSeek does not publish it)", min=0, max=8760, step=1),
     Param("price_list", "choice", "", "deepseek-r1-2025", "List prices",
-          "Published prices to compare with: DeepSeek's own, by model and date", choices=tuple(PRICE_LISTS)),
+          "Published prices to compare with: DeepSeek's own, by model and date", choices=tuple(PRICE_LISTS),
+          choice_labels=tuple(getattr(v, "label", k) for k, v in PRICE_LISTS.items())),
     # ---- fidelity (issue 7): per-kernel rates, micro-batches, DeepEP modes, clocks, the estimate ----
     Param("attn_efficiency", "float", "", round(measured.ATTENTION_EFFICIENCY, 4), "Attention efficiency",
           "Share of the sustained peak FLOP/s reached by decode attention; default 660 of 865 BF16 TFLOPS "
@@ -333,12 +337,14 @@ _P = [
           "The batch is split to overlap communication with compute; each micro-batch reads the weights again "
           "(DeepSeek decodes with 2). The bound does not depend on it", min=1, max=8, step=1),
     Param("ep_comm", "choice", "", "low_latency", "Expert-parallel kernels",
-          "DeepEP mode: low_latency (decode: one message per token and expert, RDMA) or normal (prefill: one "
-          "copy per node, forwarded over NVLink)", choices=("low_latency", "normal")),
+          "DeepEP's mode: low latency (decode: one message per token and expert, over RDMA) or normal "
+          "(prefill: one copy per node, forwarded over NVLink)", choices=("low_latency", "normal"),
+          choice_labels=("Low latency", "Normal")),
     Param("link_rates", "choice", "", "measured", "Link rates",
-          "measured: the bound at DeepEP's best published share of each link (0.92 of the NIC, 0.82 of NVLink), the "
-          "estimate at DeepEP's rates for the mode and EP size; spec: link bandwidth x network efficiency",
-          choices=("measured", "spec")),
+          "Measured: the bound at DeepEP's best published share of each link (0.92 of the NIC, 0.82 of NVLink), "
+          "the estimate at DeepEP's rates for the mode and expert-parallel size; spec sheet: the link bandwidth "
+          "times the network efficiency",
+          choices=("measured", "spec"), choice_labels=("Measured", "Spec sheet")),
     Param("verify_tokens", "int", "tokens", 0, "Tokens verified per step",
           "Draft tokens plus one, per sequence per step (3 for a window of two drafts); 0 = accepted tokens "
           "rounded up", min=0, max=16, step=1),
@@ -355,19 +361,20 @@ _P = [
           min=1, max=10, step=0.01),
     Param("overlap_schedule", "choice", "", "auto", "Overlap schedule (estimate)",
           "How communication hides behind compute: two-batch (DeepSeek's pipeline), single-batch (shared expert "
-          "under dispatch, down projection under combine), none; auto: two-batch with 2 micro-batches, else none",
-          choices=("auto", "two-batch", "single-batch", "none")),
+          "under dispatch, down projection under combine), none; automatic: two-batch with two micro-batches, "
+          "else none", choices=("auto", "two-batch", "single-batch", "none"),
+          choice_labels=("Automatic", "Two-batch", "Single-batch", "None")),
     Param("cpu_overlap", "choice", "", "on", "CPU overlap (estimate)",
-          "on: the engine prepares the next step while this one runs; off: add the 6.1 ms per step SGLang "
-          "measured without its overlap scheduler", choices=("on", "off")),
+          "Yes: the engine prepares the next step while this one runs; no: add the 6.1 ms per step SGLang "
+          "measured without its overlap scheduler", choices=("on", "off"), choice_labels=_YES_NO),
     Param("kernel_rates", "choice", "", "measured", "Kernel rates",
-          "measured: every byte at the HBM efficiency, attention at the attention efficiency and every matmul at the "
-          "matmul efficiency (the best measured); peak: every kernel at full bandwidth and peak FLOP/s",
-          choices=("measured", "peak")),
+          "Measured: every byte at the HBM efficiency, attention at the attention efficiency and every matrix "
+          "multiply at the matmul efficiency (the best measured); peak: every kernel at full bandwidth and peak "
+          "FLOP/s", choices=("measured", "peak"), choice_labels=("Measured", "Peak")),
     Param("sustained_clock", "choice", "", "on", "Sustained clock (estimate)",
-          "on: compute at the clock measured under load (H800: about 1,600 of 1,830 MHz, FlashMLA deep-dive; "
-          "H100 and H200 assumed the same); off: at the spec sheet's boost clock. The bound always uses the boost "
-          "clock", choices=("on", "off")),
+          "Yes: compute at the clock measured under load (H800: about 1,600 of 1,830 MHz, FlashMLA deep-dive; "
+          "H100 and H200 assumed the same); no: at the spec sheet's boost clock. The bound always uses the boost "
+          "clock", choices=("on", "off"), choice_labels=_YES_NO),
     Param("blackwell_attention_share", "float", "", _estimate.FITTED_BLACKWELL_ATTENTION_SHARE,
           "Blackwell attention share (estimate)",
           "Share of Hopper's measured attention efficiency that MLA decode attention reaches on Blackwell; fitted "

@@ -44,6 +44,7 @@ from .decode import speed_of_light
 from .estimate import (CPU_STEP_OVERHEAD_S, SGLANG_CPU_BATCH, SGLANG_NO_OVERLAP_TPS, EstimateInputs,
                        estimate)
 from .presets import GPUS, MODELS, Accelerator
+from .schema import describe
 from .tight import TightInputs, largest_batch_at_speed, max_batch, tight_bound
 
 FILL_HBM = 10**9  # batch request meaning "as many as fit"; the bound caps it at HBM capacity
@@ -302,7 +303,8 @@ def gpu_of(d: Deployment) -> Accelerator:
 
 
 def _fmt_setting(k: str, v) -> str:
-    return f"{k} {v}"
+    """A setting in the pages' words ("KV cache type FP8"), as the schema labels it."""
+    return describe(k, v)
 
 
 def _naive_label(s: dict) -> str:

@@ -96,7 +96,7 @@ def test_ties_are_reported_not_a_winner():
         vmod.DEPLOYMENTS = saved
         vmod._validate_cached.cache_clear()
     assert r["binding"] == "network" and r["tie"] is True
-    assert r["tight_settings"].startswith("tie:") and "bf16" in r["tight_settings"] and "fp8" in r["tight_settings"]
+    assert r["tight_settings"].startswith("tie:") and "BF16" in r["tight_settings"] and "FP8" in r["tight_settings"]
     assert V["rows"]["deepseek-production"]["tie"] is False
 
 

@@ -164,6 +164,8 @@ def wait_update(page, before: int, timeout: int = 15000) -> None:
 def set_control(page, control: dict, value) -> None:
     before = updates(page)
     loc = page.locator(f"#{control['id']}")
+    # a reader opens a collapsed group (<details>) to reach the inputs inside it
+    loc.evaluate("(e) => { const d = e.closest('details'); if (d) d.open = true; }")
     if control["tag"] == "select":
         loc.select_option(str(value))
     else:

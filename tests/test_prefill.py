@@ -467,3 +467,21 @@ def test_cli_validate_prefill_prints_the_table():
 def test_cli_bad_input_one_line_exit_2(args, name):
     # the line names the flag and the parameter's label (issue 8), not the snake_case id
     assert_one_line_error(run_cli(*args), "--" + name.replace("_", "-"), calc.PARAMS[name].label)
+
+
+def test_measured_cli_prints_binary_figures_as_published():
+    """Figures their sources give in binary units print that way on the command line and on
+    the pages: Mooncake's 142.25 GiB/s KV transfer (their "GB" are GiB: 4.50 GB for
+    4,831,838,208 B), 3FS's 40 GiB/s KVCache peak and 6.6 TiB/s aggregate read (3FS README)."""
+    r = run_cli("measured")
+    assert r.returncode == 0 and r.stderr == ""
+    out = r.stdout.replace("\u00a0", " ")  # numbers and units are joined by a no-break space
+    for text in ("142.25 GiB/s", "40.00 GiB/s", "6.60 TiB/s"):
+        assert text in out, text
+    for text in ("152.74 GB/s", "42.95 GB/s", "7.26 TB/s"):
+        assert text not in out, text
+    from calc import web
+
+    flat = web.flatten(calc.evaluate("measured"))
+    assert flat["rows.mooncake_kv_transfer.value"]["text"].replace("\u00a0", " ") == "142.25 GiB/s"
+    assert flat["rows.threefs_cluster_read.value"]["text"].replace("\u00a0", " ") == "6.60 TiB/s"

@@ -400,7 +400,17 @@ THREEFS_CLUSTER_READ = Measured(
     THREEFS_SOURCE + ", 1. Peak throughput",
     "The final aggregate read throughput reached approximately 6.6 TiB/s", "2025-02-28", "binary")
 THREEFS_STORAGE_NODES = 180  # "This cluster consists of 180 storage nodes"
-THREEFS_NODE_BYTES = 16 * 14 * TiB  # "sixteen 14TiB NVMe SSDs"
+THREEFS_SSDS_PER_NODE = 16  # "sixteen 14TiB NVMe SSDs"
+THREEFS_SSD_BYTES = 14 * TiB
+THREEFS_NODE_BYTES = THREEFS_SSDS_PER_NODE * THREEFS_SSD_BYTES
+_THREEFS_CLUSTER_QUOTE = ("This cluster consists of 180 storage nodes, each equipped with 2x200Gbps InfiniBand NICs "
+                          "and sixteen 14TiB NVMe SSDs")
+THREEFS_NODES_M = Measured(THREEFS_STORAGE_NODES, "nodes", "3FS storage nodes in the measured cluster", "",
+                           THREEFS_SOURCE + ", 1. Peak throughput", _THREEFS_CLUSTER_QUOTE, "2025-02-28")
+THREEFS_SSDS_M = Measured(THREEFS_SSDS_PER_NODE, "SSDs", "NVMe SSDs per 3FS storage node", "",
+                          THREEFS_SOURCE + ", 1. Peak throughput", _THREEFS_CLUSTER_QUOTE, "2025-02-28")
+THREEFS_SSD_M = Measured(THREEFS_SSD_BYTES, "B", "one 3FS NVMe SSD", "", THREEFS_SOURCE + ", 1. Peak throughput",
+                         _THREEFS_CLUSTER_QUOTE, "2025-02-28", "binary")
 
 
 # ---- efficiencies used by the bounds ------------------------------------------------------------
@@ -510,6 +520,9 @@ def table() -> dict:
         "mooncake_kv_transfer": (MOONCAKE_KV_TRANSFER, (c,)),
         "threefs_kvcache_read": (THREEFS_KVCACHE_READ, (c,)),
         "threefs_cluster_read": (THREEFS_CLUSTER_READ, (c,)),
+        "threefs_storage_nodes": (THREEFS_NODES_M, (c,)),
+        "threefs_ssds_per_node": (THREEFS_SSDS_M, (c,)),
+        "threefs_ssd": (THREEFS_SSD_M, (c,)),
     }
     return {k: {"label": m.label, "value": m.value, "unit": m.unit, "gpu": m.gpu, "source": m.source,
                 "quote": m.quote, "date": m.date, "display": m.display or None, "use": list(use)} for k, (m, use) in rows.items()}

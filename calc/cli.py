@@ -189,7 +189,7 @@ def render_plain(name: str, result: dict) -> str:
         out.append("targets:\n" + _table(trows, ("target", "value", "wanted", "")))
         return "\n\n".join(out)
     if name == "measured":
-        rows = [(r["label"], fmt.value(r["value"], r["unit"]), r["gpu"], r["date"], r["source"])
+        rows = [(r["label"], fmt.value(r["value"], r["unit"], r.get("display")), r["gpu"], r["date"], r["source"])
                 for r in result["rows"].values()]
         return _table(rows, ("measurement", "value", "gpu", "date", "source"))
     if name == "intensity":

@@ -61,6 +61,8 @@ def deepseek_day(gpu_hour_usd: float = 2.0, d: DeepSeekDay = DeepSeekDay()) -> d
     decode_per_gpu = d.decode_tokens_per_s_per_node / d.gpus_per_node
     return {
         "avg_nodes": d.avg_nodes,
+        "input_tokens_per_day": d.input_tokens,
+        "cache_hit_tokens_per_day": d.cache_hit_tokens,
         "gpus": gpus,
         "daily_cost_usd": cost,
         "published_cost_usd": d.published_cost_usd,

@@ -150,6 +150,8 @@ def value(x, unit: str, display: str | None = None) -> str:
         return with_unit(f"{x:,.2f}".rstrip("0").rstrip("."), unit)
     if display in ("int", "count"):
         return count(x, unit)
+    if display == "billions":  # a published day's token counts: "608 B tok"
+        return with_unit(number(x / 1e9) + "\u00a0B", unit)
     if display == "users" or (display is None and unit in COUNT_UNITS):
         return with_unit(significant(x, 2) if abs(x) < 10 else f"{x:,.0f}", unit)
     if unit == "params":  # model parameters, in billions

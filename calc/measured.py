@@ -323,6 +323,55 @@ def prefill_attention_efficiency(seq_len: float) -> float:
     return pts[-1][1]
 
 
+#: DeepGEMM (FP8, block-scaled) on H20 at DeepSeek-V3's attention-projection shapes, M = 4,096
+#: tokens, as Alibaba's InferSim benchmarked it for its simulator: (K, N, microseconds, MFU of
+#: the H20's 296 FP8 TFLOPS). alibaba/InferSim bench_data/gemm/h20/data.csv (commit 7505de9);
+#: the README: "Linear: GEMM. Benchmarked on DeepGEMM."
+INFERSIM_SOURCE = "alibaba/InferSim bench_data/gemm/h20/data.csv (DeepGEMM FP8 on H20, M = 4,096)"
+INFERSIM_H20_GEMM = ((7168, 1536, 346.89, 0.878407), (7168, 576, 135.077, 0.845936),
+                     (1536, 24576, 1146.0, 0.911625), (512, 32768, 558.975, 0.830665))
+H20_FP8_PEAK = 296 * TFLOPS  # the peak InferSim's MFU column divides by (its hardware/gpu.py)
+
+
+def h20_gemm_efficiency() -> float:
+    """Share of the H20's FP8 peak that DeepGEMM reaches at DeepSeek-V3's prefill shapes,
+    total FLOPs over total measured time of InferSim's four rows (q_a, kv_a, q_b, kv_b at
+    M = 4,096): 0.88. The same kernels reach 0.73 of the throttled H800's peak
+    (:func:`calc.prefill.gemm_efficiency_measured`): a GPU with a seventh of the arithmetic
+    keeps its tensor cores busier."""
+    flops = sum(2 * 4096 * k * n for k, n, _, _ in INFERSIM_H20_GEMM)
+    secs = sum(us * 1e-6 for _, _, us, _ in INFERSIM_H20_GEMM)
+    return flops / secs / H20_FP8_PEAK
+
+
+#: The best share in the same file, any shape: M = 32,768, K = 25,600, N = 5,120 at 0.9517 of
+#: 296 TFLOPS, above DeepGEMM's best H800 share (0.896): the prefill bound's matmul share on H20.
+INFERSIM_H20_GEMM_BEST = Measured(
+    0.951727 * H20_FP8_PEAK, "FLOP/s", "DeepGEMM FP8 on H20, best shape InferSim measured", "h20", INFERSIM_SOURCE,
+    "32768,25600,5120,30492,0.951727", "2025-10")
+
+INFERSIM_H20_PREFILL_GEMM = Measured(
+    sum(2 * 4096 * k * n for k, n, _, _ in INFERSIM_H20_GEMM) / sum(us * 1e-6 for _, _, us, _ in INFERSIM_H20_GEMM),
+    "FLOP/s", "DeepGEMM FP8 on H20 at DeepSeek-V3's attention projections (M = 4,096)", "h20", INFERSIM_SOURCE,
+    "4096,1536,24576,1146,0.911625 (q_b: 91% of 296 TFLOPS)", "2025-10")
+
+#: Low-precision kernels against their standard-precision versions, the same GB200 run:
+#: "For the case under test, attention is 1.8x faster and GEMM is up to 1.9x faster" (LMSYS
+#: 2025-09-25, GB200 part II: FP8 against BF16 attention, NVFP4 against FP8 GEMMs). The FP8 and
+#: FP4 peaks are twice the next format's, so the low-precision kernels reach 0.9 and at most
+#: 0.95 of the efficiency of their standard versions.
+LMSYS_GB200_SOURCE = "LMSYS blog 2025-09-25, GB200 NVL72 part II (lm-sys/lm-sys.github.io blog/2025-09-25-gb200-part-2.md)"
+FP4_GEMM_SPEEDUP = Measured(1.9, "x", "NVFP4 GEMM against FP8 GEMM, GB200 (best of the three matmuls)", "gb200",
+                            LMSYS_GB200_SOURCE, "GEMM is up to 1.9x faster", "2025-09-25")
+FP8_ATTENTION_SPEEDUP = Measured(1.8, "x", "FP8 attention against BF16 attention, GB200", "gb200",
+                                 LMSYS_GB200_SOURCE, "attention is 1.8x faster", "2025-09-25")
+#: GB200's link from the Grace CPU's memory to the GPU, per direction: "GB200's fast bandwidth
+#: between CPUs and GPUs (900GB/s, bidirectional)" (same post): weights offloaded to host memory
+#: come back over it.
+GB200_HOST_LINK = Measured(450 * GB, "B/s", "GB200 CPU-to-GPU link (NVLink-C2C), per direction", "gb200",
+                           LMSYS_GB200_SOURCE, "GB200's fast bandwidth between CPUs and GPUs (900GB/s, bidirectional)",
+                           "2025-09-25")
+
 PREFILL_SM_SPLIT = Measured(
     108, "SMs", "SMs left for computation while DeepEP's normal kernels hold 24 (prefill)", "h800",
     "deepseek-ai/profile-data README, assets/prefill.jpg", "Computation 108 SMs; Communication 24 SMs", "2025-02-27")
@@ -351,7 +400,17 @@ THREEFS_CLUSTER_READ = Measured(
     THREEFS_SOURCE + ", 1. Peak throughput",
     "The final aggregate read throughput reached approximately 6.6 TiB/s", "2025-02-28", "binary")
 THREEFS_STORAGE_NODES = 180  # "This cluster consists of 180 storage nodes"
-THREEFS_NODE_BYTES = 16 * 14 * TiB  # "sixteen 14TiB NVMe SSDs"
+THREEFS_SSDS_PER_NODE = 16  # "sixteen 14TiB NVMe SSDs"
+THREEFS_SSD_BYTES = 14 * TiB
+THREEFS_NODE_BYTES = THREEFS_SSDS_PER_NODE * THREEFS_SSD_BYTES
+_THREEFS_CLUSTER_QUOTE = ("This cluster consists of 180 storage nodes, each equipped with 2x200Gbps InfiniBand NICs "
+                          "and sixteen 14TiB NVMe SSDs")
+THREEFS_NODES_M = Measured(THREEFS_STORAGE_NODES, "nodes", "3FS storage nodes in the measured cluster", "",
+                           THREEFS_SOURCE + ", 1. Peak throughput", _THREEFS_CLUSTER_QUOTE, "2025-02-28")
+THREEFS_SSDS_M = Measured(THREEFS_SSDS_PER_NODE, "SSDs", "NVMe SSDs per 3FS storage node", "",
+                          THREEFS_SOURCE + ", 1. Peak throughput", _THREEFS_CLUSTER_QUOTE, "2025-02-28")
+THREEFS_SSD_M = Measured(THREEFS_SSD_BYTES, "B", "one 3FS NVMe SSD", "", THREEFS_SOURCE + ", 1. Peak throughput",
+                         _THREEFS_CLUSTER_QUOTE, "2025-02-28", "binary")
 
 
 # ---- efficiencies used by the bounds ------------------------------------------------------------
@@ -434,6 +493,11 @@ def table() -> dict:
             dict(FA3_CAUSAL_TFLOPS)[4096] * TFLOPS, "FLOP/s", "FlashAttention-3 forward, causal, head dim 128, 4K tokens",
             "h100", FA3_SOURCE, "panel (d), FlashAttention-3 at 4k: 579 TFLOPs/s", "2024-07-11"), (p,)),
         "prefill_sm_split": (PREFILL_SM_SPLIT, (p,)),
+        "infersim_h20_gemm": (INFERSIM_H20_PREFILL_GEMM, (p,)),
+        "infersim_h20_gemm_best": (INFERSIM_H20_GEMM_BEST, (p,)),
+        "fp4_gemm_speedup": (FP4_GEMM_SPEEDUP, (p,)),
+        "fp8_attention_speedup": (FP8_ATTENTION_SPEEDUP, (p,)),
+        "gb200_host_link": (GB200_HOST_LINK, (p,)),
         "deepep_ll_ep128_dispatch": (Measured(
             DEEPEP_LL[128][1] * GB, "B/s", "DeepEP low-latency dispatch, EP128, per GPU", "h800", DEEPEP_LL_SOURCE,
             "128 | 192 us | 39 GB/s", "2025-02-24"), (d,)),
@@ -456,6 +520,9 @@ def table() -> dict:
         "mooncake_kv_transfer": (MOONCAKE_KV_TRANSFER, (c,)),
         "threefs_kvcache_read": (THREEFS_KVCACHE_READ, (c,)),
         "threefs_cluster_read": (THREEFS_CLUSTER_READ, (c,)),
+        "threefs_storage_nodes": (THREEFS_NODES_M, (c,)),
+        "threefs_ssds_per_node": (THREEFS_SSDS_M, (c,)),
+        "threefs_ssd": (THREEFS_SSD_M, (c,)),
     }
     return {k: {"label": m.label, "value": m.value, "unit": m.unit, "gpu": m.gpu, "source": m.source,
                 "quote": m.quote, "date": m.date, "display": m.display or None, "use": list(use)} for k, (m, use) in rows.items()}

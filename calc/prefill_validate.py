@@ -6,26 +6,26 @@ come in two scopes:
 
 * ``estimate``: a capacity measurement (the prefill nodes kept full) inside what the model
   represents. The bound must hold and the estimate must come within the error band.
-* ``bound``: a measurement the estimate does not claim to predict (a 24-hour average at
-  unknown load; weights offloaded to host memory, which the model does not represent). The
-  bound must still hold.
+* ``bound``: a measurement the estimate does not claim to predict (DeepSeek's 24-hour
+  production average, at unknown load: not a capacity). The bound must still hold.
 
 The estimate's one fitted number is the overhead factor (measured / modelled, geometric
-mean), fitted separately for *real* expert routing and for *simulated perfectly balanced*
-routing (DeepSeek's profile "simulate[s] an absolutely balanced MoE routing strategy";
-SGLang ran the same simulation once), and checked leave-one-out: each row is predicted
-with the factor fitted on the other rows of its kind.
+mean), fitted separately for *real* expert routing and for *balanced* load (DeepSeek's
+profile "simulate[s] an absolutely balanced MoE routing strategy"; SGLang ran the same
+simulation once; with the experts split by tensor parallelism, as on Ant Group's H20 node,
+every GPU holds a slice of every expert and none waits for a busier one), and checked
+leave-one-out: each row is predicted with the factor fitted on the other rows of its kind.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from .cost import DeepSeekDay, DeepSeekTraffic, deepseek_traffic
 from .presets import GPUS, MODELS
-from .prefill import PrefillInputs, prefill_bound, prefill_model
+from .prefill import PrefillInputs, overhead_kind, prefill_bound, prefill_model
 from .validate import TARGET_MAPE, TARGET_MAX_ERROR
 
 _DAY, _TRAFFIC = DeepSeekDay(), DeepSeekTraffic()  # DeepSeek's published day (Day-6 overview)
@@ -99,23 +99,25 @@ MEASUREMENTS: tuple[PrefillMeasurement, ...] = (
     PrefillMeasurement(
         "sglang-gb200-fp4", "SGLang, GB200 NVL72, FP8 attention + NVFP4 MoE, 2K", "deepseek-v3", "gb200", 26_156,
         "LMSYS blog 2025-09-25, GB200 NVL72 part II (lm-sys/lm-sys.github.io blog/2025-09-25-gb200-part-2.md)",
-        dict(prompt_len=2000, chunk_tokens=16384, ep=2, redundant_experts=0, microbatches=2, gemm_dtype="fp4",
-             expert_dtype="fp4", attn_dtype="fp8", kv_dtype="fp8"),
-        "2,000-token prompts, FP8 attention and KV, NVFP4 experts, 2 ranks per prefill instance",
-        "every matmul at the FP4 peak; 16,384 tokens per GPU",
-        scope="bound", why_bound_only="weights offloaded to host memory and prefetched, which the model does not represent",
+        dict(prompt_len=2000, chunk_tokens=16384, ep=2, redundant_experts=0, microbatches=2, gemm_dtype="fp8",
+             expert_dtype="fp4", attn_dtype="fp8", kv_dtype="fp8",
+             linear_dtypes=(("o_proj", "fp4"), ("q_b", "fp8"), ("attn_a", "bf16"), ("kv_b", "bf16"), ("dense", "fp4"))),
+        "2,000-token prompts, FP8 attention and KV, 2 ranks per prefill instance; routed experts and the attention "
+        "output projection in NVFP4, q_b in FP8 ('instead of BF16'); weights beyond HBM offloaded to host memory "
+        "and prefetched over the 900 GB/s (both ways) CPU-GPU link; NVFP4 matmuls up to 1.9x and FP8 attention "
+        "1.8x as fast as FP8 / BF16",
+        "16,384 tokens per GPU per pass; q_a, kv_a and kv_b in BF16 as in NVIDIA's checkpoint; shared experts and "
+        "the three dense layers in NVFP4 (the checkpoint's MLPs); the offload counted at its minimum, the weights "
+        "that do not fit, overlapped with computation",
     ),
     PrefillMeasurement(
         "ant-h20-tp8", "SGLang at Ant Group, H20 TP8, 4K", "deepseek-r1", "h20", 16_500 / 8,
         "LMSYS blog 2025-09-26, DeepSeek-R1 on H20-96G (lm-sys/lm-sys.github.io blog/2025-09-26-sglang-ant-group.md)",
-        dict(prompt_len=4096, chunk_tokens=16384, ep=8, tp=8, redundant_experts=0, microbatches=1, attn_dtype="fp8"),
-        "one node of 8 H20, TP8, 4,096-token prompts, FP8 attention (FlashAttention-3 FP8), 16.5k input tokens/s "
-        "per node",
-        "experts counted as EP8 over NVLink (SGLang splits each expert over the 8 GPUs: the same FLOPs and weight "
-        "bytes per GPU); 16,384 tokens per GPU per pass; no two-batch overlap",
-        scope="bound", why_bound_only="single-node tensor parallelism on a GPU with a sixth of H800's compute: the "
-        "fitted factor comes from multi-node expert-parallel deployments, and the estimate falls well short here, "
-        "outside its validated range",
+        dict(prompt_len=4096, chunk_tokens=16384, ep=8, tp=8, moe_parallel="tp", redundant_experts=0, microbatches=1,
+             attn_dtype="fp8"),
+        "one node of 8 H20, --tp-size 8 (no expert-parallel flags: every GPU holds an eighth of every expert), "
+        "4,096-token prompts, FP8 attention (FlashAttention-3 FP8), 16.5k input tokens/s per node",
+        "16,384 tokens per GPU per pass; no two-batch overlap (one batch: compute and all-reduces add); FP8 matmuls",
     ),
     PrefillMeasurement(
         "deepseek-production", "DeepSeek production, H800, 24-hour average", "deepseek-v3", "h800",
@@ -141,6 +143,12 @@ def _modelled(m: PrefillMeasurement) -> float:
     return prefill_model(MODELS[m.model], GPUS[m.gpu], _inputs(m))["tokens_per_s_per_gpu"]
 
 
+def _kind(m: PrefillMeasurement) -> str:
+    """The overhead factor the row is fitted with and predicted by
+    (:func:`calc.prefill.overhead_kind`)."""
+    return overhead_kind(replace(_inputs(m), routing=m.routing))
+
+
 def _gmean(values: list[float]) -> float:
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
@@ -159,7 +167,7 @@ def fit() -> Fit:
     ratio = {m.key: m.measured_tokens_per_s_per_gpu / _modelled(m) for m in rows}
     overhead, loo = {}, {}
     for routing in ("real", "balanced"):
-        kind = [m for m in rows if m.routing == routing]
+        kind = [m for m in rows if _kind(m) == routing]
         overhead[routing] = _gmean([ratio[m.key] for m in kind])
         for m in kind:
             others = [ratio[o.key] for o in kind if o.key != m.key]
@@ -199,11 +207,11 @@ def validate_prefill() -> dict:
         model, gpu, x = MODELS[m.model], GPUS[m.gpu], _inputs(m)
         b = prefill_bound(model, gpu, x)
         raw = _modelled(m)
-        est = raw * f.overhead[m.routing]
+        est = raw * f.overhead[_kind(m)]
         meas = m.measured_tokens_per_s_per_gpu
         row = {
             "label": m.label, "gpu": gpu.label, "source": m.source, "stated": m.stated, "assumed": m.assumed,
-            "routing": m.routing, "scope": m.scope, "why_bound_only": m.why_bound_only,
+            "routing": _kind(m), "scope": m.scope, "why_bound_only": m.why_bound_only,
             "prompt_len": x.prompt_len,
             "measured_tokens_per_s_per_gpu": meas,
             "bound_tokens_per_s_per_gpu": b["tokens_per_s_per_gpu"],

@@ -41,10 +41,10 @@ def _highest_bound_settings(d, eff: dict) -> dict[str, Any]:
     """The unpublished settings validation uses for deployment ``d``: the combination with
     the highest tight bound (ties: the first tried, as validation reports it)."""
     from .tight import tight_bound
-    from .validate import _combinations, gpu_of, tight_inputs
+    from .validate import combinations, gpu_of, tight_inputs
 
     best, best_tps = {}, -1.0
-    for combo in _combinations(d.unknown):
+    for combo in combinations(d.unknown):
         s = {"accept_length": 1.0, **d.settings, **combo}
         tps = tight_bound(MODELS[d.model], gpu_of(d), tight_inputs(s, eff))["tokens_per_s_per_gpu"]
         if tps > best_tps * (1 + 1e-9):

@@ -185,7 +185,7 @@ def test_calculator_with_40000_sweep_points(page, base_url, calc_web):
     widget and every other number is live."""
     page.goto(base_url + "calculator/?sweep_points=40000")
     wait_live(page)
-    box = page.locator("#calculator [data-item-error]")
+    box = page.locator("#tool [data-item-error]")
     assert box.is_visible() and box.inner_text().startswith("Points must be at most")
     assert len(box.inner_text()) <= MAX_MESSAGE
     entries = [e for e in page.evaluate("[...document.querySelectorAll('[data-output]:not([data-chart])')]"
@@ -199,9 +199,9 @@ def test_calculator_huge_tight_sweep_is_refused_and_edits_still_work(page, base_
     page.goto(base_url + "calculator/?sweep_points=100000&sweep_calc=tight&sweep_param=batch_per_gpu"
               "&sweep_to=1000000")
     wait_live(page)
-    assert "Points must be at most" in page.locator("#calculator [data-item-error]").inner_text()
+    assert "Points must be at most" in page.locator("#tool [data-item-error]").inner_text()
     before = updates(page)
-    page.locator("#calculator-seq_len").fill("8000")
+    page.locator("#tool-seq_len").fill("8000")
     wait_update(page, before)
     assert_outputs_where_calc_answers(page, calc_web, {"sweep_points": 100000, "sweep_calc": "tight",
                                                        "sweep_param": "batch_per_gpu", "sweep_to": 1000000,
@@ -261,7 +261,7 @@ def test_python_exception_fails_only_the_widget_that_caused_it(context, base_url
     exception line, no traceback); DeepSeek's-day widget on the same page stays live."""
     def patch(route):
         body = route.fetch().text()
-        hooked, n = re.subn(r"(\bhandle\s*=\s*web\.handle\s*;)", r"\1 handle = ((orig) => (req) => {"
+        hooked, n = re.subn(r"(\bconst tBooted = performance\.now\(\);)", r"\1 handle = ((orig) => (req) => {"
                             r" if (req.includes('\"calc\":\"cost\"')) throw new Error('Traceback (most recent call"
                             r" last):\\n  File \"calc/cost.py\", line 1\\nZeroDivisionError: float division by zero');"
                             r" return orig(req); })(handle);", body)
@@ -272,7 +272,7 @@ def test_python_exception_fails_only_the_widget_that_caused_it(context, base_url
     page = context.new_page()
     page.goto(base_url + "cost/")
     wait_live(page)
-    cost_err = page.locator("#cost [data-item-error]")
+    cost_err = page.locator("#cost-per-million [data-item-error]")
     assert cost_err.is_visible()
     assert cost_err.inner_text() == "ZeroDivisionError: float division by zero"
     day = page.locator("#deepseek-day [data-item-error]")
@@ -321,18 +321,18 @@ def test_hostile_values_typed_into_inputs(context, base_url, calc_web):
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(base_url + "calculator/")
     wait_live(page)
-    names = [n for n in ("seq_len", "mem_efficiency", "gpu_hour_usd", "ep") if page.locator(f"#calculator-{n}").count()]
+    names = [n for n in ("seq_len", "mem_efficiency", "gpu_hour_usd", "ep") if page.locator(f"#tool-{n}").count()]
     assert names
     typed = 0
     for i, value in enumerate(XSS + EXTREME):
         name = names[i % len(names)]
-        field = page.locator(f"#calculator-{name}")
+        field = page.locator(f"#tool-{name}")
         good = field.input_value()
         before = updates(page)
         field.fill(value)
         wait_update(page, before)
         expected = calc_web.compute({name: value}, [])["errors"].get(name)
-        shown = page.locator(f"#calculator-{name}-error")
+        shown = page.locator(f"#tool-{name}-error")
         if expected:
             assert shown.inner_text() == expected and len(expected) <= MAX_MESSAGE
             assert field.get_attribute("aria-invalid") == "true"

@@ -386,7 +386,7 @@ def test_shared_link_never_shows_default_figures_as_current(new_context, base_ur
     page.goto(base_url + "speed-of-light/?" + urlencode(params))
     first = page.evaluate("window.__calcFirstPaint")
     assert first["pending"] and first["outputs"] > 0 and first["marked"] == first["outputs"], first
-    page.wait_for_function("document.documentElement.dataset.calcState === 'booting'")
+    page.wait_for_function("() => document.documentElement.dataset.calcState === 'booting'")
     assert held, "the wasm request was not held"
     marked = page.evaluate("[...document.querySelectorAll('[data-output]:not([data-chart])')]"
                            ".every((e) => getComputedStyle(e, '::after').content.includes('pending'))")
@@ -409,7 +409,7 @@ def test_a_boot_that_never_completes_fails_visibly_with_retry(new_context, base_
     page.goto(base_url + "speed-of-light/?seq_len=8000")
     built = [(e["text"], e["value"]) for e in collect_outputs(page)]
     t0 = time.monotonic()
-    page.wait_for_function("document.documentElement.dataset.calcState === 'failed'", timeout=45000)
+    page.wait_for_function("() => document.documentElement.dataset.calcState === 'failed'", timeout=45000)
     assert time.monotonic() - t0 < 45
     notice = page.locator("[data-calc-failed]")
     assert notice.is_visible() and "stopped downloading" in notice.inner_text()

@@ -114,3 +114,14 @@ def test_calculator_and_cost_link_to_the_whole_bill(page, base_url, path):
     page.wait_for_url("**/bill/")
     page.wait_for_function("() => document.querySelector('.md-content h1')?.textContent.includes('The whole bill')")
     assert href.rstrip("/").endswith("bill"), href
+
+
+def test_home_page_links_every_page(site, pages):
+    """The home page's way through names every page of the site (the bill page was missing)."""
+    import re
+
+    html = (site / "index.html").read_text("utf-8")
+    article = html[html.index('<article'):html.index('</article>')]
+    linked = {h.split("#")[0].lstrip("./").rstrip("/") for h in re.findall(r'href="([^"]+)"', article)}
+    missing = [p for p in pages if p and p.rstrip("/") not in linked]
+    assert not missing, f"home page links none of {missing}"

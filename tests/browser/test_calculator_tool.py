@@ -125,3 +125,15 @@ def test_home_page_links_every_page(site, pages):
     linked = {h.split("#")[0].lstrip("./").rstrip("/") for h in re.findall(r'href="([^"]+)"', article)}
     missing = [p for p in pages if p and p.rstrip("/") not in linked]
     assert not missing, f"home page links none of {missing}"
+
+
+def test_cost_band_labels_say_which_end_is_cheaper(page, base_url):
+    """Cost's estimate widget: the line named the lowest cost shows the smaller figure (it
+    read "Cost at the band's high end $0.243 ... low end $0.378")."""
+    if "cost/" not in PAGES:
+        pytest.skip("no cost page")
+    page.goto(base_url + "cost/")
+    wait_live(page)
+    rows = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('#cost-estimate dt')]
+        .map((dt) => [dt.textContent.trim(), Number(dt.nextElementSibling.getAttribute('data-value'))]))""")
+    assert rows["Lowest cost in the band"] < rows["Highest cost in the band"], rows

@@ -35,7 +35,7 @@ from site_helpers import (
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_PY = ROOT / "build.py"
-OFFLINE_READY = "document.documentElement.dataset.calcOffline === 'ready'"
+OFFLINE_READY = "() => document.documentElement.dataset.calcOffline === 'ready'"
 
 
 def free_port() -> int:
@@ -233,7 +233,7 @@ def test_a_rebuilt_site_replaces_the_offline_copy_whole(new_context, tmp_path):
         _assert_one_build(page, wheel_a)
 
         page.locator("[data-calc-update-reload]").click()
-        page.wait_for_function(f"document.documentElement.dataset.calcWheel === '{wheel_b}'", timeout=LIVE_TIMEOUT_MS)
+        page.wait_for_function(f"() => document.documentElement.dataset.calcWheel === '{wheel_b}'", timeout=LIVE_TIMEOUT_MS)
         wait_live(page)
         _assert_one_build(page, wheel_b)
         page.goto(base + "speed-of-light/")
@@ -272,7 +272,7 @@ def host_server(tmp_path):
 
 
 def _embed_frames(page, n):
-    page.wait_for_function(f"document.querySelectorAll('iframe').length === {n}")
+    page.wait_for_function(f"() => document.querySelectorAll('iframe').length === {n}")
     frames = []
     for handle in page.query_selector_all("iframe"):
         frame = handle.content_frame()

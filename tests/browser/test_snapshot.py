@@ -10,7 +10,7 @@ import conftest
 from site_helpers import LIVE_TIMEOUT_MS, assert_outputs, collect_outputs, wait_live
 
 PAGES = conftest.site_pages(conftest.build.SITE) if (conftest.build.SITE / "index.html").exists() else [""]
-STORED = "document.documentElement.dataset.calcSnapshot === 'stored'"
+STORED = "() => document.documentElement.dataset.calcSnapshot === 'stored'"
 
 ENTRY_JS = """async () => {
   const cache = await caches.open("calc-snapshot-v1");

@@ -92,7 +92,7 @@ for _o in [
                help="the storage servers' time to read it back"),
     OutputSpec("cache_storage_usd_per_million", "USD", "Cache hit: keeping it on disk, per million"),
     OutputSpec("hit_over_miss", "", "Hit cost over miss cost", display="percent"),
-    OutputSpec("storage_break_even_usd_per_tb_month", "USD", "Disk price at which a hit costs its list price",
+    OutputSpec("storage_break_even_usd_per_tb_month", "USD/TB-month", "Disk price at which a hit costs its list price",
                help="per TB-month, at this retention; above it the hit price does not cover the disk"),
     OutputSpec("kv_bytes_per_token_stored", "B", "Cached KV per token"),
     # the bill

@@ -142,6 +142,8 @@ def value(x, unit: str, display: str | None = None) -> str:
         return bytes_(x, binary=display == "binary") + "/s"
     if unit == "USD":
         return usd(x, given=display == "given")
+    if unit.startswith("USD/"):  # a price per something: "$55.8/TB-month"
+        return usd(x, given=display == "given") + unit[3:]
     if display == "percent":
         return percent(x)
     if display == "ratio":

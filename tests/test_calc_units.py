@@ -157,6 +157,7 @@ def test_usd_percent_and_value():
     assert fmt.value(0.012, "s") == "12\u00a0ms"
     assert fmt.value(1.5e15, "FLOP/s") == "1,500\u00a0TFLOP/s"
     assert fmt.value(9534.38, "tok/s") == "9,534\u00a0tok/s"
+    assert fmt.value(55.7916, "USD/TB-month") == "$55.8/TB-month"  # a price per something keeps its "per"
     for bad in (float("nan"), float("inf"), -float("inf")):
         for unit, disp in (("B", None), ("B/s", None), ("USD", None), ("", "percent"), ("tok/s", None)):
             text = fmt.value(bad, unit, disp)

@@ -261,7 +261,7 @@ def test_python_exception_fails_only_the_widget_that_caused_it(context, base_url
     exception line, no traceback); DeepSeek's-day widget on the same page stays live."""
     def patch(route):
         body = route.fetch().text()
-        hooked, n = re.subn(r"(\bhandle\s*=\s*pyodide\.pyimport\(\"calc\.web\"\)\.handle\s*;)", r"\1 handle = ((orig) => (req) => {"
+        hooked, n = re.subn(r"(\bconst tBooted = performance\.now\(\);)", r"\1 handle = ((orig) => (req) => {"
                             r" if (req.includes('\"calc\":\"cost\"')) throw new Error('Traceback (most recent call"
                             r" last):\\n  File \"calc/cost.py\", line 1\\nZeroDivisionError: float division by zero');"
                             r" return orig(req); })(handle);", body)

@@ -418,7 +418,9 @@ def test_text_figure_and_widget_agree_through_the_link_beside_it(page, base_url,
     assert in_widget.inner_text() not in figures  # the widget starts elsewhere, as the text says
     gen = page.evaluate("window.__calcPage.gen")
     page.get_by_text(link).click()
-    page.wait_for_url(re.compile(r"\?.*#" + widget + "$"))
+    # the link carries a query and the widget's anchor; the theme's scroll tracking may then
+    # rewrite the anchor to the heading in view, so only the query is waited for
+    page.wait_for_url(re.compile(r"\?[^#]+"))
     # the same path with a new query: wait for the page bound after the navigation to answer
     page.wait_for_function("(gen) => { const p = window.__calcPage; return p && p.gen > gen && p.seen && !p.inflight && !p.dirty; }",
                            arg=gen)

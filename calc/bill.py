@@ -418,7 +418,7 @@ def bill_chart(model: ModelConfig, prefill_gpu: Accelerator, p: dict, points: in
                       / x.prompt_len)
     return {
         "x": xs, "x_name": "cache_hit_share", "x_label": "Cache-hit share of input tokens", "x_unit": "",
-        "y_name": "usd_per_million_blended_input_tokens", "y_label": "USD per million input tokens", "y_unit": "USD",
+        "y_name": "usd_per_million_blended_input_tokens", "y_label": "Cost per million input tokens", "y_unit": "USD",
         "series": [
             {"label": "Our cost (prefill estimate + cache)", "key": "cost", "y": ours},
             {"label": "List price: " + prices.label, "key": "price", "y": listed},

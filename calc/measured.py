@@ -263,6 +263,12 @@ RDMA_NORMAL_EFFICIENCY_BEST = DEEPEP_V2_RDMA.value * 0.5 / DEEPEP_NIC_BW
 #: The best measured share of NVLink in normal mode: 740 of 900 GB/s (DeepEP V2 on SM100) = 0.822.
 NVLINK_NORMAL_EFFICIENCY_BEST = DEEPEP_V2_NVLINK.value / SM100_NVLINK_BW
 
+#: The bound's share of each link: the best DeepEP has published for any of its kernels, low-latency
+#: or normal mode, on any GPU: NIC max(46 of 50 GB/s low-latency, 45 of 50 normal V2) = 0.92;
+#: NVLink max(158 of 200 GB/s on H800, 740 of 900 GB/s on SM100 in V2) = 0.822.
+NIC_BOUND_SHARE = max(LL_RDMA_BEST_SHARE, RDMA_NORMAL_EFFICIENCY_BEST)
+NVLINK_BOUND_SHARE = max(NVLINK_BEST_SHARE, NVLINK_NORMAL_EFFICIENCY_BEST)
+
 
 # ---- prefill: large matmuls, the attention forward pass, the SM split ------------------------
 

@@ -324,21 +324,14 @@ def _ll_rates(gpu: Accelerator, ep: int) -> tuple[float, float, str]:
     return d * s, c * s, "RDMA"
 
 
-#: The bound's share of each link: the best DeepEP has published for any of its kernels, low-latency
-#: or normal mode, on any GPU: NIC max(46 of 50 GB/s low-latency, 45 of 50 normal V2) = 0.92;
-#: NVLink max(158 of 200 GB/s on H800, 740 of 900 GB/s on SM100 in V2) = 0.822.
-NIC_BOUND_SHARE = max(measured.LL_RDMA_BEST_SHARE, measured.RDMA_NORMAL_EFFICIENCY_BEST)
-NVLINK_BOUND_SHARE = max(measured.NVLINK_BEST_SHARE, measured.NVLINK_NORMAL_EFFICIENCY_BEST)
-
-
 def bound_link_rates(gpu: Accelerator, x: TightInputs) -> tuple[float, float]:
     """(NVLink, NIC) bytes/s per GPU per direction the bound allows: the best shares DeepEP
     has published at any size and in either mode (0.822 of NVLink, 0.92 of the NIC,
-    :mod:`calc.measured`), or
-    with ``link_rates = spec`` the link bandwidth x ``net_efficiency``."""
+    :mod:`calc.measured`), or with ``link_rates = spec`` the link bandwidth x
+    ``net_efficiency``."""
     if x.link_rates == "spec":
         return gpu.scale_up_bw * x.net_efficiency, gpu.scale_out_bw * x.net_efficiency
-    return gpu.scale_up_bw * NVLINK_BOUND_SHARE, gpu.scale_out_bw * NIC_BOUND_SHARE
+    return gpu.scale_up_bw * measured.NVLINK_BOUND_SHARE, gpu.scale_out_bw * measured.NIC_BOUND_SHARE
 
 
 def link_time(gpu: Accelerator, x: TightInputs, up_bytes: float, out_bytes: float) -> float:

@@ -527,12 +527,9 @@ def main(argv: list[str] | None = None) -> int:
         server = make_server(args.site_dir, args.host, args.port, quiet=False)
         print(f"Serving {args.site_dir} on http://{args.host}:{server.server_address[1]}/ "
               "(Ctrl-C to stop)", flush=True)
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        from sitebuild.serve import serve_until_interrupted
+
+        serve_until_interrupted(server)
     return 0
 
 

@@ -247,6 +247,16 @@ def make_server(source, host: str = "127.0.0.1", port: int = 0, quiet: bool = Tr
     return Server((host, port), handler)
 
 
+def serve_until_interrupted(server) -> None:
+    """Serve until Ctrl-C, then close the socket (the dev server and the bundle share it)."""
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
 def bundle_main(argv=None) -> int:
     """Entry point of the offline bundle: ``python3 llm-serving-economics.zip [--port N]``."""
     import argparse
@@ -267,12 +277,7 @@ def bundle_main(argv=None) -> int:
     print("Serving the site live on %s (Ctrl-C to stop)" % url, flush=True)
     if not args.no_browser:
         threading.Timer(0.5, lambda: webbrowser.open(url)).start()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    serve_until_interrupted(server)
     return 0
 
 

@@ -528,6 +528,28 @@ for _o in [
     OutputSpec("geomean_measured_over_tight", "", "Measured / tight, geo. mean", display="percent"),
     OutputSpec("geomean_estimate_over_tight", "", "Estimate / tight, geo. mean", display="percent"),
     OutputSpec("all_below_tight", "", "All measurements under the bound"),
+    # from the tight bound to the measurement, one step at a time (calc.validate.gap)
+    OutputSpec("gap_settings", "", "Settings", display="ratio",
+               help="settings the source leaves open: the bound at the estimate's choice of what the source leaves open (batch, accept length) over "
+                    "the bound at the most favourable choice"),
+    OutputSpec("gap_clock", "", "Clock", display="ratio",
+               help="the sustained clock instead of the boost clock, where arithmetic is on the step's path"),
+    OutputSpec("gap_schedule", "", "Schedule", display="ratio",
+               help="the engine's schedule: kernels one after another, the engine's micro-batches (each reads the weights) and the network "
+                    "its schedule leaves exposed, every kernel and link still at the bound's best rates"),
+    OutputSpec("gap_kernel_rates", "", "Kernel rates", display="ratio",
+               help="typical kernel rates: each kind of kernel and link at the rate it typically reaches instead of "
+                    "the best ever measured"),
+    OutputSpec("gap_expert_load", "", "Expert load", display="ratio",
+               help="uneven expert load: the busiest GPU's share of the expert work sets the pace"),
+    OutputSpec("gap_overheads", "", "Overheads", display="ratio",
+               help="the fitted overhead factor and fixed time per step (leave-one-out), and CPU time the engine "
+                    "does not hide"),
+    OutputSpec("gap_residual", "", "Unexplained", display="ratio",
+               help="measured / estimate: above one, the deployment beat its estimate"),
+    OutputSpec("gap_geomean", "", "Steps from bound to measurement, geo. mean",
+               help="each step's factor averaged (geometric mean) over the decode-only rows; their product is the "
+                    "geometric mean of measured / tight"),
     # the estimate and its validation
     OutputSpec("estimate_tokens_per_s_per_gpu", "tok/s", "Estimate",
                help="leave-one-out: fitted without this deployment"),
@@ -698,7 +720,7 @@ register(Calculation("frontier", "Throughput against interactivity", _TIGHT_PARA
                      "Tokens/s per GPU against tokens/s per user as the batch grows"))
 register(Calculation("validate", "Bounds and estimate against measured deployments", _VALIDATE_PARAMS,
                      ("rows", "chart", "targets", "geomean_measured_over_naive", "geomean_measured_over_tight",
-                      "geomean_estimate_over_tight",
+                      "geomean_estimate_over_tight", "gap_geomean",
                       "all_below_tight", "estimate_mape", "estimate_max_abs_error", "estimate_mape_in_sample",
                       "overhead_factor", "step_overhead_s", "blackwell_attention_share", "cpu_step_s", "decode_rows",
                       "mixed_rows", "error_low", "error_high", "prefill"),

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from . import measured
 from .model import ModelConfig
 from .presets import Accelerator
-from .tight import Kernel, StepWork, TightInputs, best_rates, max_batch, peak_for, step_work
+from .tight import Kernel, StepWork, TightInputs, best_rates, link_time, max_batch, peak_for, step_work
 
 #: SGLang's CPU time per step without its overlap scheduler (LMSYS 2025-07-17, H200, 2 requests
 #: per GPU, 64K context, no MTP, tok/s per GPU).
@@ -90,6 +90,10 @@ class EstimateInputs:
     random_imbalance: bool = True  # add the statistical spread of per-GPU expert load
     blackwell_attention_share: float = FITTED_BLACKWELL_ATTENTION_SHARE  # of Hopper's attention efficiency
     cpu_step_s: float = CPU_STEP_OVERHEAD_S  # CPU time per step where cpu_overlap is off
+    #: "typical": each kernel and link at the rate its kind typically reaches (the estimate);
+    #: "best": at the bound's best measured rates, so that only the schedule separates the
+    #: result from the bound at the sustained clock (a step of :func:`calc.validate.gap`)
+    kernel_rates: str = "typical"
 
     @classmethod
     def from_params(cls, p: dict) -> "EstimateInputs":
@@ -109,13 +113,16 @@ class EstimateInputs:
         return cls(**kw)
 
 
-def kernel_time(k: Kernel, gpu: Accelerator, x: TightInputs, blackwell_attention_share: float = 1.0
-                ) -> tuple[float, str]:
+def kernel_time(k: Kernel, gpu: Accelerator, x: TightInputs, blackwell_attention_share: float = 1.0,
+                best: bool = False) -> tuple[float, str]:
     """Seconds of one occurrence of ``k`` at its typical rates (never above the bound's, so
-    the estimate can never beat the bound) and which side of its roofline limits it."""
+    the estimate can never beat the bound) and which side of its roofline limits it. With
+    ``best``, at the bound's best measured rates instead."""
     peak = peak_for(gpu, k.dtype, x.sustained_clock)
     best_mem, best_comp = best_rates(k, x)
-    if k.kind == "attention":
+    if best:
+        mem_eff, comp_eff = best_mem, best_comp
+    elif k.kind == "attention":
         mem_eff, comp_eff = x.mem_efficiency, x.attn_efficiency
         if gpu.arch == "blackwell":
             comp_eff *= blackwell_attention_share
@@ -176,7 +183,7 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
     mtp_tokens = b / m
     for kk in w.kernels:
         mtp = kk.name.startswith("mtp_")
-        tk, side = kernel_time(kk, gpu, x, e.blackwell_attention_share)
+        tk, side = kernel_time(kk, gpu, x, e.blackwell_attention_share, best=e.kernel_rates == "best")
         if kk.kind == "grouped_gemm":
             tk *= imbalance(mtp_tokens if mtp else main_moe_tokens)
         key = (kk.stage, mtp)
@@ -189,7 +196,11 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
     for c in w.comms:
         mtp = c.name.startswith("mtp_")
         f = imbalance(mtp_tokens if mtp else main_moe_tokens) if c.stage == "moe" else 1.0
-        comm[(c.stage, mtp)] = (c.dispatch_s * f, c.combine_s * f, c.count)
+        ds, cs = c.dispatch_s, c.combine_s
+        if e.kernel_rates == "best" and c.seconds > 0:  # the bound's link rates, split as the estimate splits them
+            floor = link_time(gpu, x, c.scale_up_bytes, c.scale_out_bytes)
+            ds, cs = floor * ds / c.seconds, floor * cs / c.seconds
+        comm[(c.stage, mtp)] = (ds * f, cs * f, c.count)
 
     def g(stage: str, mtp: bool = False) -> float:
         return by_stage.get((stage, mtp), 0.0)

@@ -367,6 +367,68 @@ def _estimate_point(d: Deployment, eff: dict, fit: Fit) -> dict:
     return r
 
 
+#: The steps from the tight bound to the measurement, in order (:func:`gap`); their labels
+#: live with the outputs (:data:`calc.api.OUTPUTS`).
+GAP_STEPS: tuple[str, ...] = ("gap_settings", "gap_schedule", "gap_clock", "gap_kernel_rates", "gap_expert_load",
+                              "gap_overheads", "gap_residual")
+
+
+def _at_batch(run, b: float) -> float:
+    """Tokens/s per GPU of ``run(batch)`` at a batch that may lie between two whole ones (the
+    estimate's batch where a source states tokens/s per user): linear between them."""
+    lo = math.floor(b)
+    w = b - lo
+    y = run(lo)["tokens_per_s_per_gpu"]
+    return y if w < 1e-12 else (1 - w) * y + w * run(lo + 1)["tokens_per_s_per_gpu"]
+
+
+def gap(d: Deployment, eff: dict, fit: Fit, est: dict, tight_tokens_per_s: float) -> dict:
+    """Where the distance from the tight bound to the measurement goes, one step at a time,
+    each a factor on tokens/s per GPU; their product is measured / tight exactly:
+
+    1. ``gap_settings``: the bound at the estimate's choice of what the source leaves open
+       (its batch, accept length) over the bound at the most favourable choice;
+    2. ``gap_schedule``: the estimate with every kernel and link at the bound's best rates
+       and the boost clock, no load imbalance and no overheads, over 1: kernels in sequence,
+       the engine's micro-batches (each reads the weights) and the network it leaves exposed;
+    3. ``gap_clock``: the same at the sustained clock (after the schedule, so that it counts
+       only where arithmetic is on the step's path);
+    4. ``gap_kernel_rates``: the same at the rates each kind of kernel and link typically
+       reaches (DeepGEMM's decode shapes, DeepEP at the deployment's EP size, Blackwell's
+       fitted attention share);
+    5. ``gap_expert_load``: with the busiest GPU's expert load;
+    6. ``gap_overheads``: the full estimate (fitted overhead factor and fixed time, CPU time
+       where the engine does not hide it, leave-one-out) over 5;
+    7. ``gap_residual``: measured over the estimate.
+
+    Steps 2 to 5 can only lower throughput; 1, 6 and 7 go either way (a fitted overhead
+    factor may fall below one in a leave-one-out fold)."""
+    m, g = MODELS[d.model], gpu_of(d)
+    s = {"accept_length": 1.0, **d.settings, **d.estimate_settings}
+    b = est["batch_per_gpu"]
+    e_full = fit.inputs(d)
+    e_sched = replace(e_full, kernel_rates="best", random_imbalance=False, moe_imbalance=1.0, overhead_factor=1.0,
+                      step_overhead_s=0.0, cpu_overlap=True)
+    e_rates = replace(e_sched, kernel_rates="typical")
+    e_load = replace(e_rates, random_imbalance=e_full.random_imbalance, moe_imbalance=e_full.moe_imbalance)
+
+    def x_at(n: int, sustained: bool = True) -> TightInputs:
+        return tight_inputs(dict(s, batch_per_gpu=max(1, n), sustained_clock=sustained), eff)
+
+    steps = [
+        tight_tokens_per_s,
+        _at_batch(lambda n: tight_bound(m, g, x_at(n)), b),
+        _at_batch(lambda n: estimate(m, g, x_at(n, sustained=False), e_sched), b),
+        _at_batch(lambda n: estimate(m, g, x_at(n), e_sched), b),
+        _at_batch(lambda n: estimate(m, g, x_at(n), e_rates), b),
+        _at_batch(lambda n: estimate(m, g, x_at(n), e_load), b),
+        est["tokens_per_s_per_gpu"],
+        d.measured_tokens_per_s_per_gpu,
+    ]
+    # rounded to 12 digits, so that a step that changes nothing reads exactly one
+    return {key: round(steps[i + 1] / steps[i], 12) for i, key in enumerate(GAP_STEPS)}
+
+
 @dataclass(frozen=True)
 class _Obs:
     """What the fit needs from one decode row: the modelled step (no overheads), whether the
@@ -539,6 +601,7 @@ def _validate_cached(key: tuple) -> dict:
             "tokens_per_s_per_user": t["tokens_per_s_per_user"],
             "tight_settings": settings_text,
             "tie": len(winners) > 1,
+            **gap(d, eff, fit_loo, est, t["tokens_per_s_per_gpu"]),
         }
     dec = [r for r in rows.values() if r["group"] == "decode"]
     errs = [r["estimate_error"] for r in dec]
@@ -584,6 +647,7 @@ def _validate_cached(key: tuple) -> dict:
         "geomean_measured_over_naive": _gmean(r["measured_over_naive"] for r in dec),
         "geomean_measured_over_tight": geomean_tight,
         "geomean_estimate_over_tight": _gmean(r["estimate_over_tight"] for r in dec),
+        "gap_geomean": {key: _gmean(r[key] for r in dec) for key in GAP_STEPS},
         "all_below_tight": all_below,
         "estimate_mape": mape,
         "estimate_max_abs_error": max_err,

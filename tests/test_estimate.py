@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import calc
 from calc import estimate as est_mod
 from calc import measured
-from calc.validate import (DEPLOYMENTS, SHARE_GRID, TARGET_GEOMEAN, TARGET_MAPE, TARGET_MAX_ERROR, Deployment,
+from calc.validate import (DEPLOYMENTS, GAP_STEPS, SHARE_GRID, TARGET_GEOMEAN, TARGET_MAPE, TARGET_MAX_ERROR, Deployment,
                            _estimate_point, _observation, fit_estimate, validate)
 
 V = calc.evaluate("validate", {})
@@ -348,3 +348,73 @@ def test_v32_flashmla_fp8_gain_like_for_like():
     assert r["flashmla_fp8_bytes_per_token_per_layer"] == 656 + 132
     assert r["flashmla_fp8_multiplier"] == pytest.approx(1284 / 788)
     assert round(r["flashmla_fp8_multiplier"], 2) == 1.63
+
+
+# ---- from the tight bound to the measurement, step by step -------------------------------------
+
+def test_gap_steps_multiply_to_measured_over_tight():
+    """The Validation page's table accounts for the whole gap: the seven factors of each row
+    multiply to its measured / tight, and their geometric means to the geometric mean."""
+    for key, r in V["rows"].items():
+        prod = math.prod(r[k] for k in GAP_STEPS)
+        assert prod == pytest.approx(r["measured_over_tight"], rel=1e-9), key
+    assert math.prod(V["gap_geomean"][k] for k in GAP_STEPS) == pytest.approx(V["geomean_measured_over_tight"], rel=1e-9)
+    assert set(V["gap_geomean"]) == set(GAP_STEPS)
+
+
+def test_gap_losses_only_lower_throughput():
+    """The schedule, the clock, typical kernel rates and uneven expert load each remove
+    something the bound allows: none may raise throughput; the schedule and kernel rates
+    must cost something wherever a network or a grouped matmul is involved."""
+    for key, r in DECODE.items():
+        for k in ("gap_schedule", "gap_clock", "gap_kernel_rates", "gap_expert_load"):
+            assert 0 < r[k] <= 1 + 1e-9, (key, k)
+        assert r["gap_kernel_rates"] < 1, key  # no deployment runs every kernel at the best rate ever measured
+    ep_rows = [k for k, d in ((d.key, d) for d in DEPLOYMENTS) if k in DECODE and d.settings.get("ep", 1) > 1]
+    assert all(DECODE[k]["gap_schedule"] < 1 for k in ep_rows)
+
+
+def test_gap_clock_costs_only_on_gpus_with_a_published_sustained_clock():
+    """DeepSeek's H800s throttle to about 1,600 MHz (FlashMLA deep-dive, 2025-04-22): the
+    clock step costs something on the Hopper rows and nothing where no sustained clock is
+    published (H20, GB200: ratio 1)."""
+    for d in DEPLOYMENTS:
+        if d.key not in DECODE:
+            continue
+        g = calc.GPUS[d.gpu]
+        if g.sustained_clock_mhz:
+            assert DECODE[d.key]["gap_clock"] < 1, d.key
+        else:
+            assert DECODE[d.key]["gap_clock"] == 1, d.key
+
+
+def test_best_rate_schedule_never_beats_the_bound():
+    """The schedule step runs the estimate's kernels at the bound's best rates: one after
+    another it can only be slower than the bound's perfect overlap, for any configuration."""
+    from calc.presets import GPUS, MODELS
+    from calc.tight import TightInputs, tight_bound
+    for model, gpu, ep, mb, acc in (("deepseek-v3", "h800", 144, 2, 1.0), ("deepseek-v3", "h20", 16, 1, 1.9),
+                                    ("kimi-k2", "h200", 96, 2, 1.0), ("qwen3-8b", "h100", 1, 1, 1.0),
+                                    ("deepseek-v3", "gb200", 48, 1, 1.0)):
+        for batch in (1, 8, 64, 512):
+            x = TightInputs(seq_len=4096, batch_per_gpu=batch, ep=ep, micro_batches=mb, accept_length=acc,
+                            mem_efficiency=measured.MEMORY_EFFICIENCY, compute_efficiency=measured.GEMM_EFFICIENCY,
+                            attn_efficiency=measured.ATTENTION_EFFICIENCY, sustained_clock=False)
+            e = est_mod.EstimateInputs(kernel_rates="best", random_imbalance=False)
+            best = est_mod.estimate(MODELS[model], GPUS[gpu], x, e)["tokens_per_s_per_gpu"]
+            bound = tight_bound(MODELS[model], GPUS[gpu], x)["tokens_per_s_per_gpu"]
+            assert best <= bound * (1 + 1e-9), (model, gpu, batch)
+            typical = est_mod.estimate(MODELS[model], GPUS[gpu], x, dataclasses.replace(e, kernel_rates="typical"))
+            assert typical["tokens_per_s_per_gpu"] <= best * (1 + 1e-9), (model, gpu, batch)
+
+
+def test_gap_table_printed_by_validate():
+    """``python -m calc validate`` prints the step table with the schema's labels and the
+    geometric-mean row."""
+    plain = subprocess.run([sys.executable, "-m", "calc", "validate"], capture_output=True, text=True,
+                           check=True).stdout
+    assert "from the tight bound to the measurement" in plain
+    for k in GAP_STEPS:
+        assert calc.OUTPUTS[k].label.lower() in plain
+    line = next(ln for ln in plain.splitlines() if ln.startswith("geometric mean"))
+    assert f"{V['geomean_measured_over_tight']:.3f}" in line

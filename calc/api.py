@@ -542,7 +542,7 @@ for _o in [
                     "the best ever measured"),
     OutputSpec("gap_expert_load", "", "Expert load", display="ratio",
                help="uneven expert load: the busiest GPU's share of the expert work sets the pace"),
-    OutputSpec("gap_overheads", "", "Overheads", display="ratio",
+    OutputSpec("gap_overheads", "", "Overheads and CPU", display="ratio",
                help="the fitted overhead factor and fixed time per step (leave-one-out), and CPU time the engine "
                     "does not hide"),
     OutputSpec("gap_residual", "", "Unexplained", display="ratio",
@@ -668,7 +668,8 @@ def estimate_band() -> tuple[float, float]:
 
 def _estimate_calc(p: dict) -> dict:
     x = _tight.TightInputs.from_params(p)
-    r = _estimate.estimate(p["model"], p["gpu"], x, _estimate.EstimateInputs.from_params(p))
+    e = _estimate.EstimateInputs.from_params(p)
+    r = _estimate.estimate(p["model"], p["gpu"], x, e)
     t = _tight.tight_bound(p["model"], p["gpu"], replace(x, overlap="max"))  # the bound, not the no-overlap what-if
     sol = speed_of_light(p["model"], p["gpu"], p["seq_len"], p["kv_dtype"], p["accept_length"])
     lo, hi = estimate_band()
@@ -697,6 +698,7 @@ def _estimate_calc(p: dict) -> dict:
         "network_share": r["time_by_resource"]["network"] / r["step_time_s"] if r["step_time_s"] else None,
         "overhead_share": r["time_by_resource"]["overhead"] / r["step_time_s"] if r["step_time_s"] else None,
         "timeline_chart": r["timeline_chart"],
+        **_estimate.steps_from_bound(p["model"], p["gpu"], x, e),
     }
 
 
@@ -733,7 +735,7 @@ register(Calculation("estimate", "Estimated decode throughput", _ESTIMATE_PARAMS
                       "usd_per_million_tokens_low", "usd_per_million_tokens_high", "step_time_s", "batch_per_gpu",
                       "schedule", "imbalance", "tight_tokens_per_s_per_gpu", "naive_tokens_per_s_per_gpu",
                       "estimate_over_tight", "memory_share", "compute_share", "network_share", "overhead_share",
-                      "timeline_chart"),
+                      "timeline_chart") + _estimate.BOUND_TO_ESTIMATE,
                      _estimate_calc, "The tight model run as engines run it (kernels in sequence at typical measured "
                      "rates, communication hidden only as the schedule allows, load imbalance, fitted overheads), "
                      "with the error band from leave-one-out validation"))

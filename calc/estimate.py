@@ -45,12 +45,13 @@ figure is itself a validation row). The error band is the spread of the leave-on
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import measured
 from .model import ModelConfig
 from .presets import Accelerator
-from .tight import Kernel, StepWork, TightInputs, best_rates, link_time, max_batch, peak_for, step_work
+from .tight import (Kernel, StepWork, TightInputs, best_rates, link_time, max_batch, peak_for, step_work,
+                    tight_bound)
 
 #: SGLang's CPU time per step without its overlap scheduler (LMSYS 2025-07-17, H200, 2 requests
 #: per GPU, 64K context, no MTP, tok/s per GPU).
@@ -298,6 +299,46 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
         "timeline_chart": chart,
         "time_by_resource": res,
     }
+
+
+#: The steps from the tight bound to the estimate, in order (:func:`steps_from_bound`).
+BOUND_TO_ESTIMATE = ("gap_schedule", "gap_clock", "gap_kernel_rates", "gap_expert_load", "gap_overheads")
+
+
+def stage_throughputs(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateInputs) -> list[float]:
+    """Tokens/s per GPU from the tight bound to the estimate, one loss switched on at a time:
+
+    0. the tight bound (perfect overlap, best measured rates, boost clock);
+    1. the estimate's schedule with every kernel and link at the bound's best rates and the
+       boost clock, no load imbalance, no overheads: kernels one after another, the
+       micro-batches (each reads the weights), the network the schedule leaves exposed;
+    2. the same at ``x``'s clock (the sustained clock unless switched off), after the
+       schedule so that it counts only where arithmetic is on the step's path;
+    3. each kind of kernel and link at its typical rate (DeepGEMM's decode shapes, DeepEP at
+       the EP size, the Blackwell attention share);
+    4. with uneven expert load;
+    5. the estimate (overhead factor, fixed time per step, CPU time where not hidden).
+
+    Each step can only lower throughput, except the overheads where a factor below one is
+    given."""
+    sched = replace(e, kernel_rates="best", random_imbalance=False, moe_imbalance=1.0, overhead_factor=1.0,
+                    step_overhead_s=0.0, cpu_overlap=True)
+    rates = replace(sched, kernel_rates="typical")
+    load = replace(rates, random_imbalance=e.random_imbalance, moe_imbalance=e.moe_imbalance)
+
+    def tps(xx: TightInputs, ee: EstimateInputs) -> float:
+        return estimate(model, gpu, xx, ee)["tokens_per_s_per_gpu"]
+
+    return [tight_bound(model, gpu, replace(x, overlap="max"))["tokens_per_s_per_gpu"],
+            tps(replace(x, sustained_clock=False), sched), tps(x, sched), tps(x, rates), tps(x, load), tps(x, e)]
+
+
+def steps_from_bound(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateInputs) -> dict:
+    """Each step of :func:`stage_throughputs` as a factor on tokens/s (rounded to 12 digits,
+    so that a step that changes nothing reads exactly one); their product is estimate /
+    tight. Where the bound is zero (nothing fits), every factor is ``None``."""
+    ys = stage_throughputs(model, gpu, x, e)
+    return {k: (round(ys[i + 1] / ys[i], 12) if ys[i] > 0 else None) for i, k in enumerate(BOUND_TO_ESTIMATE)}
 
 
 _STAGE_LABEL = {"attn0": "ATTN-0", "attn1": "ATTN-1", "shared": "shared expert", "mlp": "routed experts",

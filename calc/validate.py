@@ -41,8 +41,8 @@ from functools import lru_cache
 from . import measured
 from .cost import DeepSeekDay, DeepSeekTraffic
 from .decode import speed_of_light
-from .estimate import (CPU_STEP_OVERHEAD_S, SGLANG_CPU_BATCH, SGLANG_NO_OVERLAP_TPS, EstimateInputs,
-                       estimate)
+from .estimate import (BOUND_TO_ESTIMATE, CPU_STEP_OVERHEAD_S, SGLANG_CPU_BATCH, SGLANG_NO_OVERLAP_TPS,
+                       EstimateInputs, estimate, stage_throughputs)
 from .presets import GPUS, MODELS, Accelerator
 from .schema import describe
 from .tight import TightInputs, largest_batch_at_speed, max_batch, tight_bound
@@ -369,17 +369,7 @@ def _estimate_point(d: Deployment, eff: dict, fit: Fit) -> dict:
 
 #: The steps from the tight bound to the measurement, in order (:func:`gap`); their labels
 #: live with the outputs (:data:`calc.api.OUTPUTS`).
-GAP_STEPS: tuple[str, ...] = ("gap_settings", "gap_schedule", "gap_clock", "gap_kernel_rates", "gap_expert_load",
-                              "gap_overheads", "gap_residual")
-
-
-def _at_batch(run, b: float) -> float:
-    """Tokens/s per GPU of ``run(batch)`` at a batch that may lie between two whole ones (the
-    estimate's batch where a source states tokens/s per user): linear between them."""
-    lo = math.floor(b)
-    w = b - lo
-    y = run(lo)["tokens_per_s_per_gpu"]
-    return y if w < 1e-12 else (1 - w) * y + w * run(lo + 1)["tokens_per_s_per_gpu"]
+GAP_STEPS: tuple[str, ...] = ("gap_settings", *BOUND_TO_ESTIMATE, "gap_residual")
 
 
 def gap(d: Deployment, eff: dict, fit: Fit, est: dict, tight_tokens_per_s: float) -> dict:
@@ -388,17 +378,10 @@ def gap(d: Deployment, eff: dict, fit: Fit, est: dict, tight_tokens_per_s: float
 
     1. ``gap_settings``: the bound at the estimate's choice of what the source leaves open
        (its batch, accept length) over the bound at the most favourable choice;
-    2. ``gap_schedule``: the estimate with every kernel and link at the bound's best rates
-       and the boost clock, no load imbalance and no overheads, over 1: kernels in sequence,
-       the engine's micro-batches (each reads the weights) and the network it leaves exposed;
-    3. ``gap_clock``: the same at the sustained clock (after the schedule, so that it counts
-       only where arithmetic is on the step's path);
-    4. ``gap_kernel_rates``: the same at the rates each kind of kernel and link typically
-       reaches (DeepGEMM's decode shapes, DeepEP at the deployment's EP size, Blackwell's
-       fitted attention share);
-    5. ``gap_expert_load``: with the busiest GPU's expert load;
-    6. ``gap_overheads``: the full estimate (fitted overhead factor and fixed time, CPU time
-       where the engine does not hide it, leave-one-out) over 5;
+    2. to 6. the steps from the bound to the estimate at the estimate's settings
+       (:func:`calc.estimate.stage_throughputs`): the engine's schedule, the sustained clock,
+       typical kernel and link rates, uneven expert load, and the overheads (fitted
+       leave-one-out), the last ending exactly at the row's estimate;
     7. ``gap_residual``: measured over the estimate.
 
     Steps 2 to 5 can only lower throughput; 1, 6 and 7 go either way (a fitted overhead
@@ -406,25 +389,17 @@ def gap(d: Deployment, eff: dict, fit: Fit, est: dict, tight_tokens_per_s: float
     m, g = MODELS[d.model], gpu_of(d)
     s = {"accept_length": 1.0, **d.settings, **d.estimate_settings}
     b = est["batch_per_gpu"]
-    e_full = fit.inputs(d)
-    e_sched = replace(e_full, kernel_rates="best", random_imbalance=False, moe_imbalance=1.0, overhead_factor=1.0,
-                      step_overhead_s=0.0, cpu_overlap=True)
-    e_rates = replace(e_sched, kernel_rates="typical")
-    e_load = replace(e_rates, random_imbalance=e_full.random_imbalance, moe_imbalance=e_full.moe_imbalance)
+    e = fit.inputs(d)
 
-    def x_at(n: int, sustained: bool = True) -> TightInputs:
-        return tight_inputs(dict(s, batch_per_gpu=max(1, n), sustained_clock=sustained), eff)
+    def stages(n: int) -> list[float]:
+        return stage_throughputs(m, g, tight_inputs(dict(s, batch_per_gpu=max(1, n)), eff), e)
 
-    steps = [
-        tight_tokens_per_s,
-        _at_batch(lambda n: tight_bound(m, g, x_at(n)), b),
-        _at_batch(lambda n: estimate(m, g, x_at(n, sustained=False), e_sched), b),
-        _at_batch(lambda n: estimate(m, g, x_at(n), e_sched), b),
-        _at_batch(lambda n: estimate(m, g, x_at(n), e_rates), b),
-        _at_batch(lambda n: estimate(m, g, x_at(n), e_load), b),
-        est["tokens_per_s_per_gpu"],
-        d.measured_tokens_per_s_per_gpu,
-    ]
+    lo = math.floor(b)
+    w = b - lo
+    ys = stages(lo)
+    if w > 1e-12:  # between two whole batches (a stated speed per user): linear between them
+        ys = [(1 - w) * a + w * c for a, c in zip(ys, stages(lo + 1))]
+    steps = [tight_tokens_per_s, *ys[:-1], est["tokens_per_s_per_gpu"], d.measured_tokens_per_s_per_gpu]
     # rounded to 12 digits, so that a step that changes nothing reads exactly one
     return {key: round(steps[i + 1] / steps[i], 12) for i, key in enumerate(GAP_STEPS)}
 

@@ -418,3 +418,20 @@ def test_gap_table_printed_by_validate():
         assert calc.OUTPUTS[k].label.lower() in plain
     line = next(ln for ln in plain.splitlines() if ln.startswith("geometric mean"))
     assert f"{V['geomean_measured_over_tight']:.3f}" in line
+
+
+@settings(max_examples=30, deadline=None)
+@given(model=_models, gpu=st.sampled_from(sorted(calc.GPUS)), seq=st.integers(200, 40_000),
+       batch=st.integers(1, 600), ep=st.sampled_from([1, 8, 16, 72, 144]), mb=st.sampled_from([1, 2]),
+       acc=st.sampled_from([1.0, 1.8]))
+def test_estimate_steps_from_the_bound_multiply_to_estimate_over_tight(model, gpu, seq, batch, ep, mb, acc):
+    """The Calculator's 'From the tight bound to the estimate': for any configuration the five
+    factors multiply to estimate / tight, and the four losses never raise throughput."""
+    p = dict(model=model, gpu=gpu, seq_len=seq, batch_per_gpu=batch, ep=ep, micro_batches=mb, accept_length=acc)
+    r = calc.evaluate("estimate", p)
+    if not r["tight_tokens_per_s_per_gpu"]:
+        assert all(r[k] is None for k in est_mod.BOUND_TO_ESTIMATE)
+        return
+    assert math.prod(r[k] for k in est_mod.BOUND_TO_ESTIMATE) == pytest.approx(r["estimate_over_tight"], rel=1e-9)
+    for k in ("gap_schedule", "gap_clock", "gap_kernel_rates", "gap_expert_load"):
+        assert 0 < r[k] <= 1 + 1e-9, k

@@ -315,8 +315,8 @@ def main(argv=None) -> int:
                 m["cold"].append(live)
                 breakdown["cold"].append(page.evaluate("window.__calcTimings"))
                 longest_load.append(page.evaluate("Math.max(0, ...window.__longtasks.map(t => t.duration))"))
-                page.wait_for_function("document.documentElement.dataset.calcSnapshot === 'stored'", timeout=180000)
-                page.wait_for_function("document.documentElement.dataset.calcOffline === 'ready'", timeout=180000)
+                page.wait_for_function("() => document.documentElement.dataset.calcSnapshot === 'stored'", timeout=180000)
+                page.wait_for_function("() => document.documentElement.dataset.calcOffline === 'ready'", timeout=180000)
                 snapshot_bytes = page.evaluate(SNAPSHOT_SIZE_JS)
 
                 page.reload()
@@ -330,7 +330,7 @@ def main(argv=None) -> int:
                 wait_live(page)
                 assert not page.evaluate("window.__calcTimings.worker.restored"), "damaged snapshot was used"
                 m["fallback"].append(page.evaluate("window.__calcTimings.live"))
-                page.wait_for_function("document.documentElement.dataset.calcSnapshot === 'stored'", timeout=180000)
+                page.wait_for_function("() => document.documentElement.dataset.calcSnapshot === 'stored'", timeout=180000)
 
                 ctx.set_offline(True)
                 page.reload()

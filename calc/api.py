@@ -529,20 +529,20 @@ for _o in [
     OutputSpec("geomean_estimate_over_tight", "", "Estimate / tight, geo. mean", display="percent"),
     OutputSpec("all_below_tight", "", "All measurements under the bound"),
     # from the tight bound to the measurement, one step at a time (calc.validate.gap)
-    OutputSpec("gap_settings", "", "Settings", display="ratio",
-               help="settings the source leaves open: the bound at the estimate's choice of what the source leaves open (batch, accept length) over "
+    OutputSpec("gap_settings", "", "Settings left open", display="ratio",
+               help="the bound at the estimate's choice of what the source leaves open (batch, accept length) over "
                     "the bound at the most favourable choice"),
-    OutputSpec("gap_clock", "", "Clock", display="ratio",
+    OutputSpec("gap_clock", "", "Sustained clock", display="ratio",
                help="the sustained clock instead of the boost clock, where arithmetic is on the step's path"),
-    OutputSpec("gap_schedule", "", "Schedule", display="ratio",
-               help="the engine's schedule: kernels one after another, the engine's micro-batches (each reads the weights) and the network "
+    OutputSpec("gap_schedule", "", "Engine's schedule", display="ratio",
+               help="kernels one after another, the engine's micro-batches (each reads the weights) and the network "
                     "its schedule leaves exposed, every kernel and link still at the bound's best rates"),
-    OutputSpec("gap_kernel_rates", "", "Kernel rates", display="ratio",
-               help="typical kernel rates: each kind of kernel and link at the rate it typically reaches instead of "
+    OutputSpec("gap_kernel_rates", "", "Typical kernel rates", display="ratio",
+               help="each kind of kernel and link at the rate it typically reaches instead of "
                     "the best ever measured"),
-    OutputSpec("gap_expert_load", "", "Expert load", display="ratio",
-               help="uneven expert load: the busiest GPU's share of the expert work sets the pace"),
-    OutputSpec("gap_overheads", "", "Overheads and CPU", display="ratio",
+    OutputSpec("gap_expert_load", "", "Uneven expert load", display="ratio",
+               help="the busiest GPU's share of the expert work sets the pace"),
+    OutputSpec("gap_overheads", "", "Overheads and CPU time", display="ratio",
                help="the fitted overhead factor and fixed time per step (leave-one-out), and CPU time the engine "
                     "does not hide"),
     OutputSpec("gap_residual", "", "Unexplained", display="ratio",
@@ -698,7 +698,7 @@ def _estimate_calc(p: dict) -> dict:
         "network_share": r["time_by_resource"]["network"] / r["step_time_s"] if r["step_time_s"] else None,
         "overhead_share": r["time_by_resource"]["overhead"] / r["step_time_s"] if r["step_time_s"] else None,
         "timeline_chart": r["timeline_chart"],
-        **_estimate.steps_from_bound(p["model"], p["gpu"], x, e),
+        **_estimate.steps_from_bound(p["model"], p["gpu"], x, e, t["tokens_per_s_per_gpu"], tps),
     }
 
 

@@ -169,15 +169,15 @@ def render_plain(name: str, result: dict) -> str:
                     for r in result["rows"].values() if r["group"] == group]
             out.append(title + ":\n" + _table(rows, ("deployment", "measured", "estimate", "error", "tight bound",
                                                       "measured/tight", "speed of light", "SOL includes", "binds")))
-        from .validate import GAP_STEPS
-        grows = [(r["label"],) + tuple(f"{r[k]:.3f}" for k in GAP_STEPS) + (f"{r['measured_over_tight']:.3f}",)
-                 for r in result["rows"].values() if r["group"] == "decode"]
         gm = result["gap_geomean"]
-        grows.append(("geometric mean",) + tuple(f"{gm[k]:.3f}" for k in GAP_STEPS)
+        steps = tuple(gm)  # the steps, in order
+        grows = [(r["label"],) + tuple(f"{r[k]:.3f}" for k in steps) + (f"{r['measured_over_tight']:.3f}",)
+                 for r in result["rows"].values() if r["group"] == "decode"]
+        grows.append(("geometric mean",) + tuple(f"{gm[k]:.3f}" for k in steps)
                      + (f"{result['geomean_measured_over_tight']:.3f}",))
         out.append("from the tight bound to the measurement, decode rows (each step a factor on tokens/s per GPU; "
                    "their product is measured / tight):\n"
-                   + _table(grows, ("deployment",) + tuple(OUTPUTS[k].label.lower() for k in GAP_STEPS)
+                   + _table(grows, ("deployment",) + tuple(OUTPUTS[k].label.lower() for k in steps)
                             + ("measured / tight",)))
         out.append(f"estimate: leave-one-out (fitted without the row); all rows: overhead factor "
                    f"{result['overhead_factor']:.3f}, fixed {result['step_overhead_s'] * 1e3:.2f} ms per step, "

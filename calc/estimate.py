@@ -50,8 +50,7 @@ from dataclasses import dataclass, replace
 from . import measured
 from .model import ModelConfig
 from .presets import Accelerator
-from .tight import (Kernel, StepWork, TightInputs, best_rates, link_time, max_batch, peak_for, step_work,
-                    tight_bound)
+from .tight import Kernel, StepWork, TightInputs, best_rates, link_time, max_batch, peak_for, step_work
 
 #: SGLang's CPU time per step without its overlap scheduler (LMSYS 2025-07-17, H200, 2 requests
 #: per GPU, 64K context, no MTP, tok/s per GPU).
@@ -92,8 +91,8 @@ class EstimateInputs:
     blackwell_attention_share: float = FITTED_BLACKWELL_ATTENTION_SHARE  # of Hopper's attention efficiency
     cpu_step_s: float = CPU_STEP_OVERHEAD_S  # CPU time per step where cpu_overlap is off
     #: "typical": each kernel and link at the rate its kind typically reaches (the estimate);
-    #: "best": at the bound's best measured rates, so that only the schedule separates the
-    #: result from the bound at the sustained clock (a step of :func:`calc.validate.gap`)
+    #: "best": at the bound's best measured rates, so that only the schedule (and the clock)
+    #: separates the result from the bound (a step of :func:`stage_throughputs`)
     kernel_rates: str = "typical"
 
     @classmethod
@@ -306,9 +305,9 @@ BOUND_TO_ESTIMATE = ("gap_schedule", "gap_clock", "gap_kernel_rates", "gap_exper
 
 
 def stage_throughputs(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateInputs) -> list[float]:
-    """Tokens/s per GPU from the tight bound to the estimate, one loss switched on at a time:
+    """Tokens/s per GPU between the tight bound and the estimate, one loss switched on at a
+    time (the bound and the estimate themselves are the caller's):
 
-    0. the tight bound (perfect overlap, best measured rates, boost clock);
     1. the estimate's schedule with every kernel and link at the bound's best rates and the
        boost clock, no load imbalance, no overheads: kernels one after another, the
        micro-batches (each reads the weights), the network the schedule leaves exposed;
@@ -316,29 +315,34 @@ def stage_throughputs(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: E
        schedule so that it counts only where arithmetic is on the step's path;
     3. each kind of kernel and link at its typical rate (DeepGEMM's decode shapes, DeepEP at
        the EP size, the Blackwell attention share);
-    4. with uneven expert load;
-    5. the estimate (overhead factor, fixed time per step, CPU time where not hidden).
+    4. with uneven expert load.
 
-    Each step can only lower throughput, except the overheads where a factor below one is
-    given."""
+    The estimate adds the overheads (factor, fixed time per step, CPU time where not hidden).
+    Each step can only lower throughput; the overheads can raise it only where a factor
+    below one is given."""
     sched = replace(e, kernel_rates="best", random_imbalance=False, moe_imbalance=1.0, overhead_factor=1.0,
                     step_overhead_s=0.0, cpu_overlap=True)
     rates = replace(sched, kernel_rates="typical")
     load = replace(rates, random_imbalance=e.random_imbalance, moe_imbalance=e.moe_imbalance)
-
-    def tps(xx: TightInputs, ee: EstimateInputs) -> float:
-        return estimate(model, gpu, xx, ee)["tokens_per_s_per_gpu"]
-
-    return [tight_bound(model, gpu, replace(x, overlap="max"))["tokens_per_s_per_gpu"],
-            tps(replace(x, sustained_clock=False), sched), tps(x, sched), tps(x, rates), tps(x, load), tps(x, e)]
+    return [estimate(model, gpu, xx, ee)["tokens_per_s_per_gpu"]
+            for xx, ee in ((replace(x, sustained_clock=False), sched), (x, sched), (x, rates), (x, load))]
 
 
-def steps_from_bound(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateInputs) -> dict:
-    """Each step of :func:`stage_throughputs` as a factor on tokens/s (rounded to 12 digits,
-    so that a step that changes nothing reads exactly one); their product is estimate /
-    tight. Where the bound is zero (nothing fits), every factor is ``None``."""
-    ys = stage_throughputs(model, gpu, x, e)
-    return {k: (round(ys[i + 1] / ys[i], 12) if ys[i] > 0 else None) for i, k in enumerate(BOUND_TO_ESTIMATE)}
+def step_factors(throughputs: list[float], keys) -> dict:
+    """Each throughput over the one before it, under ``keys`` (one fewer than the
+    throughputs), rounded to 12 digits so that a step that changes nothing reads exactly one;
+    ``None`` after a zero."""
+    return {k: (round(throughputs[i + 1] / throughputs[i], 12) if throughputs[i] > 0 else None)
+            for i, k in enumerate(keys)}
+
+
+def steps_from_bound(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateInputs,
+                     tight_tokens_per_s: float, estimate_tokens_per_s: float) -> dict:
+    """The steps of :func:`stage_throughputs` from the given tight bound to the given
+    estimate (both for ``x`` and ``e``), as factors on tokens/s whose product is estimate /
+    tight; every factor is ``None`` where the bound is zero (nothing fits)."""
+    ys = [tight_tokens_per_s, *stage_throughputs(model, gpu, x, e), estimate_tokens_per_s]
+    return step_factors(ys, BOUND_TO_ESTIMATE)
 
 
 _STAGE_LABEL = {"attn0": "ATTN-0", "attn1": "ATTN-1", "shared": "shared expert", "mlp": "routed experts",

@@ -550,13 +550,12 @@ def roofline(k: Kernel, gpu: Accelerator, x: TightInputs, mem_eff: float, comp_e
     return tm, tc
 
 
-def tight_bound(model: ModelConfig, gpu: Accelerator, x: TightInputs, *, sustained: bool = False) -> dict:
+def tight_bound(model: ModelConfig, gpu: Accelerator, x: TightInputs) -> dict:
     """The bound: the step takes at least as long as its slowest resource, each at the best
     rate measured for it at the boost clock: ``max(memory, compute, network)`` (``overlap =
     max``; ``sum``: one after another). The whole batch is one micro-batch (more only add
     weight reads), so ``micro_batches`` and ``sustained_clock`` do not change it: they belong
-    to the estimate. ``sustained=True`` computes at the sustained clock instead (no longer a
-    bound for every GPU)."""
+    to the estimate."""
     x1 = replace(x, micro_batches=1)
     cap = max_batch(model, gpu, x1)
     b = min(x.batch_per_gpu, math.floor(cap))
@@ -582,7 +581,7 @@ def tight_bound(model: ModelConfig, gpu: Accelerator, x: TightInputs, *, sustain
     mem_t = comp_t = attn_t = 0.0
     for k in ks:
         me, ce = best_rates(k, x)
-        tm, tc = roofline(k, gpu, x, me, ce, sustained)
+        tm, tc = roofline(k, gpu, x, me, ce)
         mem_t += k.count * tm
         comp_t += k.count * tc
         if k.kind == "attention":

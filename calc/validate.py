@@ -42,7 +42,7 @@ from . import measured
 from .cost import DeepSeekDay, DeepSeekTraffic
 from .decode import speed_of_light
 from .estimate import (BOUND_TO_ESTIMATE, CPU_STEP_OVERHEAD_S, SGLANG_CPU_BATCH, SGLANG_NO_OVERLAP_TPS,
-                       EstimateInputs, estimate, stage_throughputs)
+                       EstimateInputs, estimate, stage_throughputs, step_factors)
 from .presets import GPUS, MODELS, Accelerator
 from .schema import describe
 from .tight import TightInputs, largest_batch_at_speed, max_batch, tight_bound
@@ -392,16 +392,16 @@ def gap(d: Deployment, eff: dict, fit: Fit, est: dict, tight_tokens_per_s: float
     e = fit.inputs(d)
 
     def stages(n: int) -> list[float]:
-        return stage_throughputs(m, g, tight_inputs(dict(s, batch_per_gpu=max(1, n)), eff), e)
+        x = tight_inputs(dict(s, batch_per_gpu=max(1, n)), eff)
+        return [tight_bound(m, g, x)["tokens_per_s_per_gpu"], *stage_throughputs(m, g, x, e)]
 
     lo = math.floor(b)
     w = b - lo
     ys = stages(lo)
     if w > 1e-12:  # between two whole batches (a stated speed per user): linear between them
         ys = [(1 - w) * a + w * c for a, c in zip(ys, stages(lo + 1))]
-    steps = [tight_tokens_per_s, *ys[:-1], est["tokens_per_s_per_gpu"], d.measured_tokens_per_s_per_gpu]
-    # rounded to 12 digits, so that a step that changes nothing reads exactly one
-    return {key: round(steps[i + 1] / steps[i], 12) for i, key in enumerate(GAP_STEPS)}
+    return step_factors([tight_tokens_per_s, *ys, est["tokens_per_s_per_gpu"], d.measured_tokens_per_s_per_gpu],
+                        GAP_STEPS)
 
 
 @dataclass(frozen=True)

@@ -308,24 +308,26 @@ def build_wheel(calc_src: Path, work: Path = BUILD) -> Path:
     return wheels[0]
 
 
-def compile_wheel(wheel: Path, work: Path = BUILD) -> Path:
+def compile_wheel(wheel: Path, work: Path = BUILD) -> tuple[Path, dict]:
     """The wheel with every module compiled to bytecode by the Pyodide the site ships
     (tools/compile-wheel.mjs), so the reader's browser does not compile calc at each cold
     start (about half of calc's import time there). The result is kept in ``work``, keyed by
-    the source wheel's and Pyodide's versions, and checked by importing every module."""
+    the source wheel's and Pyodide's versions, and checked by importing every module.
+    Returns the wheel and what the compiler reports (Python version, magic number, modules)."""
     pyodide_version = json.loads((PYODIDE_NPM / "package.json").read_text())["version"]
     key = hashlib.sha256(wheel.read_bytes() + pyodide_version.encode()
                          + (ROOT / "tools" / "compile-wheel.mjs").read_bytes()).hexdigest()[:16]
     out = work / "wheel-pyc" / key / wheel.name
-    if not out.exists():
+    if not (out.exists() and out.with_suffix(".json").exists()):
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(".tmp")
         run = subprocess.run(["node", str(ROOT / "tools" / "compile-wheel.mjs"), str(wheel), str(tmp)],
                              capture_output=True, text=True, cwd=ROOT)
         if run.returncode:
             raise SystemExit(f"compiling the calc wheel with Pyodide failed:\n{run.stderr.strip()[-2000:]}")
+        out.with_suffix(".json").write_text(run.stdout.strip().splitlines()[-1])
         tmp.replace(out)
-    return out
+    return out, json.loads(out.with_suffix(".json").read_text())
 
 
 def repack_stored(src: Path, dst: Path) -> None:
@@ -451,7 +453,7 @@ def build(calc_src: Path = ROOT, site_url: str | None = None, site: Path = SITE,
     docs = work / "docs"
     try:
         calc, web = load_calc(calc_src)
-        wheel = compile_wheel(build_wheel(calc_src, work), work)
+        wheel, bytecode = compile_wheel(build_wheel(calc_src, work), work)
         wheel_sha = hashlib.sha256(wheel.read_bytes()).hexdigest()
         bid = build_id(wheel_sha, site_url)
         ctx = PageContext(calc, web)
@@ -477,6 +479,7 @@ def build(calc_src: Path = ROOT, site_url: str | None = None, site: Path = SITE,
             "pyodide": json.loads((PYODIDE_NPM / "package.json").read_text())["version"],
             "site_url": site_url,
             "build": bid,
+            "bytecode": bytecode,
             **info,
         }
         (site / "build-info.json").write_text(json.dumps(info, indent=1))

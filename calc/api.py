@@ -558,6 +558,8 @@ for _o in [
     OutputSpec("estimate_mape", "", "Mean error, leave-one-out", display="percent"),
     OutputSpec("estimate_mape_in_sample", "", "Mean error, in-sample", display="percent"),
     OutputSpec("estimate_max_abs_error", "", "Largest error, leave-one-out", display="percent"),
+    OutputSpec("estimate_worst_row", "", "Deployment with the largest error",
+               help="the key of the decode-only row whose leave-one-out error is largest"),
     OutputSpec("estimate_binding", "", "Estimate: resource taking most of the step"),
     OutputSpec("overhead_factor", "", "Fitted overhead factor", display="ratio"),
     OutputSpec("step_overhead_s", "s", "Fitted time per step"),
@@ -723,7 +725,8 @@ register(Calculation("frontier", "Throughput against interactivity", _TIGHT_PARA
 register(Calculation("validate", "Bounds and estimate against measured deployments", _VALIDATE_PARAMS,
                      ("rows", "chart", "targets", "geomean_measured_over_naive", "geomean_measured_over_tight",
                       "geomean_estimate_over_tight", "gap_geomean",
-                      "all_below_tight", "estimate_mape", "estimate_max_abs_error", "estimate_mape_in_sample",
+                      "all_below_tight", "estimate_mape", "estimate_max_abs_error", "estimate_worst_row",
+                      "estimate_mape_in_sample",
                       "overhead_factor", "step_overhead_s", "blackwell_attention_share", "cpu_step_s", "decode_rows",
                       "mixed_rows", "error_low", "error_high", "prefill"),
                      _validate_calc, "Measured decode throughput against speed of light, tight bound and the estimate "

@@ -178,6 +178,22 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         model="kimi-k2", date="2025-07-20",
     ),
     Deployment(
+        "vllm-h200-ep32", "vLLM (llm-d), H200, decode EP32", "h200", 2200,
+        "vLLM blog 2025-12-17, 'vLLM Large Scale Serving: DeepSeek @ 2.2k tok/s/H200 with Wide-EP': \"a "
+        "sustained throughput of 2.2k tokens/s per H200 GPU\"; decode chart from llm-d's v0.3 blog (2025-10-10)",
+        dict(ep=32, seq_len=2000 + 1000, batch_per_gpu=256, micro_batches=2),
+        "DeepSeek-R1, prefill and decode on separate GPUs, decode chart 'Output Tok/Sec/GPU' at EP32 (its bar "
+        "reads about 2,180), 2,000 input and 2,000 output tokens on average, 256 concurrent requests per EP "
+        "rank, data-parallel attention, dual-batch overlap, DeepEP, DeepGEMM, EPLB, async scheduling, "
+        "CoreWeave H200 with ConnectX-7 InfiniBand",
+        "average context 3,000 (2,000 prompt + half of 2,000 outputs); bound: MTP off or at accept length 1.9, "
+        "redundant experts 0 or 32 (neither stated); estimate: MTP off, 32 redundant experts; BF16 cache "
+        "(vLLM's default for this model, not stated); the only vLLM row: the estimate's overheads come mostly "
+        "from DeepSeek's and SGLang's engines",
+        model="deepseek-r1", unknown=dict(accept_length=(1.0, MTP_ACCEPT_TOP), redundant_experts=(0, 32)),
+        estimate_settings=dict(accept_length=1.0, redundant_experts=32), date="2025-10-10",
+    ),
+    Deployment(
         "ant-h20-bs48", "SGLang at Ant Group, H20, 48 per GPU, MTP", "h20", 714, _LMSYS_ANT,
         dict(ep=16, seq_len=4096 + 768, batch_per_gpu=48, accept_length=1.9, verify_tokens=2, kv_dtype="fp8",
              attn_dtype="fp8"),
@@ -626,6 +642,8 @@ def _validate_cached(key: tuple) -> dict:
         "all_below_tight": all_below,
         "estimate_mape": mape,
         "estimate_max_abs_error": max_err,
+        "estimate_worst_row": max((k for k, r in rows.items() if r["group"] == "decode"),
+                                  key=lambda k: abs(rows[k]["estimate_error"])),
         "estimate_mape_in_sample": sum(abs(r["estimate_in_sample_tokens_per_s_per_gpu"]
                                            / r["measured_tokens_per_s_per_gpu"] - 1) for r in dec) / len(dec),
         "overhead_factor": fit_all.overhead_factor,

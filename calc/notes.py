@@ -67,6 +67,10 @@ def _fixes(users: Callable[[dict], float], p: dict, model: ModelConfig, gpu: Acc
     tp = next((v for v in degrees if fits(dict(p, tp=v))), None)
     if tp is not None:
         out.append(f"raise {_q('tp')} to {tp:,}")
+    else:  # copies of the KV cache can be what does not fit: the largest smaller degree that fits
+        lower = next((v for v in range(p["tp"] - 1, 0, -1) if fits(dict(p, tp=v))), None)
+        if lower is not None:
+            out.append(f"lower {_q('tp')} to {lower:,}")
     if p["kv_dtype"] == "bf16" and fits(dict(p, kv_dtype="fp8")):
         out.append(f"choose FP8 in {_q('kv_dtype')}")
     longest = _smallest(0, p["seq_len"], lambda v: not fits(dict(p, seq_len=v)))
@@ -102,9 +106,29 @@ def fit_note(users: Callable[[dict], float], weights: float, p: dict, whole_user
     counted = ("The batch is zero, so throughput is zero." if whole_users else
                f"The placement bound counts the fraction ({fmt.value(n, 'users', 'users')}); a real GPU "
                "serves whole users, and the tight bound gives zero.")
-    text = (f"No user fits: one user's KV cache at {p['seq_len']:,} tokens takes {fmt.bytes_(per_user)}, "
-            f"more than the {fmt.bytes_(left)} of HBM left per GPU after the weights. {counted}")
+    copies = _kv_copies(p) if whole_users else 1.0
+    if copies > 1:
+        # Attention split over tp GPUs: each keeps the whole latent (MLA) or the KV heads past
+        # their count, so one sequence per GPU costs its cache that many times on every GPU.
+        model = p["model"]
+        why = ("every one of them keeps all of it (an MLA latent serves every head)" if model.is_mla else
+               f"more than its {model.num_key_value_heads:,} KV heads, the group stores it {copies:,.0f} times")
+        text = (f"No user fits: one user's KV cache at {p['seq_len']:,} tokens takes {fmt.bytes_(per_user)}, "
+                f"and with attention split over {p['tp']:,} GPUs, {why}: counted per GPU, one sequence takes "
+                f"{fmt.bytes_(per_user * copies)}, more than the {fmt.bytes_(left)} of HBM left per GPU after "
+                f"the weights. {counted}")
+    else:
+        text = (f"No user fits: one user's KV cache at {p['seq_len']:,} tokens takes {fmt.bytes_(per_user)}, "
+                f"more than the {fmt.bytes_(left)} of HBM left per GPU after the weights. {counted}")
     return text + (f" To fit one, {_join(fixes)}." if fixes else "")
+
+
+def _kv_copies(p: dict) -> float:
+    """How many copies of each sequence's KV cache the tight bound keeps per GPU under
+    attention tensor parallelism (:func:`calc.tight.kv_replication`)."""
+    from .tight import kv_replication
+
+    return kv_replication(p["model"], p["tp"])
 
 
 def capacity_note(p: dict) -> str:

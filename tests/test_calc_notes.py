@@ -81,3 +81,21 @@ def test_command_line_prints_the_same_note():
     assert r.returncode == 0, r.stderr
     note = evaluate("capacity", {"model": "llama-3.1-70b", "gpu": "h800"})["note"]
     assert note[:60] in r.stdout
+
+
+def test_attention_tensor_parallel_copies_are_named_and_undone():
+    """With MLA every attention-TP rank keeps each sequence's whole latent (calc.tight
+    kv_replication): at TP 1,024 DeepSeek-V3's 5,000-token cache, 351 MB per user, takes
+    360 GB per GPU counted per sequence. The note says so (it never calls 351 MB more than
+    65 GB) and offers the largest smaller degree that fits, which does fit."""
+    r = evaluate("tight", {"tp": 1024})
+    assert r["batch_per_gpu"] == 0 and r["note"].startswith("No user fits")
+    assert "1,024 GPUs" in r["note"] and "MLA latent" in r["note"]
+    assert "359.79\u00a0GB" in r["note"] and "351.36\u00a0MB" in r["note"]
+    lower = _fix_value(r["note"], "tp")
+    assert lower < 1024
+    assert evaluate("tight", {"tp": lower})["batch_per_gpu"] >= 1
+    assert evaluate("tight", {"tp": lower + 1})["batch_per_gpu"] == 0
+    # GQA: past its KV heads the group stores the cache more than once.
+    g = evaluate("tight", {"model": "llama-3.1-70b", "tp": 16, "seq_len": 2_000_000})
+    assert "8 KV heads" in g["note"] and "2 times" in g["note"]

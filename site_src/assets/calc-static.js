@@ -300,10 +300,22 @@
     var xTitle = wrap(axisTitle(data.x_label || "time", data.x_unit), W - 8);
     var legendItems = [];
     for (var mb = 0; mb < Math.min(SERIES, data.micro_batches || 1); mb++) legendItems.push({ label: "micro-batch " + mb, cls: "calc-s" + mb });
-    var note = wrap("darkest: compute-bound; lighter: memory-bound; palest: network", W - 8);
+    var kinds = [{ label: "compute-bound", cls: "calc-bound-compute" }, { label: "memory-bound", cls: "calc-bound-memory" },
+      { label: "network", cls: "calc-bound-network" }];
+    // Rows the legend needs at this width: the micro-batch swatches, then the three kinds.
+    function rows(items) {
+      var n = 1, x = 4;
+      items.forEach(function (it) {
+        var w = 22 + it.label.length * CHAR + 14;
+        if (x > 4 && x + w > W - 4) { n++; x = 4; }
+        x += w;
+      });
+      return n;
+    }
+    var legendRows = rows(legendItems) + rows(kinds);
     var xTitleY = y0 + 18 + FONT + 8;
     var legendY = xTitleY + (xTitle.length - 1) * FONT * 1.25 + FONT + 14;
-    var H = Math.round(legendY + FONT * 1.25 + 6 + note.length * FONT * 1.25 + 6);
+    var H = Math.round(legendY + legendRows * (FONT * 1.25 + 4) + 6);
 
     var id = (container.closest("[id]") || { id: "chart" }).id + "-svg";
     var svg = el("svg", { "class": "calc-svg", width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img",
@@ -335,22 +347,30 @@
       g.appendChild(el("rect", { x: x, y: y, width: w, height: laneH }));
       g.appendChild(el("title", {}, b.label + ", micro-batch " + b.micro_batch + ", " + b.bound + ": " +
         compact.format(b.end - b.start) + " " + (data.x_unit || "")));
-      if (w > String(b.label).length * CHAR + 6) {
-        g.appendChild(el("text", { x: x + w / 2, y: y + laneH / 2 + FONT * 0.35, "text-anchor": "middle" }, b.label));
-      }
+      // The label if it fits, else its first word, else none (the block's title and the
+      // chart's description still name it).
+      var text = [String(b.label), String(b.label).split(/[\s-]/)[0]].filter(function (t) {
+        return w > t.length * CHAR + 6;
+      })[0];
+      if (text) g.appendChild(el("text", { x: x + w / 2, y: y + laneH / 2 + FONT * 0.35, "text-anchor": "middle" }, text));
       svg.appendChild(g);
     });
     svg.appendChild(textLines(W / 2, xTitleY, xTitle, { "class": "calc-axis-title", "text-anchor": "middle" }));
     var legend = el("g", { "class": "calc-legend" });
     var lx = 4, ly = legendY;
-    legendItems.forEach(function (it) {
-      var w = 22 + it.label.length * CHAR + 14;
-      if (lx > 4 && lx + w > W - 4) { lx = 4; ly += FONT * 1.25 + 4; }
-      legend.appendChild(el("rect", { "class": it.cls + " calc-swatch", x: lx, y: ly - FONT * 0.8, width: 16, height: FONT }));
-      legend.appendChild(el("text", { x: lx + 22, y: ly }, it.label));
-      lx += w;
-    });
-    legend.appendChild(textLines(4, ly + FONT * 1.25 + 6, note));
+    function swatches(items, extra) {
+      items.forEach(function (it) {
+        var w = 22 + it.label.length * CHAR + 14;
+        if (lx > 4 && lx + w > W - 4) { lx = 4; ly += FONT * 1.25 + 4; }
+        legend.appendChild(el("rect", { "class": it.cls + " " + extra, x: lx, y: ly - FONT * 0.8, width: 16, height: FONT }));
+        legend.appendChild(el("text", { x: lx + 22, y: ly }, it.label));
+        lx += w;
+      });
+    }
+    swatches(legendItems, "calc-swatch");
+    lx = 4;
+    ly += FONT * 1.25 + 4;
+    swatches(kinds, "calc-bound-swatch");
     svg.appendChild(legend);
     if (old) old.replaceWith(svg);
     else container.appendChild(svg);

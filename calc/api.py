@@ -594,7 +594,7 @@ for _o in [
                help="share of the step in the fitted overheads and unhidden CPU time"),
     OutputSpec("naive_includes", "", "Speed of light includes"),
     OutputSpec("tight_settings", "", "Highest bound with"),
-    OutputSpec("estimate_batch_per_gpu", "sequences", "Estimate's batch per GPU"),
+    OutputSpec("estimate_batch_per_gpu", "sequences", "Estimate's batch per GPU", display="int"),
     OutputSpec("met", "", "Target met"),
     OutputSpec("target", "", "Target", display="percent"),
 ]:

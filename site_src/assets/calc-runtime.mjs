@@ -231,6 +231,12 @@ function rawText(value) {
 
 // ---------------------------------------------------------------------------- page
 
+// The host page's optional resize script, given with every Embed snippet: each embedded
+// frame takes the height its widget reports (calc-embed-size, below), within sane limits.
+const RESIZE_SCRIPT = 'addEventListener("message", (e) => { const d = e.data; ' +
+  'if (!d || d.type !== "calc-embed-size" || !(d.height > 0 && d.height < 100000)) return; ' +
+  'for (const f of document.querySelectorAll("iframe")) if (f.contentWindow === e.source) f.style.height = d.height + "px"; });';
+
 class Page {
   constructor() {
     this.gen = ++pageGen;
@@ -601,7 +607,10 @@ class Page {
     const title = (titleEl ? titleEl.textContent.trim() + " – " : "") + document.title;
     // The frame's height: the widget's as laid out here, plus the view's margins and footer.
     const height = Math.ceil(widget.getBoundingClientRect().height) + 40;
-    field.value = `<iframe src="${esc(this.embedURL(widget))}" title="${esc(title)}" width="100%" height="${height}" style="border:0;max-width:100%" loading="lazy"></iframe>`;
+    // With the frame, the optional resize script (README, "Embedding"): the frame then follows
+    // the widget's height at any width; a host that strips scripts keeps the height above.
+    field.value = `<iframe src="${esc(this.embedURL(widget))}" title="${esc(title)}" width="100%" height="${height}" style="border:0;max-width:100%" loading="lazy"></iframe>\n` +
+      `<script>${RESIZE_SCRIPT}</script>`;
     box.hidden = false;
     button.setAttribute("aria-expanded", "true");
     field.focus();

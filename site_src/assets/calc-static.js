@@ -419,6 +419,10 @@
         box.className = "calc-cell";
         while (td.firstChild) box.appendChild(td.firstChild);
         td.appendChild(box);
+        // Nothing to show (no text, no live output): a card leaves the row out, not a label
+        // with nothing after it.
+        if (!box.textContent.trim() && !box.querySelector("[data-output], svg, img, input, select"))
+          td.classList.add("calc-empty");
       });
     });
     table.dataset.calcLabelled = "1";

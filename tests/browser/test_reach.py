@@ -290,6 +290,9 @@ def test_embeds_on_another_origin_go_live_with_their_own_state(new_context, base
     one = _snippet(page, base_url, "speed-of-light/", "gpu=b200&seq_len=8000", "sol")
     two = _snippet(page, base_url, "placement/", "ep=64", "placement")
     assert one.startswith("<iframe src=\"" + base_url + "embed/speed-of-light/sol/?")
+    # The snippet carries the README's resize script, word for word.
+    readme_script = re.search(r"<script>\n?(addEventListener\(\"message\".*?)\n?</script>", RESIZE_SCRIPT, re.S)
+    assert readme_script and one.endswith("<script>" + readme_script.group(1).strip() + "</script>")
     (folder / "post.html").write_text(
         "<!doctype html><html><head><meta charset=utf-8><title>A blog post</title></head><body>"
         f"<p>Here is the bound, live:</p>{one}<p>And the placement:</p>{two}</body></html>")
@@ -307,6 +310,17 @@ def test_embeds_on_another_origin_go_live_with_their_own_state(new_context, base
         for k, v in params.items():
             assert f"{k}={v}" in href, href
         assert frame.evaluate("document.documentElement.scrollHeight") <= int(handle.get_attribute("height")) + 2
+    # On a phone the widgets grow taller than the snippet's height; the script follows them.
+    page.set_viewport_size({"width": 390, "height": 2400})
+    for handle, frame in frames:
+        deadline = time.monotonic() + 20
+        while True:
+            height = handle.evaluate("f => f.getBoundingClientRect().height")
+            want = frame.evaluate("document.documentElement.scrollHeight")
+            if abs(height - want) <= 2 and height > int(handle.get_attribute("height")):
+                break
+            assert time.monotonic() < deadline, (height, want, handle.get_attribute("height"))
+            page.wait_for_timeout(100)
 
 
 def test_embed_dark_scheme_and_optional_resize_script(new_context, base_url, calc_web, host_server):

@@ -78,6 +78,8 @@ def test_module_scripts_and_sitemap(served):
 def test_missing_page_gets_the_sites_404(served):
     status, headers, body = get(served + "no-such-page/")
     assert status == 404 and b"404" in body and headers["Content-Type"].startswith("text/html")
+    home = json.loads((conftest.build.SITE / "build-info.json").read_text())["site_url"]
+    assert f'<a href="{home}">Go to the home page</a>'.encode() in body  # a way back, not a dead end
 
 
 def test_service_worker_lists_every_file_of_the_build_with_its_hash(site):

@@ -402,6 +402,19 @@ class Page {
       }
     }
     this.pageNotice(Object.keys(errors).filter((k) => !named.has(k)).map((k) => errors[k]));
+    // The sticky summary (phones) shows "(stale)" numbers far from the field that explains
+    // them: it names the inputs to fix.
+    for (const w of this.widgets) {
+      const why = w.querySelector("[data-summary-why]");
+      if (!why) continue;
+      const bad = this.controls.filter((c) => w.contains(c) && c.name in errors).map((c) => {
+        const label = c.id && w.querySelector(`label[for="${CSS.escape(c.id)}"]`);
+        return "\u201c" + ((label && label.firstChild && label.firstChild.textContent.trim()) || c.name) + "\u201d";
+      });
+      why.querySelector("dd").textContent = bad.length ? bad.join(", ") + (bad.length > 1 ? " are" : " is") +
+        " not valid (see the message under the field)." : "";
+      why.hidden = !bad.length;
+    }
 
     // Outputs that depend on a parameter the reader has made invalid keep their last good
     // values (marked stale) until it is valid again, whatever else changes meanwhile. A bad

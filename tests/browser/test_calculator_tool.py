@@ -137,3 +137,27 @@ def test_cost_band_labels_say_which_end_is_cheaper(page, base_url):
     rows = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('#cost-estimate dt')]
         .map((dt) => [dt.textContent.trim(), Number(dt.nextElementSibling.getAttribute('data-value'))]))""")
     assert rows["Lowest cost in the band"] < rows["Highest cost in the band"], rows
+
+
+def test_phone_summary_names_the_inputs_to_fix(page, base_url):
+    """On a phone the sticky summary shows "(stale)" numbers far from the fields; a link with
+    bad values makes it name those inputs (with the fields' own labels), and once the value
+    is fixed the line goes away."""
+    if "calculator/" not in PAGES:
+        pytest.skip("no calculator page")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(base_url + "calculator/?seq_len=abc&batch_per_gpu=-3")
+    wait_live(page)
+    why = page.locator("#tool [data-summary-why]")
+    why.wait_for(state="visible")
+    text = why.inner_text()
+    from calc import PARAMS as label
+    assert "Not updated" in text and "\u201c" + label["seq_len"].label + "\u201d" in text
+    assert "\u201c" + label["batch_per_gpu"].label + "\u201d" in text and "are not valid" in text
+    assert why.bounding_box()["y"] < 844  # in the sticky bar, on screen
+    before = updates(page)
+    for name in ("seq_len", "batch_per_gpu"):
+        page.locator(f"#tool [name='{name}']").fill("4000" if name == "seq_len" else "64")
+        page.locator(f"#tool [name='{name}']").press("Tab")
+    wait_update(page, before)
+    page.wait_for_function("() => document.querySelector('#tool [data-summary-why]').hidden")

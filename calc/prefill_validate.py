@@ -231,9 +231,12 @@ def validate_prefill() -> dict:
         "x_label": "Prefill bound", "x_unit": "tok/s",
         "y_name": "measured_tokens_per_s_per_gpu", "y_label": "Prompt tokens/s per GPU", "y_unit": "tok/s",
         "series": [
-            {"label": "Measured", "key": "measured", "y": [rows[k]["measured_tokens_per_s_per_gpu"] for k in order],
-             "points": [rows[k]["label"] for k in order]},
-            {"label": "Estimate", "key": "estimate", "y": [rows[k]["estimate_tokens_per_s_per_gpu"] for k in order]},
+            # Dots, not lines: several measurements share one bound, so a line through them
+            # would zig-zag between unrelated deployments.
+            {"label": "Measured", "key": "measured", "markers": True,
+             "y": [rows[k]["measured_tokens_per_s_per_gpu"] for k in order], "points": [rows[k]["label"] for k in order]},
+            {"label": "Estimate", "key": "estimate", "markers": True,
+             "y": [rows[k]["estimate_tokens_per_s_per_gpu"] for k in order]},
             {"label": "Bound (measured = bound)", "key": "bound", "y": [rows[k]["bound_tokens_per_s_per_gpu"] for k in order]},
         ],
     }

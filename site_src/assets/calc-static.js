@@ -262,7 +262,7 @@
         var sx = 4 + it.x;
         if (it.e.kind === "band") legend.appendChild(el("rect", { "class": it.e.cls, x: sx, y: ly - FONT * 0.8, width: 16, height: FONT }));
         else if (it.e.kind === "dot") legend.appendChild(el("circle", { "class": it.e.cls + " calc-swatch", cx: sx + 8, cy: ly - FONT * 0.35, r: 4 }));
-        else legend.appendChild(el("rect", { "class": it.e.cls + " calc-swatch", x: sx, y: ly - FONT * 0.45, width: 16, height: 4 }));
+        else legend.appendChild(el("line", { "class": it.e.cls + " calc-key", x1: sx, x2: sx + 18, y1: ly - FONT * 0.35, y2: ly - FONT * 0.35 }));
         legend.appendChild(textLines(sx + 22, ly, it.lines));
       });
       ly += rowH[k];

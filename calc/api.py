@@ -553,7 +553,7 @@ for _o in [
     # the estimate and its validation
     OutputSpec("estimate_tokens_per_s_per_gpu", "tok/s", "Estimate",
                help="leave-one-out: fitted without this deployment"),
-    OutputSpec("estimate_error", "", "Estimate error (leave-one-out)", display="percent",
+    OutputSpec("estimate_error", "", "Estimate error (leave-one-out)", display="signed_percent",
                help="estimate / measured - 1, with the overheads fitted without this deployment"),
     OutputSpec("estimate_mape", "", "Mean error, leave-one-out", display="percent"),
     OutputSpec("estimate_mape_in_sample", "", "Mean error, in-sample", display="percent"),

@@ -154,7 +154,7 @@ for _o in [
     OutputSpec("loo_estimate_tokens_per_s_per_gpu", "tok/s", "Prefill estimate, fitted without this row"),
     OutputSpec("bound_tokens_per_s_per_gpu", "tok/s", "Prefill bound"),
     OutputSpec("estimate_error", "", "Estimate error", display="percent", help="estimate / measured - 1"),
-    OutputSpec("loo_error", "", "Leave-one-out error", display="percent"),
+    OutputSpec("loo_error", "", "Leave-one-out error", display="signed_percent"),
     OutputSpec("measured_over_bound", "", "Measured / bound", display="percent"),
     OutputSpec("prefill_overhead_real", "", "Overhead factor, real routing", display="percent"),
     OutputSpec("prefill_overhead_balanced", "", "Overhead factor, balanced routing", display="percent"),
@@ -322,7 +322,7 @@ def _plain_validate_prefill(result: dict) -> str:
 
     rows = []
     for r in result["rows"].values():
-        loo = fmt.percent(r["loo_error"]) if "loo_error" in r else "bound only"
+        loo = fmt.signed_percent(r["loo_error"]) if "loo_error" in r else "bound only"
         rows.append((r["label"], f"{r['prompt_len']:,}", fmt.value(r["measured_tokens_per_s_per_gpu"], "tok/s"),
                      fmt.value(r["estimate_tokens_per_s_per_gpu"], "tok/s"), fmt.percent(r["estimate_error"]), loo,
                      fmt.value(r["bound_tokens_per_s_per_gpu"], "tok/s"), fmt.percent(r["measured_over_bound"]),

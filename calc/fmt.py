@@ -115,6 +115,12 @@ def percent(fraction: float) -> str:
     return f"{q:,.0f}%" if abs(p) >= 100 else f"{q:.1f}%"
 
 
+def signed_percent(fraction: float) -> str:
+    """A relative error with its sign: "+11.6%", "-7.9%", "0.0%" (rounded as :func:`percent`)."""
+    text = percent(fraction)
+    return "+" + text if text[0].isdigit() and text.strip("0.%") else text
+
+
 def count(x: float, unit: str = "") -> str:
     """A count of things: a whole number with separators."""
     if not _finite(x):
@@ -126,7 +132,7 @@ def value(x, unit: str, display: str | None = None) -> str:
     """Format ``x`` (in SI base units) for an output of ``unit``.
 
     ``display`` refines the choice: ``"binary"`` for GiB-style bytes, ``"percent"``
-    for a fraction, ``"ratio"`` for an "N x" multiple, ``"int"`` (or ``"count"``) for a
+    for a fraction (``"signed_percent"``: an error, "+" when positive), ``"ratio"`` for an "N x" multiple, ``"int"`` (or ``"count"``) for a
     count of things, ``"users"`` for an average count where a fraction below ten
     matters, ``"given"`` for a published figure shown as published.
     """
@@ -146,6 +152,8 @@ def value(x, unit: str, display: str | None = None) -> str:
         return usd(x, given=display == "given") + unit[3:]
     if display == "percent":
         return percent(x)
+    if display == "signed_percent":
+        return signed_percent(x)
     if display == "ratio":
         return f"{number(x, 3)}\u00d7"
     if display == "given":  # a published figure: up to two decimals, as given (226.75 nodes)

@@ -99,3 +99,15 @@ def test_attention_tensor_parallel_copies_are_named_and_undone():
     # GQA: past its KV heads the group stores the cache more than once.
     g = evaluate("tight", {"model": "llama-3.1-70b", "tp": 16, "seq_len": 2_000_000})
     assert "8 KV heads" in g["note"] and "2 times" in g["note"]
+
+
+def test_errors_carry_their_sign():
+    """An estimate's error is estimate / measured - 1: the pages print it with its sign, as
+    the CLI's validation table does ("+11.6%", "-7.9%"), so over- and underestimates differ
+    at a glance."""
+    assert fmt.value(0.116, "", "signed_percent") == "+11.6%"
+    assert fmt.value(-0.079, "", "signed_percent") == "-7.9%"
+    assert fmt.value(0.0, "", "signed_percent") == "0.0%"
+    assert fmt.value(1.04, "", "signed_percent") == "+104%"
+    from calc.api import OUTPUTS
+    assert OUTPUTS["estimate_error"].display == "signed_percent"

@@ -560,7 +560,17 @@
     if (header && box.parentNode !== header) header.insertBefore(box, before || null);
     else if (!header && !box.parentNode) document.body.appendChild(box);
     box.dataset.state = state;
-    box.textContent = (state === "live" ? "\u25cf " : "\u25cb ") + (detail || LABELS[state] || state);
+    // A parenthetical ("(live calculation unavailable)") in a span of its own, which a phone's
+    // header leaves out (calc.css): the widgets' own state labels keep the whole text.
+    var text = detail || LABELS[state] || state;
+    var paren = /^(.*?)( \(.*\))$/.exec(text);
+    box.textContent = (state === "live" ? "\u25cf " : "\u25cb ") + (paren ? paren[1] : text);
+    if (paren) {
+      var more = document.createElement("span");
+      more.className = "calc-status-detail";
+      more.textContent = paren[2];
+      box.appendChild(more);
+    }
     box.title = state === "live"
       ? "Numbers are recomputed by Python (Pyodide) in your browser"
       : "Numbers shown were computed when the site was built";

@@ -118,3 +118,19 @@ def test_inputs_work_after_instant_navigation_and_back_restores_state(page, base
     wait_live(page)
     assert page.locator("#sol-seq_len").input_value() == "8000"
     assert_outputs(page, calc_web, {"seq_len": 8000})
+
+
+def test_failed_state_fits_a_phone_header(page, base_url, guard):
+    """When Python cannot run, the header's indicator says "Built-in values" and, on a phone,
+    leaves "(live calculation unavailable)" to the widgets' own labels: the page stays as
+    wide as the screen (the indicator once pushed the header 59 px past a 390 px screen)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(base_url + PAGE)
+    wait_live(page)
+    page.evaluate("window.__calcWorker.onerror({preventDefault() {}, message: 'worker crashed'})")
+    assert page.evaluate("document.documentElement.dataset.calcState") == "failed"
+    status = page.locator("#calc-status")
+    assert status.inner_text().strip() == "\u25cb Built-in values"
+    assert "(live calculation unavailable)" in status.text_content()
+    assert "(live calculation unavailable)" in page.locator("#sol [data-state-label]").inner_text()
+    assert page.evaluate("document.scrollingElement.scrollWidth - document.documentElement.clientWidth") <= 0

@@ -153,7 +153,6 @@ for _o in [
     OutputSpec("estimate_tokens_per_s_per_gpu", "tok/s", "Prefill estimate"),
     OutputSpec("loo_estimate_tokens_per_s_per_gpu", "tok/s", "Prefill estimate, fitted without this row"),
     OutputSpec("bound_tokens_per_s_per_gpu", "tok/s", "Prefill bound"),
-    OutputSpec("estimate_error", "", "Estimate error", display="percent", help="estimate / measured - 1"),
     OutputSpec("loo_error", "", "Leave-one-out error", display="signed_percent"),
     OutputSpec("measured_over_bound", "", "Measured / bound", display="percent"),
     OutputSpec("prefill_overhead_real", "", "Overhead factor, real routing", display="percent"),

@@ -118,7 +118,7 @@ def percent(fraction: float) -> str:
 def signed_percent(fraction: float) -> str:
     """A relative error with its sign: "+11.6%", "-7.9%", "0.0%" (rounded as :func:`percent`)."""
     text = percent(fraction)
-    return "+" + text if text[0].isdigit() and text.strip("0.%") else text
+    return "+" + text if fraction > 0 and text != percent(0.0) else text
 
 
 def count(x: float, unit: str = "") -> str:

@@ -106,29 +106,21 @@ def fit_note(users: Callable[[dict], float], weights: float, p: dict, whole_user
     counted = ("The batch is zero, so throughput is zero." if whole_users else
                f"The placement bound counts the fraction ({fmt.value(n, 'users', 'users')}); a real GPU "
                "serves whole users, and the tight bound gives zero.")
-    copies = _kv_copies(p) if whole_users else 1.0
-    if copies > 1:
-        # Attention split over tp GPUs: each keeps the whole latent (MLA) or the KV heads past
-        # their count, so one sequence per GPU costs its cache that many times on every GPU.
-        model = p["model"]
-        why = ("every one of them keeps all of it (an MLA latent serves every head)" if model.is_mla else
-               f"more than its {model.num_key_value_heads:,} KV heads, the group stores it {copies:,.0f} times")
-        text = (f"No user fits: one user's KV cache at {p['seq_len']:,} tokens takes {fmt.bytes_(per_user)}, "
-                f"and with attention split over {p['tp']:,} GPUs, {why}: counted per GPU, one sequence takes "
-                f"{fmt.bytes_(per_user * copies)}, more than the {fmt.bytes_(left)} of HBM left per GPU after "
-                f"the weights. {counted}")
-    else:
-        text = (f"No user fits: one user's KV cache at {p['seq_len']:,} tokens takes {fmt.bytes_(per_user)}, "
-                f"more than the {fmt.bytes_(left)} of HBM left per GPU after the weights. {counted}")
-    return text + (f" To fit one, {_join(fixes)}." if fixes else "")
-
-
-def _kv_copies(p: dict) -> float:
-    """How many copies of each sequence's KV cache the tight bound keeps per GPU under
-    attention tensor parallelism (:func:`calc.tight.kv_replication`)."""
     from .tight import kv_replication
 
-    return kv_replication(p["model"], p["tp"])
+    # Attention split over tp GPUs: each keeps the whole latent (MLA), or the group stores a
+    # GQA cache more than once past its KV heads, so one sequence per GPU costs more than one
+    # cache on every GPU (the tight bound counts it so; the placement bound does not).
+    copies = kv_replication(p["model"], p["tp"]) if whole_users else 1.0
+    split = ""
+    if copies > 1:
+        why = ("every one of them keeps all of it (an MLA latent serves every head)" if p["model"].is_mla else
+               f"more than its {p['model'].num_key_value_heads:,} KV heads, the group stores it {copies:,.0f} times")
+        split = (f", and with attention split over {p['tp']:,} GPUs, {why}: counted per GPU, one sequence "
+                 f"takes {fmt.bytes_(per_user * copies)}")
+    text = (f"No user fits: one user's KV cache at {p['seq_len']:,} tokens takes {fmt.bytes_(per_user)}{split}, "
+            f"more than the {fmt.bytes_(left)} of HBM left per GPU after the weights. {counted}")
+    return text + (f" To fit one, {_join(fixes)}." if fixes else "")
 
 
 def capacity_note(p: dict) -> str:

@@ -300,19 +300,21 @@
     var xTitle = wrap(axisTitle(data.x_label || "time", data.x_unit), W - 8);
     var legendItems = [];
     for (var mb = 0; mb < Math.min(SERIES, data.micro_batches || 1); mb++) legendItems.push({ label: "micro-batch " + mb, cls: "calc-s" + mb });
-    var kinds = [{ label: "compute-bound", cls: "calc-bound-compute" }, { label: "memory-bound", cls: "calc-bound-memory" },
-      { label: "network", cls: "calc-bound-network" }];
-    // Rows the legend needs at this width: the micro-batch swatches, then the three kinds.
-    function rows(items) {
-      var n = 1, x = 4;
+    var kinds = [{ label: "compute-bound", cls: "calc-block calc-bound-compute" },
+      { label: "memory-bound", cls: "calc-block calc-bound-memory" }, { label: "network", cls: "calc-block calc-bound-network" }];
+    // The legend laid out once, for the height and the drawing: micro-batches on one row (or
+    // more), the three kinds from a new row.
+    var keys = [], kx = 4, krow = 0;
+    [legendItems, kinds].forEach(function (items, group) {
+      if (group) { kx = 4; krow++; }
       items.forEach(function (it) {
         var w = 22 + it.label.length * CHAR + 14;
-        if (x > 4 && x + w > W - 4) { n++; x = 4; }
-        x += w;
+        if (kx > 4 && kx + w > W - 4) { kx = 4; krow++; }
+        keys.push({ it: it, x: kx, row: krow, block: group === 1 });
+        kx += w;
       });
-      return n;
-    }
-    var legendRows = rows(legendItems) + rows(kinds);
+    });
+    var legendRows = krow + 1;
     var xTitleY = y0 + 18 + FONT + 8;
     var legendY = xTitleY + (xTitle.length - 1) * FONT * 1.25 + FONT + 14;
     var H = Math.round(legendY + legendRows * (FONT * 1.25 + 4) + 6);
@@ -357,20 +359,19 @@
     });
     svg.appendChild(textLines(W / 2, xTitleY, xTitle, { "class": "calc-axis-title", "text-anchor": "middle" }));
     var legend = el("g", { "class": "calc-legend" });
-    var lx = 4, ly = legendY;
-    function swatches(items, extra) {
-      items.forEach(function (it) {
-        var w = 22 + it.label.length * CHAR + 14;
-        if (lx > 4 && lx + w > W - 4) { lx = 4; ly += FONT * 1.25 + 4; }
-        legend.appendChild(el("rect", { "class": it.cls + " " + extra, x: lx, y: ly - FONT * 0.8, width: 16, height: FONT }));
-        legend.appendChild(el("text", { x: lx + 22, y: ly }, it.label));
-        lx += w;
-      });
-    }
-    swatches(legendItems, "calc-swatch");
-    lx = 4;
-    ly += FONT * 1.25 + 4;
-    swatches(kinds, "calc-bound-swatch");
+    keys.forEach(function (k) {
+      var ky = legendY + k.row * (FONT * 1.25 + 4);
+      var rect = el("rect", { x: k.x, y: ky - FONT * 0.8, width: 16, height: FONT });
+      if (k.block) { // drawn as a block, so the blocks' own rules give its look
+        var g = el("g", { "class": k.it.cls });
+        g.appendChild(rect);
+        legend.appendChild(g);
+      } else {
+        rect.setAttribute("class", k.it.cls + " calc-swatch");
+        legend.appendChild(rect);
+      }
+      legend.appendChild(el("text", { x: k.x + 22, y: ky }, k.it.label));
+    });
     svg.appendChild(legend);
     if (old) old.replaceWith(svg);
     else container.appendChild(svg);

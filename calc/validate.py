@@ -188,10 +188,29 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         "CoreWeave H200 with ConnectX-7 InfiniBand",
         "average context 3,000 (2,000 prompt + half of 2,000 outputs); bound: MTP off or at accept length 1.9, "
         "redundant experts 0 or 32 (neither stated); estimate: MTP off, 32 redundant experts; BF16 cache "
-        "(vLLM's default for this model, not stated); the only vLLM row: the estimate's overheads come mostly "
-        "from DeepSeek's and SGLang's engines",
+        "(vLLM's default for this model, not stated); the estimate's overheads come mostly from DeepSeek's and "
+        "SGLang's engines",
         model="deepseek-r1", unknown=dict(accept_length=(1.0, MTP_ACCEPT_TOP), redundant_experts=(0, 32)),
         estimate_settings=dict(accept_length=1.0, redundant_experts=32), date="2025-10-10",
+    ),
+    Deployment(
+        "vllm-gb200-ep8", "vLLM, GB200, decode DP8 + EP8", "gb200", 10_108,
+        "vLLM blog 2026-02-03, 'Driving vLLM WideEP and Large-Scale Serving Toward Maturity on Blackwell "
+        "(Part I)': \"10.1K decode TPGS on GB200\" (10,108 in its chart); its reproduction (vLLM issue 33583) "
+        "keeps the launch command, log and average in minosfuture/vllm, runs/DS-R1/fp4/report/",
+        dict(ep=8, seq_len=2000 + 1000, batch_per_gpu=1024, accept_length=1.0, kv_dtype="fp8", attn_dtype="fp8",
+             expert_dtype="fp4", micro_batches=1),
+        "DeepSeek-R1-0528 in NVFP4 (experts and output projection), one decode instance of 8 GB200 with "
+        "data-parallel attention and EP8, prefill on 8 other GPUs, 2,000 input and 2,000 output tokens; the "
+        "figure is the log's per-GPU generation rate averaged over the steps with 1,024 requests running; FP8 "
+        "cache with FlashInfer's MLA kernel, no MTP, 32 of the 256 experts on each GPU (no redundant experts, no "
+        "EPLB), no dual-batch overlap, experts reached by all-gather and reduce-scatter instead of DeepEP",
+        "average context 3,000 (2,000 prompt + half of 2,000 outputs); attention in FP8: with an FP8 cache "
+        "vLLM quantizes the decode query to FP8 before the kernel (vllm/v1/attention/backends/mla/common.py); "
+        "the all-gather and reduce-scatter counted as DeepEP low-latency messages (about as many bytes at "
+        "EP8); no load imbalance beyond the random spread (without EPLB there is more, and no figure is "
+        "published); matmuls outside the experts in FP8",
+        model="deepseek-r1", date="2026-02-03",
     ),
     Deployment(
         "ant-h20-bs48", "SGLang at Ant Group, H20, 48 per GPU, MTP", "h20", 714, _LMSYS_ANT,

@@ -128,15 +128,17 @@ def test_targets_printed_with_the_honest_figures():
     assert V["geomean_measured_over_tight"] > 4 * V["geomean_measured_over_naive"]
 
 
-def test_estimate_within_25_percent_on_the_engines_it_was_built_from():
-    """The estimate's CPU time, schedules and most of its fitted overheads come from DeepSeek's
-    and SGLang's engines: on their rows it stays within the issue's +/-25%, leave-one-out.
-    vLLM's wide-EP run on H200 (vLLM blog 2025-12-17, 2.2k tok/s per GPU) is measured
-    below the estimate by more than that; the target reports it as not met rather than
-    leaving the row out."""
+def test_estimate_within_25_percent_except_vllm_on_h200():
+    """Leave-one-out, the estimate stays within the issue's +/-25% on every decode row but one,
+    vLLM's wide-EP run on H200 (vLLM blog 2025-12-17, 2.2k tok/s per GPU), measured below
+    the estimate by more than that; the target reports it as not met rather than leaving the
+    row out. The same engine on GB200 (vLLM blog 2026-02-03, 10,108 tok/s per GPU at 1,024
+    requests per GPU, minosfuture/vllm runs/DS-R1/fp4/report) lands inside, so the gap is
+    not the engine alone."""
     for key, r in DECODE.items():
-        if not key.startswith("vllm-"):
+        if key != "vllm-h200-ep32":
             assert abs(r["estimate_error"]) <= TARGET_MAX_ERROR, (key, r["estimate_error"])
+    assert abs(DECODE["vllm-gb200-ep8"]["estimate_error"]) <= 0.1
     v = DECODE["vllm-h200-ep32"]
     assert v["estimate_error"] > TARGET_MAX_ERROR
     assert v["measured_tokens_per_s_per_gpu"] <= v["tight_tokens_per_s_per_gpu"]
@@ -315,7 +317,7 @@ def test_blackwell_attention_share_fitted_leave_one_out():
     assert V["blackwell_attention_share"] in SHARE_GRID
     assert measured.FLASHMLA_SPARSE_B200_OVER_H800 == pytest.approx((350 / 2250) / (410 / 865), rel=1e-3)
     gb = [k for k, r in DECODE.items() if r["gpu"].startswith("GB200")]
-    assert len(gb) == 3
+    assert len(gb) == 4  # three SGLang runs (LMSYS) and vLLM (vLLM blog 2026-02-03)
     assert {DECODE[k]["blackwell_attention_share"] for k in gb} != {V["blackwell_attention_share"]}
 
 

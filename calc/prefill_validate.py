@@ -111,6 +111,24 @@ MEASUREMENTS: tuple[PrefillMeasurement, ...] = (
         "that do not fit, overlapped with computation",
     ),
     PrefillMeasurement(
+        "vllm-gb200-fp4", "vLLM, GB200, NVFP4 MoE, 2K", "deepseek-r1", "gb200", 26_214,
+        "vLLM blog 2026-02-03, 'Driving vLLM WideEP and Large-Scale Serving Toward Maturity on Blackwell (Part I)': "
+        "\"26.2K prefill TPGS\"; launch command and log of its reproduction in minosfuture/vllm, "
+        "runs/DS-R1/fp4/report/prefill-2000in/",
+        dict(prompt_len=2048, chunk_tokens=65_536, ep=2, redundant_experts=0, microbatches=1, gemm_dtype="fp8",
+             expert_dtype="fp4", attn_dtype="fp8", kv_dtype="fp8",
+             linear_dtypes=(("o_proj", "fp4"), ("q_b", "bf16"), ("attn_a", "bf16"), ("kv_b", "bf16"), ("dense", "fp4"))),
+        "2 GB200 per prefill instance, data-parallel attention and EP2, experts and the attention output projection "
+        "in NVFP4, FP8 cache, one batch of 32 prompts (65,536 tokens) per GPU per pass, no micro-batch overlap, "
+        "experts reached by all-gather and reduce-scatter, half the layers' weights offloaded to host memory and "
+        "prefetched; the log gives 26,214 prompt tokens/s per GPU and 2,048 tokens per prompt; RoPE and "
+        "quantization fused for prefill attention",
+        "attention in FP8 (the fused quantization feeds it); q_b in BF16 (the prefill command, unlike the decode "
+        "one, does not turn on vLLM's FP8 MLA projections); shared experts and dense layers in NVFP4 as in the SGLang "
+        "row; the all-gather and reduce-scatter counted as DeepEP normal-mode traffic; the offload counted at its "
+        "minimum, overlapped with computation",
+    ),
+    PrefillMeasurement(
         "ant-h20-tp8", "SGLang at Ant Group, H20 TP8, 4K", "deepseek-r1", "h20", 16_500 / 8,
         "LMSYS blog 2025-09-26, DeepSeek-R1 on H20-96G (lm-sys/lm-sys.github.io blog/2025-09-26-sglang-ant-group.md)",
         dict(prompt_len=4096, chunk_tokens=16384, ep=8, tp=8, moe_parallel="tp", redundant_experts=0, microbatches=1,

@@ -460,6 +460,24 @@ FLASHMLA_SPARSE_FP8_B200 = Measured(
 FLASHMLA_SPARSE_B200_OVER_H800 = ((FLASHMLA_SPARSE_FP8_B200.value / 2250e12)
                                   / (FLASHMLA_SPARSE_FP8.value / H800_SUSTAINED_BF16.value))
 
+#: The dense MLA decode kernel engines run on Blackwell (TensorRT-LLM's, called through
+#: FlashInfer), benchmarked alone on a B200 at DeepSeek-V3's decode shape: 128 query heads, one
+#: 576-wide latent head, one query token, 8,192 cached tokens, FP8 query and cache, batch 512,
+#: 544 us per call. Counted as this module counts attention, 512 x 8,192 x 128 x (576 + 512) x 2
+#: FLOPs in 544 us: 2,147 TFLOPS, the benchmark's own figure.
+TRTLLM_MLA_DECODE_B200 = Measured(
+    512 * 8192 * 128 * (576 + 512) * 2 / 544e-6, "FLOP/s",
+    "TensorRT-LLM MLA decode kernel, FP8, 128 heads, 8K context, batch 512", "b200",
+    "BangBOOM/operator-test, mla-decoding/B200/README.md (FlashInfer's benchmark, backend trtllm-native)",
+    "| 1 | 8192 | 128 | 1 | 512 | 1108.9 | 544 | 1053.504468 | 2147.483648 |")
+#: B200's dense FP8 peak, 4.5 PFLOPS (the b200 preset; a test keeps them equal).
+B200_FP8_PEAK = 4500e12
+#: The Blackwell attention share this kernel implies: its share of the B200's FP8 peak over
+#: FlashMLA's share of the H800's sustained peak (660 of 865): 0.477 / 0.763 = 0.63. Shown
+#: beside the estimate's fitted share, which is about half of it; nothing uses it.
+BLACKWELL_ATTENTION_SHARE_KERNEL = (TRTLLM_MLA_DECODE_B200.value / B200_FP8_PEAK) / (
+    FLASHMLA_COMPUTE.value / H800_SUSTAINED_BF16.value)
+
 
 def table() -> dict:
     """Every figure above that the bounds and the estimates use, for the pages and the CLI.
@@ -474,6 +492,7 @@ def table() -> dict:
         "flashmla_compute": (FLASHMLA_COMPUTE, (d,)),
         "flashmla_sparse_h800": (FLASHMLA_SPARSE_FP8, (d,)),
         "flashmla_sparse_b200": (FLASHMLA_SPARSE_FP8_B200, (d,)),
+        "trtllm_mla_b200": (TRTLLM_MLA_DECODE_B200, (d,)),
         "deepgemm_peak": (DEEPGEMM_PEAK, (d, p)),
         "deepgemm_decode_best": (Measured(
             max(r[4] for r in DEEPGEMM_DENSE_DECODE) * GB, "B/s", "DeepGEMM decode-size matmul (M = 64), best", "h800",

@@ -377,9 +377,10 @@ _P = [
           "clock", choices=("on", "off"), choice_labels=_YES_NO),
     Param("blackwell_attention_share", "float", "", _estimate.FITTED_BLACKWELL_ATTENTION_SHARE,
           "Blackwell attention share (estimate)",
-          "Share of Hopper's measured attention efficiency that MLA decode attention reaches on Blackwell; fitted "
-          "to the GB200 deployments (checked leave-one-out): no dense MLA decode kernel has published Blackwell "
-          "figures", min=0.01, max=1, step=0.01),
+          "Share of Hopper's measured attention efficiency that MLA decode attention reaches on Blackwell in a "
+          "deployment; fitted to the GB200 deployments (checked leave-one-out). TensorRT-LLM's MLA decode kernel, "
+          "benchmarked alone on a B200, reaches about twice that: the fit also carries losses outside the kernel",
+          min=0.01, max=1, step=0.01),
     # ---- the bill's decode layout (calc.bill): its own expert parallelism, like the prefill layout's ----
     Param("decode_ep", "int", "GPUs", 144, "Decode expert-parallel degree",
           "GPUs the routed experts are spread over in one decode unit of the bill (DeepSeek: 144)",

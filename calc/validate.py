@@ -668,6 +668,7 @@ def _validate_cached(key: tuple) -> dict:
         "overhead_factor": fit_all.overhead_factor,
         "step_overhead_s": fit_all.step_overhead_s,
         "blackwell_attention_share": fit_all.blackwell_attention_share,
+        "blackwell_attention_share_kernel": measured.BLACKWELL_ATTENTION_SHARE_KERNEL,
         "cpu_step_s": fit_all.cpu_step_s,
         "decode_rows": len(dec),
         "mixed_rows": len(rows) - len(dec),

@@ -470,12 +470,15 @@ TRTLLM_MLA_DECODE_B200 = Measured(
     "TensorRT-LLM MLA decode kernel, FP8, 128 heads, 8K context, batch 512", "b200",
     "BangBOOM/operator-test, mla-decoding/B200/README.md (FlashInfer's benchmark, backend trtllm-native)",
     "| 1 | 8192 | 128 | 1 | 512 | 1108.9 | 544 | 1053.504468 | 2147.483648 |")
-#: B200's dense FP8 peak, 4.5 PFLOPS (the b200 preset; a test keeps them equal).
-B200_FP8_PEAK = 4500e12
-#: The Blackwell attention share this kernel implies: its share of the B200's FP8 peak over
-#: FlashMLA's share of the H800's sustained peak (660 of 865): 0.477 / 0.763 = 0.63. Shown
-#: beside the estimate's fitted share, which is about half of it; nothing uses it.
-BLACKWELL_ATTENTION_SHARE_KERNEL = (TRTLLM_MLA_DECODE_B200.value / B200_FP8_PEAK) / (
+#: B200's dense FP8 peak at its sustained clock: 4.5 PFLOPS x 1,580 / 1,965 MHz (the b200
+#: preset; a test keeps them equal). The benchmark's 100 back-to-back calls are the load under
+#: which FlashInfer's developers saw the B200's clock fall to about 1,580 MHz (flashinfer PR
+#: 2899), so the kernel's share is taken of this peak, as the estimate takes every share.
+B200_FP8_SUSTAINED_PEAK = 4500e12 * 1580 / 1965
+#: The Blackwell attention share this kernel implies: its share of the B200's sustained FP8
+#: peak over FlashMLA's share of the H800's (660 of 865): 0.593 / 0.763 = 0.78. Shown beside
+#: the estimate's fitted share; nothing uses it.
+BLACKWELL_ATTENTION_SHARE_KERNEL = (TRTLLM_MLA_DECODE_B200.value / B200_FP8_SUSTAINED_PEAK) / (
     FLASHMLA_COMPUTE.value / H800_SUSTAINED_BF16.value)
 
 

@@ -162,8 +162,9 @@ class Accelerator:
     FLOP/s are decimal, dense (no sparsity), at the boost clock the vendor quotes.
 
     ``sustained_clock_mhz`` is the clock a GPU holds under a long decode load: published for
-    DeepSeek's own H800s, assumed the same for H100 and H200 (same die, same power limit),
-    unknown (ratio 1) elsewhere. The estimate's compute scales by ``sustained_clock_mhz /
+    DeepSeek's own H800s, assumed the same for H100 and H200 (same die, same power limit);
+    measured on a B200 by FlashInfer's developers, and its ratio assumed for the other
+    Blackwell GPUs; unknown (ratio 1) elsewhere. The estimate's compute scales by ``sustained_clock_mhz /
     boost_clock_mhz`` (:meth:`sustained_flops`); the bounds never do (a GPU kept cooler may
     hold its boost clock).
     """
@@ -239,6 +240,11 @@ _GIB_ASSUMED = ("no rocm-smi capture found: taken as the GiB figure, like MI300X
 # 4,096 FLOP per SM per clock, deepseek-ai/FlashMLA docs/20250929-hopper-fp8-sparse-deep-dive.md).
 _CLK_H800 = ("deepseek-ai/FlashMLA docs/20250422-new-kernel-deep-dive.md: 'throttling (reducing to ~1600 MHz "
              "in our case), the practical peak FLOPs drops to ~865 TFlops' (H800, decode attention)")
+_CLK_B200 = ("flashinfer-ai/flashinfer PR 2899 (2026-03-26, B200): under back-to-back kernels 'SM clocks drop "
+             "from 1965 MHz to ~1580 MHz (19% reduction)', at about 1,000 W")
+_CLK_BLACKWELL = ("assumed, for the estimate only: nothing is published for this GPU, so the B200's fall under load "
+                  "is used (" + _CLK_B200 + "); only the ratio matters, and a higher power limit may hold a higher "
+                  "clock; the bounds use the boost clock")
 _CLK_SAME_DIE = ("assumed, for the estimate only: nothing is published for this GPU, so DeepSeek's H800 figure is "
                  "used (" + _CLK_H800 + ") because it is the same GH100 die at the same 700 W limit; the bounds use "
                  "the boost clock")
@@ -273,16 +279,18 @@ GPUS: dict[str, Accelerator] = {g.name: g for g in [
     _gpu("h200", "H200 SXM", 143_771 * MiB, 4.8, 989, 1979, 0, 900, 8, 400, _SRC_NV,
          hbm_spec="141 GB (GiB-scale)", hbm_source=_SMI_H200, boost=1830, sustained=1600, clock_source=_CLK_SAME_DIE),
     _gpu("b200", "B200", 183_359 * MiB, 8.0, 2250, 4500, 9000, 1800, 8, 400, _SRC_NV,
-         hbm_spec="180 GB usable of 192 GB physical (GiB-scale)", hbm_source=_SMI_B200),
+         hbm_spec="180 GB usable of 192 GB physical (GiB-scale)", hbm_source=_SMI_B200, boost=1965, sustained=1580,
+         clock_source=_CLK_B200),
     _gpu("b300", "B300 (HGX)", 275_040 * MiB, 8.0, 2250, 4500, 14000, 1800, 8, 800,
          _SRC_NV + "; dense FP4 from ai-dynamo/aiconfigurator systems/b300_sxm.yaml ('18 PFLOPS sparse | 14 PFLOPS dense')",
          "HGX B300 runs at 1,100 W: dense FP4 14 PFLOPS (other sources: 13-13.5), BF16/FP8 as B200; GB300 at "
          "1,400 W reaches 15 PFLOPS FP4; some sources give 7.7 TB/s",
-         hbm_spec="288 GB (GiB-scale)", hbm_source=_SMI_B300),
+         hbm_spec="288 GB (GiB-scale)", hbm_source=_SMI_B300, boost=1965, sustained=1580, clock_source=_CLK_BLACKWELL),
     _gpu("gb200", "GB200 NVL72 (per GPU)", 189_471 * MiB, 8.0, 2500, 5000, 10000, 1800, 72, 400, _SRC_NV,
-         hbm_spec="186 GB (GiB-scale)", hbm_source=_SMI_GB200),
+         hbm_spec="186 GB (GiB-scale)", hbm_source=_SMI_GB200, boost=1965, sustained=1580, clock_source=_CLK_BLACKWELL),
     _gpu("gb300", "GB300 NVL72 (per GPU)", 284_208 * MiB, 8.0, 2500, 5000, 15000, 1800, 72, 800, _SRC_NV,
-         hbm_spec="288 GB nominal (GiB-scale)", hbm_source=_SMI_GB300),
+         hbm_spec="288 GB nominal (GiB-scale)", hbm_source=_SMI_GB300, boost=1965, sustained=1580,
+         clock_source=_CLK_BLACKWELL),
     _gpu("mi300x", "MI300X", 206_141_652_992, 5.3, 1307, 2615, 0, 896, 8, 400, _SRC_AMD,
          hbm_spec="192 GB (GiB-scale)", hbm_source=_SMI_MI300X),
     _gpu("mi325x", "MI325X", 256 * GiB, 6.0, 1307, 2615, 0, 896, 8, 400, _SRC_AMD,

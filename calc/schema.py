@@ -373,7 +373,8 @@ _P = [
           "FLOP/s", choices=("measured", "peak"), choice_labels=("Measured", "Peak")),
     Param("sustained_clock", "choice", "", "on", "Sustained clock (estimate)",
           "Yes: compute at the clock measured under load (H800: about 1,600 of 1,830 MHz, FlashMLA deep-dive; "
-          "H100 and H200 assumed the same); no: at the spec sheet's boost clock. The bound always uses the boost "
+          "H100 and H200 assumed the same; B200: about 1,580 of 1,965 MHz, FlashInfer PR 2899, its ratio assumed "
+          "for the other Blackwell GPUs); no: at the spec sheet's boost clock. The bound always uses the boost "
           "clock", choices=("on", "off"), choice_labels=_YES_NO),
     Param("blackwell_attention_share", "float", "", _estimate.FITTED_BLACKWELL_ATTENTION_SHARE,
           "Blackwell attention share (estimate)",

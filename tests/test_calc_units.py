@@ -68,7 +68,19 @@ def test_h800_sustained_clock_flashmla_deep_dive():
     g = GPUS["h800"]
     assert g.sustained_clock_mhz == 1600 and g.boost_clock_mhz == 1830
     assert round(g.sustained_flops("bf16") / 1e12) == 865
-    assert GPUS["b200"].clock_ratio == 1.0  # nothing published: peak, so bounds stay bounds
+
+
+def test_b200_sustained_clock_flashinfer_pr_2899():
+    """flashinfer-ai/flashinfer PR 2899 (B200): under back-to-back kernels "SM clocks drop from
+    1965 MHz to ~1580 MHz (19% reduction)". The estimate computes at that clock on the B200 and
+    carries the ratio to the other Blackwell GPUs (assumed, and said so); the bounds keep the
+    boost clock."""
+    g = GPUS["b200"]
+    assert (g.boost_clock_mhz, g.sustained_clock_mhz) == (1965, 1580)
+    assert g.clock_ratio == pytest.approx(0.804, abs=5e-4)
+    for n in ("gb200", "b300", "gb300"):
+        assert GPUS[n].clock_ratio == g.clock_ratio and GPUS[n].clock_source.startswith("assumed")
+    assert GPUS["mi300x"].clock_ratio == 1.0  # nothing published: the estimate keeps the peak
 
 
 def test_mi355x_infinity_fabric_7_links_of_153_6_gb_s():

@@ -455,8 +455,8 @@ FLASHMLA_SPARSE_FP8_B200 = Measured(
     "deepseek-ai/FlashMLA README", "achieves up to 350 TFlops on B200 (which is not really optimized yet)",
     "2025-09-29")
 #: How much of its peak the same MLA decode kernel reached on Blackwell against Hopper: 350 of
-#: 2,250 BF16 TFLOPS on B200 against 410 of 865 on H800: 0.33. Shown beside the estimate's
-#: fitted Blackwell attention share for comparison; nothing uses it.
+#: 2,250 BF16 TFLOPS on B200 against 410 of 865 on H800: 0.33. Nothing uses it; the Validation
+#: page shows the two figures it compares.
 FLASHMLA_SPARSE_B200_OVER_H800 = ((FLASHMLA_SPARSE_FP8_B200.value / 2250e12)
                                   / (FLASHMLA_SPARSE_FP8.value / H800_SUSTAINED_BF16.value))
 
@@ -470,16 +470,20 @@ TRTLLM_MLA_DECODE_B200 = Measured(
     "TensorRT-LLM MLA decode kernel, FP8, 128 heads, 8K context, batch 512", "b200",
     "BangBOOM/operator-test, mla-decoding/B200/README.md (FlashInfer's benchmark, backend trtllm-native)",
     "| 1 | 8192 | 128 | 1 | 512 | 1108.9 | 544 | 1053.504468 | 2147.483648 |")
-#: B200's dense FP8 peak at its sustained clock: 4.5 PFLOPS x 1,580 / 1,965 MHz (the b200
-#: preset; a test keeps them equal). The benchmark's 100 back-to-back calls are the load under
-#: which FlashInfer's developers saw the B200's clock fall to about 1,580 MHz (flashinfer PR
-#: 2899), so the kernel's share is taken of this peak, as the estimate takes every share.
-B200_FP8_SUSTAINED_PEAK = 4500e12 * 1580 / 1965
-#: The Blackwell attention share this kernel implies: its share of the B200's sustained FP8
-#: peak over FlashMLA's share of the H800's (660 of 865): 0.593 / 0.763 = 0.78. Shown beside
-#: the estimate's fitted share; nothing uses it.
-BLACKWELL_ATTENTION_SHARE_KERNEL = (TRTLLM_MLA_DECODE_B200.value / B200_FP8_SUSTAINED_PEAK) / (
-    FLASHMLA_COMPUTE.value / H800_SUSTAINED_BF16.value)
+
+
+def blackwell_attention_share_kernel() -> tuple[float, float]:
+    """The Blackwell attention share this kernel implies: its share of the B200's FP8 peak over
+    FlashMLA's share of the H800's sustained peak (660 of 865). The benchmark does not say at
+    which clock it ran: at the boost clock the share is 0.477 / 0.763 = 0.63; at the clock
+    FlashInfer's developers saw under back-to-back calls (1,580 of 1,965 MHz, flashinfer PR
+    2899), 0.593 / 0.763 = 0.78. (low, high); shown beside the estimate's fitted share,
+    nothing uses it."""
+    from .presets import GPUS
+
+    b200 = GPUS["b200"]
+    return (TRTLLM_MLA_DECODE_B200.value / b200.flops("fp8") / ATTENTION_EFFICIENCY,
+            TRTLLM_MLA_DECODE_B200.value / b200.sustained_flops("fp8") / ATTENTION_EFFICIENCY)
 
 
 def table() -> dict:

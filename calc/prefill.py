@@ -46,9 +46,10 @@ With the experts split by tensor parallelism instead (``moe_parallel="tp"``, SGL
 ``--tp-size 8`` on one node), every GPU holds a slice of every expert: no dispatch, a ring
 all-reduce of the hidden state after every MoE layer.
 
-**Time** per computed token: compute (FLOPs over the GPU's sustained peak times a kernel
-efficiency, as in the decode bound: :meth:`calc.presets.Accelerator.sustained_flops`; each
-matmul at its own format's peak, :func:`linear_parts`), memory (weights over HBM bandwidth,
+**Time** per computed token: compute (FLOPs over the GPU's peak times a kernel efficiency, as
+in the decode bound and estimate: the bound at the boost clock, the estimate at the sustained
+one, :meth:`calc.presets.Accelerator.sustained_flops`; each matmul at its own format's peak,
+:func:`linear_parts`), memory (weights over HBM bandwidth,
 per chunk; weights that do not fit in HBM over the CPU-GPU link, as SGLang's offloading on
 GB200 does), network (bytes over link bandwidth).
 
@@ -87,8 +88,9 @@ from .tight import attention_flops_per_cached_token, expert_bytes_per_param, res
 
 # ---- measured kernel and link figures ------------------------------------------------------
 # Every figure comes from calc.measured, where it is quoted with its source. Compute
-# efficiencies are shares of the GPU's *sustained* peak (Accelerator.sustained_flops), as in
-# the decode bound: on an H800 the bound's matmuls run at DeepGEMM's 1,550 TFLOPS.
+# efficiencies are shares of the GPU's peak at the sustained clock (where they were measured),
+# as in the decode bound: the bound applies them to the boost clock's peak, the estimate to the
+# sustained one (on an H800, DeepGEMM's 1,550 TFLOPS).
 
 #: DeepSeek-V3's matmuls per MoE layer at prefill size, as DeepGEMM's tables name their shapes
 #: (deepseek-ai/DeepGEMM README, 2025-03-25, M = 4,096 "Normal GEMMs" and the contiguous grouped
@@ -386,7 +388,9 @@ def _times(model: ModelConfig, gpu: Accelerator, x: PrefillInputs, best: bool) -
     then 192/128-wide heads) and the absorbed form (576/512-wide heads over the latents, no
     expansion), so that no engine choosing per batch can beat it."""
     w = prefill_work(model, gpu, x)
-    attn_peak = gpu.sustained_flops(x.attn_dtype)
+    # the bound at the boost clock (a GPU kept cooler may hold it), the estimate at the sustained one
+    peak = gpu.flops if best else gpu.sustained_flops
+    attn_peak = peak(x.attn_dtype)
     e_mem = measured.MEMORY_EFFICIENCY
     if best:
         e_gemm, e_attn = measured.GEMM_EFFICIENCY, measured.PREFILL_ATTENTION_EFFICIENCY_BEST
@@ -404,7 +408,7 @@ def _times(model: ModelConfig, gpu: Accelerator, x: PrefillInputs, best: bool) -
         eff = e_gemm
         if not best and dtype == "fp4":
             eff *= measured.FP4_GEMM_SPEEDUP.value / 2
-        return gpu.sustained_flops(dtype) * eff * sm
+        return peak(dtype) * eff * sm
 
     def attn_eff(keys: float) -> float:
         # FlashAttention-3's causal curve is indexed by sequence length s, where a query sees
@@ -418,7 +422,7 @@ def _times(model: ModelConfig, gpu: Accelerator, x: PrefillInputs, best: bool) -
     expansion_t = w.expansion_flops / gemm_rate(x.gemm_dtype)
     attn_t = 0.0
     for flops, keys, kind in w.attention_parts:
-        attn_t += flops / ((attn_peak if kind == "attn" else gpu.sustained_flops("fp8")) * attn_eff(keys) * sm)
+        attn_t += flops / ((attn_peak if kind == "attn" else peak("fp8")) * attn_eff(keys) * sm)
     form = "expanded" if model.is_mla else ""
     if best and w.absorbed_attention_flops:
         absorbed_t = w.absorbed_attention_flops / (attn_peak * e_attn * sm)

@@ -380,7 +380,7 @@ _P = [
           "Blackwell attention share (estimate)",
           "Share of Hopper's measured attention efficiency that MLA decode attention reaches on Blackwell in a "
           "deployment; fitted to the GB200 deployments (checked leave-one-out). TensorRT-LLM's MLA decode kernel, "
-          "benchmarked alone on a B200, reaches about twice that: the fit also carries losses outside the kernel",
+          "benchmarked alone on a B200, reaches well above that: the fit also carries losses outside the kernel",
           min=0.01, max=1, step=0.01),
     # ---- the bill's decode layout (calc.bill): its own expert parallelism, like the prefill layout's ----
     Param("decode_ep", "int", "GPUs", 144, "Decode expert-parallel degree",

@@ -325,19 +325,18 @@ def test_blackwell_attention_kernel_benchmark_beside_the_fitted_share():
     """BangBOOM/operator-test, mla-decoding/B200/README.md (FlashInfer's benchmark, backend
     trtllm-native: TensorRT-LLM's MLA decode kernel, FP8 query and cache, 128 heads, 8,192 cached
     tokens, batch 512): 544 us per call, "2147.483648" TFLOPS. Counted as calc counts MLA decode
-    attention it is the same figure; over the B200's sustained FP8 peak (the preset's) and
-    FlashMLA's share on the H800 it gives the share the kernel alone implies, shown beside the
-    fitted one, which stays well below it."""
+    attention it is the same figure. Its share of the B200's FP8 peak over FlashMLA's share on the
+    H800 is 0.63 at the boost clock and 0.78 at the clock flashinfer PR 2899 measured under
+    back-to-back calls; the fitted share stays below both."""
     from calc.tight import attention_flops_per_cached_token
     m = calc.MODELS["deepseek-v3"]
     k = measured.TRTLLM_MLA_DECODE_B200.value
     assert k == pytest.approx(512 * 8192 * attention_flops_per_cached_token(m) / 544e-6, rel=1e-12)
     assert k / 1e12 == pytest.approx(2147.483648, rel=1e-9)
-    assert measured.B200_FP8_SUSTAINED_PEAK == pytest.approx(calc.GPUS["b200"].sustained_flops("fp8"), rel=1e-12)
-    share = V["blackwell_attention_share_kernel"]
-    assert share == pytest.approx(k / measured.B200_FP8_SUSTAINED_PEAK / measured.ATTENTION_EFFICIENCY, rel=1e-12)
-    assert 0.75 < share < 0.8
-    assert share / V["blackwell_attention_share"] > 1.5
+    lo, hi = V["blackwell_attention_share_kernel_low"], V["blackwell_attention_share_kernel_high"]
+    assert lo == pytest.approx(2147.483648 / 4500 / measured.ATTENTION_EFFICIENCY, rel=1e-9)  # 660 of 865 on H800
+    assert hi == pytest.approx(lo * 1965 / 1580, rel=1e-12)
+    assert V["blackwell_attention_share"] < lo < hi
 
 
 def test_deepep_low_latency_table_deepep_readme():

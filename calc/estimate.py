@@ -13,9 +13,10 @@ the best rates ever measured, at the boost clock. Here the same kernels
   peak depending on tokens per expert (DeepGEMM's masked layout), attention 0.90 of HBM
   bandwidth or the attention efficiency of the compute peak (FlashMLA on Hopper); on
   Blackwell, attention reaches a fitted share of that efficiency
-  (``blackwell_attention_share``): no dense MLA decode kernel has published Blackwell
-  figures (FlashMLA's sparse FP8 kernel reached 350 of 2,250 TFLOPS on B200 against 410 of
-  865 on H800, a ratio of 0.33, and DeepSeek calls it "not really optimized yet").
+  (``blackwell_attention_share``, fitted to the GB200 deployments; TensorRT-LLM's kernel
+  benchmarked alone on a B200 reaches more, :func:`calc.measured.blackwell_attention_share_kernel`);
+  on CDNA4 (MI355X), where no deployment is measured, the share AITER's MLA decode kernel
+  reached in the same benchmark (:func:`calc.measured.cdna4_attention_share`, 0.28).
 * **Micro-batches and communication hidden only where the engine hides it.** With two
   micro-batches each reads the weights again, and DeepSeek's decode pipeline
   (deepseek-ai/profile-data decode.jpg) runs per MoE layer and per micro-batch
@@ -126,6 +127,8 @@ def kernel_time(k: Kernel, gpu: Accelerator, x: TightInputs, blackwell_attention
         mem_eff, comp_eff = x.mem_efficiency, x.attn_efficiency
         if gpu.arch == "blackwell":
             comp_eff *= blackwell_attention_share
+        elif gpu.arch == "cdna4":
+            comp_eff *= measured.cdna4_attention_share()
     elif k.kind == "grouped_gemm":
         mem_eff, comp_eff = measured.grouped_gemm_memory_efficiency(), measured.grouped_gemm_efficiency(k.rows)
     else:

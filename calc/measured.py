@@ -34,6 +34,7 @@ prefill (:mod:`calc.prefill`), or the context cache and time to first token
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from dataclasses import dataclass
 
@@ -472,6 +473,27 @@ TRTLLM_MLA_DECODE_B200 = Measured(
     "| 1 | 8192 | 128 | 1 | 512 | 1108.9 | 544 | 1053.504468 | 2147.483648 |")
 
 
+#: The same benchmark on an MI355X with AITER's MLA decode kernel (``mla_a8w8``, FP8 query and
+#: cache, the same shape, 10 profiled calls after 3 warm-up): 1,108.9 us per call at batch 512,
+#: 1,053.5 TFLOPS, 0.21 of the MI355X's 5 PFLOPS FP8.
+AITER_MLA_DECODE_MI355X = Measured(
+    512 * 8192 * 128 * (576 + 512) * 2 / 1108.9e-6, "FLOP/s",
+    "AITER MLA decode kernel, FP8, 128 heads, 8K context, batch 512", "mi355x",
+    "BangBOOM/operator-test, mla-decoding/B200/README.md (MI355 column; method in mla-decoding/MI355/README.md)",
+    "| 1 | 8192 | 128 | 1 | 512 | 1108.9 | 544 | 1053.504468 | 2147.483648 |")
+
+
+@functools.lru_cache(maxsize=None)
+def cdna4_attention_share() -> float:
+    """Share of Hopper's measured attention efficiency (FlashMLA, 660 of 865) that MLA decode
+    attention reaches on CDNA4 (MI355X): the AITER kernel's share of the MI355X's FP8 peak,
+    0.211 / 0.763 = 0.28. The estimate uses it on CDNA4, where no deployment is measured; the
+    bound keeps the best share measured anywhere."""
+    from .presets import GPUS
+
+    return AITER_MLA_DECODE_MI355X.value / GPUS["mi355x"].sustained_flops("fp8") / ATTENTION_EFFICIENCY
+
+
 def blackwell_attention_share_kernel() -> tuple[float, float]:
     """The Blackwell attention share this kernel implies: its share of the B200's FP8 peak over
     FlashMLA's share of the H800's sustained peak (660 of 865). The benchmark does not say at
@@ -500,6 +522,7 @@ def table() -> dict:
         "flashmla_sparse_h800": (FLASHMLA_SPARSE_FP8, (d,)),
         "flashmla_sparse_b200": (FLASHMLA_SPARSE_FP8_B200, (d,)),
         "trtllm_mla_b200": (TRTLLM_MLA_DECODE_B200, (d,)),
+        "aiter_mla_mi355x": (AITER_MLA_DECODE_MI355X, (d,)),
         "deepgemm_peak": (DEEPGEMM_PEAK, (d, p)),
         "deepgemm_decode_best": (Measured(
             max(r[4] for r in DEEPGEMM_DENSE_DECODE) * GB, "B/s", "DeepGEMM decode-size matmul (M = 64), best", "h800",

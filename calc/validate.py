@@ -671,6 +671,7 @@ def _validate_cached(key: tuple) -> dict:
         "blackwell_attention_share": fit_all.blackwell_attention_share,
         "blackwell_attention_share_kernel_low": measured.blackwell_attention_share_kernel()[0],
         "blackwell_attention_share_kernel_high": measured.blackwell_attention_share_kernel()[1],
+        "cdna4_attention_share": measured.cdna4_attention_share(),
         "cpu_step_s": fit_all.cpu_step_s,
         "decode_rows": len(dec),
         "mixed_rows": len(rows) - len(dec),

@@ -339,6 +339,32 @@ def test_blackwell_attention_kernel_benchmark_beside_the_fitted_share():
     assert V["blackwell_attention_share"] < lo < hi
 
 
+def test_mi355x_attention_share_from_the_aiter_kernel_benchmark():
+    """BangBOOM/operator-test, mla-decoding/B200/README.md, MI355 column (AITER's mla_a8w8 decode
+    kernel, FP8 query and cache, 128 heads, 8,192 cached tokens, batch 512): 1,108.9 us per call,
+    "1053.504468" TFLOPS, 0.21 of the MI355X's 5 PFLOPS FP8. With no deployment to fit, the
+    estimate's attention on CDNA4 takes that share of Hopper's (0.28); the bound keeps the best
+    share measured anywhere. At the benchmark's shape the estimate's attention kernel takes the
+    benchmark's 1,108.9 us; the bound's, under a third of it."""
+    from calc.estimate import kernel_time
+    from calc.tight import TightInputs, attention_flops_per_cached_token
+    m = calc.MODELS["deepseek-v3"]
+    a = measured.AITER_MLA_DECODE_MI355X.value
+    assert a == pytest.approx(512 * 8192 * attention_flops_per_cached_token(m) / 1108.9e-6, rel=1e-12)
+    assert a / 1e12 == pytest.approx(1053.504468, rel=1e-8)
+    share = V["cdna4_attention_share"]
+    assert share == pytest.approx(a / 5000e12 / measured.ATTENTION_EFFICIENCY, rel=1e-12)
+    assert 0.27 < share < 0.28
+    # at the benchmark's own shape the estimate's attention kernel takes the benchmark's time
+    x = TightInputs(ep=8, seq_len=8192, batch_per_gpu=512, kv_dtype="fp8", attn_dtype="fp8", micro_batches=1,
+                    attn_efficiency=measured.ATTENTION_EFFICIENCY)
+    from calc.tight import step_work
+    att = next(k for k in step_work(m, calc.GPUS["mi355x"], x, 512).kernels if k.kind == "attention")
+    assert att.flops == 512 * 8192 * attention_flops_per_cached_token(m)
+    assert kernel_time(att, calc.GPUS["mi355x"], x) == (pytest.approx(1108.9e-6, rel=1e-9), "compute")
+    assert kernel_time(att, calc.GPUS["mi355x"], x, best=True)[0] < 1108.9e-6 / 3
+
+
 def test_deepep_low_latency_table_deepep_readme():
     """deepseek-ai/DeepEP README (V1 low-latency kernels, H800, 128 tokens): EP128 dispatch
     192 us at 39 GB/s, combine 369 us at 39 GB/s."""

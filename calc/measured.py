@@ -461,13 +461,18 @@ FLASHMLA_SPARSE_FP8_B200 = Measured(
 FLASHMLA_SPARSE_B200_OVER_H800 = ((FLASHMLA_SPARSE_FP8_B200.value / 2250e12)
                                   / (FLASHMLA_SPARSE_FP8.value / H800_SUSTAINED_BF16.value))
 
+#: FLOPs of one call of the MLA decode kernel benchmark below (BangBOOM/operator-test): batch
+#: 512, one query token, 8,192 cached tokens, 128 heads, (576 + 512) x 2 FLOPs per head and
+#: cached token, as this module counts attention.
+MLA_BENCH_CALL_FLOPS = 512 * 8192 * 128 * (576 + 512) * 2
+
 #: The dense MLA decode kernel engines run on Blackwell (TensorRT-LLM's, called through
 #: FlashInfer), benchmarked alone on a B200 at DeepSeek-V3's decode shape: 128 query heads, one
 #: 576-wide latent head, one query token, 8,192 cached tokens, FP8 query and cache, batch 512,
 #: 544 us per call. Counted as this module counts attention, 512 x 8,192 x 128 x (576 + 512) x 2
 #: FLOPs in 544 us: 2,147 TFLOPS, the benchmark's own figure.
 TRTLLM_MLA_DECODE_B200 = Measured(
-    512 * 8192 * 128 * (576 + 512) * 2 / 544e-6, "FLOP/s",
+    MLA_BENCH_CALL_FLOPS / 544e-6, "FLOP/s",
     "TensorRT-LLM MLA decode kernel, FP8, 128 heads, 8K context, batch 512", "b200",
     "BangBOOM/operator-test, mla-decoding/B200/README.md (FlashInfer's benchmark, backend trtllm-native)",
     "| 1 | 8192 | 128 | 1 | 512 | 1108.9 | 544 | 1053.504468 | 2147.483648 |")
@@ -477,7 +482,7 @@ TRTLLM_MLA_DECODE_B200 = Measured(
 #: cache, the same shape, 10 profiled calls after 3 warm-up): 1,108.9 us per call at batch 512,
 #: 1,053.5 TFLOPS, 0.21 of the MI355X's 5 PFLOPS FP8.
 AITER_MLA_DECODE_MI355X = Measured(
-    512 * 8192 * 128 * (576 + 512) * 2 / 1108.9e-6, "FLOP/s",
+    MLA_BENCH_CALL_FLOPS / 1108.9e-6, "FLOP/s",
     "AITER MLA decode kernel, FP8, 128 heads, 8K context, batch 512", "mi355x",
     "BangBOOM/operator-test, mla-decoding/B200/README.md (MI355 column; method in mla-decoding/MI355/README.md)",
     "| 1 | 8192 | 128 | 1 | 512 | 1108.9 | 544 | 1053.504468 | 2147.483648 |")

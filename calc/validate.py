@@ -651,6 +651,7 @@ def _validate_cached(key: tuple) -> dict:
     }
     lo_err = max([-e for e in errs if e < 0] + [0.0])  # the estimate's largest shortfall
     hi_err = max([e for e in errs if e > 0] + [0.0])  # and its largest overshoot
+    kernel_share = measured.blackwell_attention_share_kernel()
     return {
         "rows": rows,
         "chart": chart,
@@ -669,8 +670,8 @@ def _validate_cached(key: tuple) -> dict:
         "overhead_factor": fit_all.overhead_factor,
         "step_overhead_s": fit_all.step_overhead_s,
         "blackwell_attention_share": fit_all.blackwell_attention_share,
-        "blackwell_attention_share_kernel_low": measured.blackwell_attention_share_kernel()[0],
-        "blackwell_attention_share_kernel_high": measured.blackwell_attention_share_kernel()[1],
+        "blackwell_attention_share_kernel_low": kernel_share[0],
+        "blackwell_attention_share_kernel_high": kernel_share[1],
         "cdna4_attention_share": measured.cdna4_attention_share(),
         "cpu_step_s": fit_all.cpu_step_s,
         "decode_rows": len(dec),

@@ -16,7 +16,9 @@ the best rates ever measured, at the boost clock. Here the same kernels
   (``blackwell_attention_share``, fitted to the GB200 deployments; TensorRT-LLM's kernel
   benchmarked alone on a B200 reaches more, :func:`calc.measured.blackwell_attention_share_kernel`);
   on CDNA4 (MI355X), where no deployment is measured, the share AITER's MLA decode kernel
-  reached in the same benchmark (:func:`calc.measured.cdna4_attention_share`, 0.28).
+  reached in the same benchmark (:func:`calc.measured.cdna4_attention_share`, 0.28); on CDNA3
+  (MI300X, MI325X) the share the same library's kernel reached in AMD's own tutorial
+  (:func:`calc.measured.cdna3_attention_share`, 0.20).
 * **Micro-batches and communication hidden only where the engine hides it.** With two
   micro-batches each reads the weights again, and DeepSeek's decode pipeline
   (deepseek-ai/profile-data decode.jpg) runs per MoE layer and per micro-batch
@@ -129,6 +131,8 @@ def kernel_time(k: Kernel, gpu: Accelerator, x: TightInputs, blackwell_attention
             comp_eff *= blackwell_attention_share
         elif gpu.arch == "cdna4":
             comp_eff *= measured.cdna4_attention_share()
+        elif gpu.arch == "cdna3":
+            comp_eff *= measured.cdna3_attention_share()
     elif k.kind == "grouped_gemm":
         mem_eff, comp_eff = measured.grouped_gemm_memory_efficiency(), measured.grouped_gemm_efficiency(k.rows)
     else:

@@ -365,6 +365,36 @@ def test_mi355x_attention_share_from_the_aiter_kernel_benchmark():
     assert kernel_time(att, calc.GPUS["mi355x"], x, best=True)[0] < 1108.9e-6 / 3
 
 
+def test_mi300x_attention_share_from_amds_aiter_tutorial():
+    """ROCm/gpuaidev, docs/notebooks/gpu_dev_optimize/aiter_mla_decode_kernel.ipynb (AMD's tutorial,
+    figure "MLA Decode Attn kernel Performance Comparison (batch size=128)"): AITER's MLA decode
+    kernel, BF16 query and cache, 128 heads, 8,192 cached tokens, 1.43 ms per call on an MI300X,
+    204 TFLOPS, 0.16 of its 1,307 BF16 TFLOPS. The estimate's attention on CDNA3 (MI300X and
+    MI325X) takes that share of Hopper's, 0.20, and at the tutorial's shape the estimate's
+    attention kernel takes the tutorial's 1.43 ms. A later AITER kernel agrees: ROCm/aiter PR 3188
+    (2026-05-14), FP8 with 64 heads on an MI300X, "Peak: 367 TFLOPS at b128/ctx32k", 0.14 of the
+    2,615 FP8 TFLOPS, within 15% of the tutorial's share of its peak."""
+    from calc.estimate import kernel_time
+    from calc.tight import TightInputs, attention_flops_per_cached_token, step_work
+    m = calc.MODELS["deepseek-v3"]
+    a = measured.AITER_MLA_DECODE_MI300X.value
+    assert a == pytest.approx(128 * 8192 * attention_flops_per_cached_token(m) / 1.43e-3, rel=1e-12)
+    assert 204e12 < a < 205e12
+    share = V["cdna3_attention_share"]
+    assert share == pytest.approx(a / 1307e12 / measured.ATTENTION_EFFICIENCY, rel=1e-12)
+    assert 0.20 < share < 0.21
+    assert 367e12 / 2615e12 == pytest.approx(a / 1307e12, rel=0.15)
+    x = TightInputs(ep=8, seq_len=8192, batch_per_gpu=128, kv_dtype="bf16", attn_dtype="bf16", micro_batches=1,
+                    attn_efficiency=measured.ATTENTION_EFFICIENCY)
+    for g in ("mi300x", "mi325x"):
+        att = next(k for k in step_work(m, calc.GPUS[g], x, 128).kernels if k.kind == "attention")
+        assert kernel_time(att, calc.GPUS[g], x) == (pytest.approx(1.43e-3, rel=1e-9), "compute")
+        assert kernel_time(att, calc.GPUS[g], x, best=True)[0] < 1.43e-3 / 4
+    # Hopper is untouched: FlashMLA's own efficiency
+    att = next(k for k in step_work(m, calc.GPUS["h800"], x, 128).kernels if k.kind == "attention")
+    assert kernel_time(att, calc.GPUS["h800"], x)[0] < 1.43e-3 / 3
+
+
 def test_deepep_low_latency_table_deepep_readme():
     """deepseek-ai/DeepEP README (V1 low-latency kernels, H800, 128 tokens): EP128 dispatch
     192 us at 39 GB/s, combine 369 us at 39 GB/s."""

@@ -245,6 +245,12 @@ _CLK_B200 = ("flashinfer-ai/flashinfer PR 2899 (2026-03-26, B200): under back-to
 _CLK_BLACKWELL = ("assumed, for the estimate only: nothing is published for this GPU, so the B200's fall under load "
                   "is used (" + _CLK_B200 + "); only the ratio matters, and a higher power limit may hold a higher "
                   "clock; the bounds use the boost clock")
+_CLK_GB200 = ("the top clock is published: 'Enforced power limit 1200 W per GPU; max SM clock 2062 MHz (the 2.5 PF/s "
+              "spec assumes it)' (marin-community/marin, .agents/logbooks/mfu30-gemm.md, 2026-09-30, GB200 training "
+              "logs). The clock under decode load is assumed, for the estimate only: the B200's fall under load in "
+              "the same ratio (" + _CLK_B200 + "). The same log gives no decode figure; its training runs held a "
+              "median of 1,500-1,950 MHz and its long bf16 matmuls 1,190-1,450 MHz, at the 1,200 W cap; the bounds "
+              "use the top clock")
 _CLK_SAME_DIE = ("assumed, for the estimate only: nothing is published for this GPU, so DeepSeek's H800 figure is "
                  "used (" + _CLK_H800 + ") because it is the same GH100 die at the same 700 W limit; the bounds use "
                  "the boost clock")
@@ -287,7 +293,8 @@ GPUS: dict[str, Accelerator] = {g.name: g for g in [
          "1,400 W reaches 15 PFLOPS FP4; some sources give 7.7 TB/s",
          hbm_spec="288 GB (GiB-scale)", hbm_source=_SMI_B300, boost=1965, sustained=1580, clock_source=_CLK_BLACKWELL),
     _gpu("gb200", "GB200 NVL72 (per GPU)", 189_471 * MiB, 8.0, 2500, 5000, 10000, 1800, 72, 400, _SRC_NV,
-         hbm_spec="186 GB (GiB-scale)", hbm_source=_SMI_GB200, boost=1965, sustained=1580, clock_source=_CLK_BLACKWELL),
+         hbm_spec="186 GB (GiB-scale)", hbm_source=_SMI_GB200, boost=2062, sustained=2062 * 1580 / 1965,
+         clock_source=_CLK_GB200),
     _gpu("gb300", "GB300 NVL72 (per GPU)", 284_208 * MiB, 8.0, 2500, 5000, 15000, 1800, 72, 800, _SRC_NV,
          hbm_spec="288 GB nominal (GiB-scale)", hbm_source=_SMI_GB300, boost=1965, sustained=1580,
          clock_source=_CLK_BLACKWELL),

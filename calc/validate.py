@@ -180,18 +180,22 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
     Deployment(
         "vllm-h200-ep32", "vLLM (llm-d), H200, decode EP32", "h200", 2200,
         "vLLM blog 2025-12-17, 'vLLM Large Scale Serving: DeepSeek @ 2.2k tok/s/H200 with Wide-EP': \"a "
-        "sustained throughput of 2.2k tokens/s per H200 GPU\"; decode chart from llm-d's v0.3 blog (2025-10-10)",
-        dict(ep=32, seq_len=2000 + 1000, batch_per_gpu=256, micro_batches=2),
+        "sustained throughput of 2.2k tokens/s per H200 GPU\"; decode chart from llm-d's v0.3 blog (2025-10-10); "
+        "settings from llm-d's wide-EP guide of the same day (llm-d/llm-d, guides/wide-ep-lws/manifests/"
+        "modelserver/base/decode.yaml at 116093b, flags from 'Update WideEP well-lit-path with benchmarking "
+        "configs', #290)",
+        dict(ep=32, seq_len=2000 + 1000, batch_per_gpu=256, micro_batches=2, redundant_experts=32),
         "DeepSeek-R1, prefill and decode on separate GPUs, decode chart 'Output Tok/Sec/GPU' at EP32 (its bar "
         "reads about 2,180), 2,000 input and 2,000 output tokens on average, 256 concurrent requests per EP "
-        "rank, data-parallel attention, dual-batch overlap, DeepEP, DeepGEMM, EPLB, async scheduling, "
-        "CoreWeave H200 with ConnectX-7 InfiniBand",
-        "average context 3,000 (2,000 prompt + half of 2,000 outputs); bound: MTP off or at accept length 1.9, "
-        "redundant experts 0 or 32 (neither stated); estimate: MTP off, 32 redundant experts; BF16 cache "
-        "(vLLM's default for this model, not stated); the estimate's overheads come mostly from DeepSeek's and "
-        "SGLang's engines",
-        model="deepseek-r1", unknown=dict(accept_length=(1.0, MTP_ACCEPT_TOP), redundant_experts=(0, 32)),
-        estimate_settings=dict(accept_length=1.0, redundant_experts=32), date="2025-10-10",
+        "rank, CoreWeave H200 with ConnectX-7 InfiniBand; the guide's decode command: data-parallel attention "
+        "(--tensor-parallel-size 1), --enable-dbo (dual-batch overlap), --async-scheduling, --enable-eplb with "
+        "'num_redundant_experts':'32', CUDA graphs FULL_DECODE_ONLY, VLLM_ALL2ALL_BACKEND=deepep_low_latency, "
+        "VLLM_USE_DEEP_GEMM=1; no --kv-cache-dtype (vLLM's default, a BF16 cache for this model) and no "
+        "speculative decoding (MTP off)",
+        "average context 3,000 (2,000 prompt + half of 2,000 outputs); the guide's manifest runs two nodes "
+        "(EP16): the EP32 run is taken to use the same flags; the estimate's overheads come mostly from "
+        "DeepSeek's and SGLang's engines",
+        model="deepseek-r1", date="2025-10-10",
     ),
     Deployment(
         "vllm-gb200-ep8", "vLLM, GB200, decode DP8 + EP8", "gb200", 10_108,
@@ -673,6 +677,7 @@ def _validate_cached(key: tuple) -> dict:
         "blackwell_attention_share_kernel_low": kernel_share[0],
         "blackwell_attention_share_kernel_high": kernel_share[1],
         "cdna4_attention_share": measured.cdna4_attention_share(),
+        "cdna3_attention_share": measured.cdna3_attention_share(),
         "cpu_step_s": fit_all.cpu_step_s,
         "decode_rows": len(dec),
         "mixed_rows": len(rows) - len(dec),

@@ -251,6 +251,11 @@ _CLK_GB200 = ("the top clock is published: 'Enforced power limit 1200 W per GPU;
               "the same ratio (" + _CLK_B200 + "). The same log gives no decode figure; its training runs held a "
               "median of 1,500-1,950 MHz and its long bf16 matmuls 1,190-1,450 MHz, at the 1,200 W cap; the bounds "
               "use the top clock")
+_CLK_GB300 = ("the top clock is published: a GB300's 'default_limit == max_limit == 1400 W' and 'the locked 2070 "
+              "MHz clock' (facebookexperimental/triton PR 2023, 2026-07-14, a benchmark script that locks the SM "
+              "clock at its maximum). The clock under decode load is assumed, for the estimate only: the B200's "
+              "fall under load in the same ratio (" + _CLK_B200 + "); nothing is published for it; the bounds use "
+              "the top clock")
 _CLK_SAME_DIE = ("assumed, for the estimate only: nothing is published for this GPU, so DeepSeek's H800 figure is "
                  "used (" + _CLK_H800 + ") because it is the same GH100 die at the same 700 W limit; the bounds use "
                  "the boost clock")
@@ -296,8 +301,8 @@ GPUS: dict[str, Accelerator] = {g.name: g for g in [
          hbm_spec="186 GB (GiB-scale)", hbm_source=_SMI_GB200, boost=2062, sustained=2062 * 1580 / 1965,
          clock_source=_CLK_GB200),
     _gpu("gb300", "GB300 NVL72 (per GPU)", 284_208 * MiB, 8.0, 2500, 5000, 15000, 1800, 72, 800, _SRC_NV,
-         hbm_spec="288 GB nominal (GiB-scale)", hbm_source=_SMI_GB300, boost=1965, sustained=1580,
-         clock_source=_CLK_BLACKWELL),
+         hbm_spec="288 GB nominal (GiB-scale)", hbm_source=_SMI_GB300, boost=2070, sustained=2070 * 1580 / 1965,
+         clock_source=_CLK_GB300),
     _gpu("mi300x", "MI300X", 206_141_652_992, 5.3, 1307, 2615, 0, 896, 8, 400, _SRC_AMD,
          hbm_spec="192 GB (GiB-scale)", hbm_source=_SMI_MI300X),
     _gpu("mi325x", "MI325X", 256 * GiB, 6.0, 1307, 2615, 0, 896, 8, 400, _SRC_AMD,

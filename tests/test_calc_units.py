@@ -78,12 +78,11 @@ def test_b200_sustained_clock_flashinfer_pr_2899():
     g = GPUS["b200"]
     assert (g.boost_clock_mhz, g.sustained_clock_mhz) == (1965, 1580)
     assert g.clock_ratio == pytest.approx(0.804, abs=5e-4)
-    for n in ("b300", "gb300"):
-        assert GPUS[n].clock_ratio == g.clock_ratio and GPUS[n].clock_source.startswith("assumed")
+    assert GPUS["b300"].clock_ratio == g.clock_ratio and GPUS["b300"].clock_source.startswith("assumed")
     assert GPUS["mi300x"].clock_ratio == 1.0  # nothing published: the estimate keeps the peak
 
 
-def test_gb200_top_clock_from_a_published_log_and_the_b200_ratio_under_load():
+def test_gb200_and_gb300_top_clocks_published_and_the_b200_ratio_under_load():
     """marin-community/marin, .agents/logbooks/mfu30-gemm.md (2026-09-30, GB200): "Enforced power
     limit 1200 W per GPU; max SM clock 2062 MHz (the 2.5 PF/s spec assumes it)". The clock under
     decode load is not published for the GB200: the B200's ratio (flashinfer PR 2899) is
@@ -94,6 +93,11 @@ def test_gb200_top_clock_from_a_published_log_and_the_b200_ratio_under_load():
     assert g.clock_ratio == pytest.approx(b.clock_ratio, rel=1e-12)
     assert 1500 <= g.sustained_clock_mhz <= 1950
     assert "max SM clock 2062 MHz" in g.clock_source and "assumed" in g.clock_source
+    # facebookexperimental/triton PR 2023: a GB300 at "default_limit == max_limit == 1400 W", "the locked
+    # 2070 MHz clock"; under load the same assumed ratio
+    g3 = GPUS["gb300"]
+    assert g3.boost_clock_mhz == 2070 and g3.clock_ratio == pytest.approx(b.clock_ratio, rel=1e-12)
+    assert "locked 2070 MHz clock" in g3.clock_source and "assumed" in g3.clock_source
 
 
 def test_mi355x_infinity_fabric_7_links_of_153_6_gb_s():

@@ -575,6 +575,9 @@ for _o in [
     OutputSpec("cdna4_attention_share", "", "MI355X attention share (measured kernel)", display="ratio",
                help="AITER's MLA decode kernel alone on an MI355X (FP8, 8K context, batch 512): its share of the FP8 "
                "peak over FlashMLA's on the H800; the estimate uses it on CDNA4"),
+    OutputSpec("deepep_ll_independent_slowdown", "", "DeepEP low-latency, independent measurement against the README",
+               display="percent", help="Perplexity's DeepEP-on-ConnectX-7 times (pplx-garden, arXiv 2510.27656) against "
+               "DeepEP's README table at EP16 to EP64: the largest excess, dispatch or combine"),
     OutputSpec("cdna3_attention_share", "", "MI300X attention share (measured kernel)", display="ratio",
                help="AITER's MLA decode kernel alone on an MI300X (BF16, 8K context, batch 128, AMD's tutorial): its "
                "share of the BF16 peak over FlashMLA's on the H800; the estimate uses it on CDNA3 (MI300X, MI325X)"),
@@ -742,7 +745,7 @@ register(Calculation("validate", "Bounds and estimate against measured deploymen
                       "estimate_mape_in_sample",
                       "overhead_factor", "step_overhead_s", "blackwell_attention_share",
                       "blackwell_attention_share_kernel_low", "blackwell_attention_share_kernel_high",
-                      "cdna4_attention_share", "cdna3_attention_share", "cpu_step_s",
+                      "cdna4_attention_share", "cdna3_attention_share", "deepep_ll_independent_slowdown", "cpu_step_s",
                       "decode_rows",
                       "mixed_rows", "error_low", "error_high", "prefill"),
                      _validate_calc, "Measured decode throughput against speed of light, tight bound and the estimate "

@@ -217,6 +217,23 @@ def deepep_ll_latency(ep: int, table: dict | None = None) -> tuple[float, float]
     return dl * 1e-6, cl * 1e-6
 
 
+#: An independent measurement of the same low-latency kernels on ConnectX-7 NICs, by Perplexity
+#: beside its own kernels (perplexityai/pplx-garden docs/fabric-lib.md, the benchmark of arXiv
+#: 2510.27656, 2025-10-31; the GPU is not named): EP -> (dispatch us, combine us), 128 tokens
+#: per GPU, NVLink inside a node. Nothing computes with it; it checks the README's table.
+DEEPEP_LL_PPLX_SOURCE = ("perplexityai/pplx-garden, docs/fabric-lib.md, 'Decode (128 tokens) Dispatch and Combine', "
+                         "column DeepEP-CX7 (the benchmark of arXiv 2510.27656)")
+DEEPEP_LL_PPLX = {64: (177.9, 325.0), 32: (159.1, 285.0), 16: (123.9, 203.0), 8: (42.6, 72.0)}
+
+
+def deepep_ll_independent_slowdown(eps: tuple[int, ...] = (16, 32, 64)) -> float:
+    """The largest ratio, less one, of Perplexity's DeepEP low-latency times on ConnectX-7 to
+    the README's at the same EP sizes across nodes, dispatch or combine: EP16 dispatch 123.9 us
+    against 118, 5.0% slower. Shows that the README's rates hold on another cluster."""
+    return max(max(DEEPEP_LL_PPLX[ep][0] / DEEPEP_LL[ep][0], DEEPEP_LL_PPLX[ep][1] / DEEPEP_LL[ep][2])
+               for ep in eps) - 1
+
+
 def deepep_normal_rates(ep: int) -> tuple[str, float, float]:
     """(link kind, dispatch, combine bytes/s) of DeepEP's normal kernels at this EP size."""
     kind, d, c = _row_at_or_below(DEEPEP_NORMAL, ep)

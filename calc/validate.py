@@ -678,6 +678,7 @@ def _validate_cached(key: tuple) -> dict:
         "blackwell_attention_share_kernel_high": kernel_share[1],
         "cdna4_attention_share": measured.cdna4_attention_share(),
         "cdna3_attention_share": measured.cdna3_attention_share(),
+        "deepep_ll_independent_slowdown": measured.deepep_ll_independent_slowdown(),
         "cpu_step_s": fit_all.cpu_step_s,
         "decode_rows": len(dec),
         "mixed_rows": len(rows) - len(dec),

@@ -129,10 +129,8 @@ def kernel_time(k: Kernel, gpu: Accelerator, x: TightInputs, blackwell_attention
         mem_eff, comp_eff = x.mem_efficiency, x.attn_efficiency
         if gpu.arch == "blackwell":
             comp_eff *= blackwell_attention_share
-        elif gpu.arch == "cdna4":
-            comp_eff *= measured.cdna4_attention_share()
-        elif gpu.arch == "cdna3":
-            comp_eff *= measured.cdna3_attention_share()
+        elif gpu.arch in measured.MEASURED_ATTENTION_SHARE:
+            comp_eff *= measured.MEASURED_ATTENTION_SHARE[gpu.arch]()
     elif k.kind == "grouped_gemm":
         mem_eff, comp_eff = measured.grouped_gemm_memory_efficiency(), measured.grouped_gemm_efficiency(k.rows)
     else:

@@ -478,10 +478,15 @@ FLASHMLA_SPARSE_FP8_B200 = Measured(
 FLASHMLA_SPARSE_B200_OVER_H800 = ((FLASHMLA_SPARSE_FP8_B200.value / 2250e12)
                                   / (FLASHMLA_SPARSE_FP8.value / H800_SUSTAINED_BF16.value))
 
+def mla_decode_call_flops(batch: int, cached_tokens: int) -> int:
+    """FLOPs of one call of a DeepSeek-V3-shaped MLA decode kernel (one query token, 128 heads,
+    (576 + 512) x 2 FLOPs per head and cached token), as this module counts attention."""
+    return batch * cached_tokens * 128 * (576 + 512) * 2
+
+
 #: FLOPs of one call of the MLA decode kernel benchmark below (BangBOOM/operator-test): batch
-#: 512, one query token, 8,192 cached tokens, 128 heads, (576 + 512) x 2 FLOPs per head and
-#: cached token, as this module counts attention.
-MLA_BENCH_CALL_FLOPS = 512 * 8192 * 128 * (576 + 512) * 2
+#: 512, 8,192 cached tokens.
+MLA_BENCH_CALL_FLOPS = mla_decode_call_flops(512, 8192)
 
 #: The dense MLA decode kernel engines run on Blackwell (TensorRT-LLM's, called through
 #: FlashInfer), benchmarked alone on a B200 at DeepSeek-V3's decode shape: 128 query heads, one
@@ -512,7 +517,7 @@ AITER_MLA_DECODE_MI355X = Measured(
 #: proportion at shorter contexts (0.68 ms at 1K), so the 8K call is the one least dominated by
 #: whatever fixed cost the timing includes.
 AITER_MLA_DECODE_MI300X = Measured(
-    128 * 8192 * 128 * (576 + 512) * 2 / 1.43e-3, "FLOP/s",
+    mla_decode_call_flops(128, 8192) / 1.43e-3, "FLOP/s",
     "AITER MLA decode kernel, BF16, 128 heads, 8K context, batch 128", "mi300x",
     "ROCm/gpuaidev, docs/notebooks/gpu_dev_optimize/aiter_mla_decode_kernel.ipynb (AMD ROCm AI developer hub "
     "tutorial 'MLA decoding kernel of the AITER library', figure assets/aiter-performance-comparison.png)",
@@ -527,9 +532,15 @@ def cdna3_attention_share() -> float:
     AITER kernel's share of the MI300X's BF16 peak, 0.156 / 0.763 = 0.20. The estimate uses it
     on CDNA3, where no DeepSeek deployment is measured; the bound keeps the best share measured
     anywhere."""
+    return _share_of_hopper_attention(AITER_MLA_DECODE_MI300X, "bf16")
+
+
+def _share_of_hopper_attention(kernel: Measured, dtype: str) -> float:
+    """A kernel's measured rate as a share of its GPU's peak at the sustained clock, over the
+    share FlashMLA reaches on the H800 (660 of 865)."""
     from .presets import GPUS
 
-    return AITER_MLA_DECODE_MI300X.value / GPUS["mi300x"].sustained_flops("bf16") / ATTENTION_EFFICIENCY
+    return kernel.value / GPUS[kernel.gpu].sustained_flops(dtype) / ATTENTION_EFFICIENCY
 
 
 @functools.lru_cache(maxsize=None)
@@ -538,9 +549,11 @@ def cdna4_attention_share() -> float:
     attention reaches on CDNA4 (MI355X): the AITER kernel's share of the MI355X's FP8 peak,
     0.211 / 0.763 = 0.28. The estimate uses it on CDNA4, where no deployment is measured; the
     bound keeps the best share measured anywhere."""
-    from .presets import GPUS
+    return _share_of_hopper_attention(AITER_MLA_DECODE_MI355X, "fp8")
 
-    return AITER_MLA_DECODE_MI355X.value / GPUS["mi355x"].sustained_flops("fp8") / ATTENTION_EFFICIENCY
+
+#: Measured MLA decode attention shares by architecture, where no deployment is fitted.
+MEASURED_ATTENTION_SHARE = {"cdna3": cdna3_attention_share, "cdna4": cdna4_attention_share}
 
 
 def blackwell_attention_share_kernel() -> tuple[float, float]:

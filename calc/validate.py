@@ -193,8 +193,11 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         "VLLM_USE_DEEP_GEMM=1; no --kv-cache-dtype (vLLM's default, a BF16 cache for this model) and no "
         "speculative decoding (MTP off)",
         "average context 3,000 (2,000 prompt + half of 2,000 outputs); the guide's manifest runs two nodes "
-        "(EP16): the EP32 run is taken to use the same flags; the estimate's overheads come mostly from "
-        "DeepSeek's and SGLang's engines",
+        "(EP16): the EP32 run is taken to use the same flags; the estimate overlaps the two micro-batches in "
+        "DeepSeek's order (deepseek-ai/profile-data), the one published two-batch decode trace with a time "
+        "axis: vLLM's own order (docs/design/dbo.md) also runs each micro-batch's experts under the other's "
+        "all-to-all and would hide more, but its trace has no time axis to say how much it achieves; the "
+        "estimate's overheads come mostly from DeepSeek's and SGLang's engines",
         model="deepseek-r1", date="2025-10-10",
     ),
     Deployment(

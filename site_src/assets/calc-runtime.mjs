@@ -459,8 +459,11 @@ class Page {
       }
       for (const [k, v] of this.reserved) q.append(k, v);
       const qs = q.toString();
-      const url = location.pathname + (qs ? "?" + qs : "") + location.hash;
-      if (url !== location.pathname + location.search + location.hash) history.replaceState(history.state, "", url);
+      // An absolute URL: a path that begins "//" (a link with a doubled slash) would read as
+      // another host, and the browser would refuse it.
+      const url = new URL(location.href);
+      url.search = qs ? "?" + qs : "";
+      if (url.href !== location.href) history.replaceState(history.state, "", url.href);
       if (embedded) this.updateBackLink();
     }
     this.first = false;

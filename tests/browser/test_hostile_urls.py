@@ -255,6 +255,21 @@ def test_60kb_value_gives_a_short_message(page, base_url, calc_web):
     assert msg.startswith("Context length must be") and len(msg) <= MAX_MESSAGE
 
 
+def test_a_doubled_slash_in_the_path_still_goes_live(page, base_url):
+    """A link with "//" at the start of the path (http://host//tightening/?...) once left the
+    page booting for ever: the runtime rewrote the address with a path-relative URL, which the
+    browser reads as another host, and refused. The page now goes live and keeps the link's
+    values in its address."""
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base_url + "/tightening/?model=deepseek-r1&gpu=h200&ep=32&seq_len=3000&batch_per_gpu=256")
+    wait_live(page)
+    assert page.evaluate("document.documentElement.dataset.calcState") == "live"
+    assert errors == []
+    assert page.evaluate("location.pathname").endswith("/tightening/")
+    assert "seq_len=3000" in page.evaluate("location.search")
+
+
 def test_python_exception_fails_only_the_widget_that_caused_it(context, base_url, calc_web):
     """A fault injected into the worker: every request holding a `cost` item raises, as a
     Python exception escaping calc.web would. Only the Cost widget shows one line (the

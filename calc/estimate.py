@@ -88,7 +88,7 @@ class EstimateInputs:
     moe_imbalance: float = 1.0  # systematic max/mean expert load per GPU after balancing
     overhead_factor: float = 1.0  # step time over the modelled kernels and exposed network
     step_overhead_s: float = 0.0  # fixed time per step the kernels do not explain
-    schedule: str = "auto"  # auto | two-batch | single-batch | none
+    schedule: str = "auto"  # auto | two-batch | vllm-two-batch | single-batch | none
     cpu_overlap: bool = True  # the engine prepares the next step while this one runs
     random_imbalance: bool = True  # add the statistical spread of per-GPU expert load
     blackwell_attention_share: float = FITTED_BLACKWELL_ATTENTION_SHARE  # of Hopper's attention efficiency
@@ -227,6 +227,16 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
             ]
             per = sum(max(s["compute"], s["network"]) for s in st)
             return m * per, st
+        if sched == "vllm-two-batch" and m >= 2:
+            # both micro-batches in one pass: each all-to-all under the other micro-batch's work
+            st = [
+                {"stage": "shared + attention (other) | dispatch", "compute": sh + a0 + a1, "network": d},
+                {"stage": "routed experts | dispatch (other)", "compute": mlp, "network": d},
+                {"stage": "routed experts (other) | combine", "compute": mlp, "network": cmb},
+                {"stage": "shared + attention | combine (other)", "compute": sh + a0 + a1, "network": cmb},
+            ]
+            per = sum(max(s["compute"], s["network"]) for s in st)
+            return m / 2 * per, st
         if sched == "single-batch":
             st = [
                 {"stage": "ATTN-0", "compute": a0, "network": 0.0},
@@ -248,7 +258,9 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
         return m * per, st
 
     def exposed_network(stages: list[dict]) -> float:
-        return sum(max(0.0, s["network"] - s["compute"]) for s in stages)
+        """Per micro-batch: the vLLM order's stages hold both micro-batches."""
+        per = sum(max(0.0, s["network"] - s["compute"]) for s in stages)
+        return per / 2 if sched == "vllm-two-batch" and m >= 2 else per
 
     def bound(stage: str) -> str:
         sd = by_side.get((stage, False), {"memory": 0.0, "compute": 0.0})
@@ -384,6 +396,15 @@ def _timeline_chart(sched: str, m: int, g, bound, moe_comm: tuple, attn_ar: floa
             t = comp("mlp", h, t)
             e3 = comp("attn1", o, t, g("attn1") + attn_ar)
             t = max(e3, net("combine", h, t, cmb))
+    elif sched == "vllm-two-batch" and m >= 2:
+        # vLLM's dual-batch overlap (docs/design/dbo.md): the micro-batches swap at each all-to-all
+        def attention(mb: int, start: float) -> float:
+            return comp("attn1", mb, comp("attn0", mb, comp("shared", mb, start)), g("attn1") + attn_ar)
+
+        t = max(attention(1, t), net("dispatch", 0, t, d))
+        t = max(comp("mlp", 0, t), net("dispatch", 1, t, d))
+        t = max(comp("mlp", 1, t), net("combine", 0, t, cmb))
+        t = max(attention(0, t), net("combine", 1, t, cmb))
     elif sched == "dense":
         t = comp("attn0", 0, t)
         t = comp("attn1", 0, t)
@@ -408,7 +429,7 @@ def _timeline_chart(sched: str, m: int, g, bound, moe_comm: tuple, attn_ar: floa
     return {
         "kind": "timeline", "series": [], "lanes": ["compute", "network"],
         "lane_labels": {"compute": "Compute stream", "network": "Network"},
-        "blocks": blocks, "micro_batches": m if sched == "two-batch" else 1,
+        "blocks": blocks, "micro_batches": m if sched in ("two-batch", "vllm-two-batch") else 1,
         "x_label": "Time within one layer", "x_unit": "\u00b5s", "total": t * us,
     }
 

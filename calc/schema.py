@@ -360,10 +360,11 @@ _P = [
           "already counts; DeepSeek publishes no figure (its profile simulates perfect balance)",
           min=1, max=10, step=0.01),
     Param("overlap_schedule", "choice", "", "auto", "Overlap schedule (estimate)",
-          "How communication hides behind compute: two-batch (DeepSeek's pipeline), single-batch (shared expert "
-          "under dispatch, down projection under combine), none; automatic: two-batch with two micro-batches, "
-          "else none", choices=("auto", "two-batch", "single-batch", "none"),
-          choice_labels=("Automatic", "Two-batch", "Single-batch", "None")),
+          "How communication hides behind compute: two-batch (DeepSeek's pipeline), two-batch in vLLM's order "
+          "(the micro-batches swap at each all-to-all, so the experts run under it too), single-batch (shared "
+          "expert under dispatch, down projection under combine), none; automatic: two-batch with two "
+          "micro-batches, else none", choices=("auto", "two-batch", "vllm-two-batch", "single-batch", "none"),
+          choice_labels=("Automatic", "Two-batch", "Two-batch, vLLM's order", "Single-batch", "None")),
     Param("cpu_overlap", "choice", "", "on", "CPU overlap (estimate)",
           "Yes: the engine prepares the next step while this one runs; no: add the 6.1 ms per step SGLang "
           "measured without its overlap scheduler", choices=("on", "off"), choice_labels=_YES_NO),

@@ -213,8 +213,9 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
     timeline = []
     total = 0.0
 
-    def moe_layer_time(mtp: bool) -> tuple[float, list[dict]]:
-        """One MoE layer (both micro-batches) under the schedule, and its stages."""
+    def moe_layer_time(mtp: bool) -> tuple[float, list[dict], float]:
+        """One MoE layer (both micro-batches) under the schedule, its stages, and how many
+        times the stages repeat in the layer."""
         a0, a1, sh, mlp = g("attn0", mtp), g("attn1", mtp), g("shared", mtp), g("mlp", mtp)
         d, cmb, _ = comm.get(("moe", mtp), (0.0, 0.0, 0))
         ar = comm.get(("attn", mtp), (0.0, 0.0, 0))[1]
@@ -226,7 +227,7 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
                 {"stage": "ATTN-1 (other) | combine", "compute": a1, "network": cmb},
             ]
             per = sum(max(s["compute"], s["network"]) for s in st)
-            return m * per, st
+            return m * per, st, m
         if sched == "vllm-two-batch" and m >= 2:
             # both micro-batches in one pass: each all-to-all under the other micro-batch's work
             st = [
@@ -236,7 +237,7 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
                 {"stage": "shared + attention | combine (other)", "compute": sh + a0 + a1, "network": cmb},
             ]
             per = sum(max(s["compute"], s["network"]) for s in st)
-            return m / 2 * per, st
+            return m / 2 * per, st, m / 2
         if sched == "single-batch":
             st = [
                 {"stage": "ATTN-0", "compute": a0, "network": 0.0},
@@ -255,12 +256,10 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
                 {"stage": "combine", "compute": 0.0, "network": cmb},
             ]
         per = sum(max(s["compute"], s["network"]) for s in st)
-        return m * per, st
+        return m * per, st, m
 
     def exposed_network(stages: list[dict]) -> float:
-        """Per micro-batch: the vLLM order's stages hold both micro-batches."""
-        per = sum(max(0.0, s["network"] - s["compute"]) for s in stages)
-        return per / 2 if sched == "vllm-two-batch" and m >= 2 else per
+        return sum(max(0.0, s["network"] - s["compute"]) for s in stages)
 
     def bound(stage: str) -> str:
         sd = by_side.get((stage, False), {"memory": 0.0, "compute": 0.0})
@@ -269,9 +268,9 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
     n_moe = model.n_moe_layers if model.is_moe else 0
     n_dense = model.num_hidden_layers - n_moe
     if n_moe:
-        lt, st = moe_layer_time(False)
+        lt, st, reps = moe_layer_time(False)
         total += n_moe * lt
-        res["network"] += n_moe * m * exposed_network(st)
+        res["network"] += n_moe * reps * exposed_network(st)
         timeline = st
     if n_dense:
         ar = comm.get(("attn", False), (0.0, 0.0, 0))[1]
@@ -285,8 +284,8 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
     if w.mtp:
         passes = counts.get(("attn0", True), 1)
         if model.is_moe:
-            lt, st = moe_layer_time(True)
-            res["network"] += passes * m * exposed_network(st)
+            lt, st, reps = moe_layer_time(True)
+            res["network"] += passes * reps * exposed_network(st)
         else:
             lt = m * (g("attn0", True) + g("attn1", True) + g("dense", True))
         total += passes * (lt + m * g("head", True))

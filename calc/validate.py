@@ -199,8 +199,7 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         "DeepSeek's order (deepseek-ai/profile-data), the one published two-batch decode trace with a time "
         "axis: vLLM's own order (docs/design/dbo.md) also runs each micro-batch's experts under the other's "
         "all-to-all and hides more (the row shows that estimate too), but its trace has no time axis to say "
-        "how much it achieves; the "
-        "estimate's overheads come mostly from DeepSeek's and SGLang's engines",
+        "how much it achieves; the estimate's overheads come mostly from DeepSeek's and SGLang's engines",
         model="deepseek-r1", date="2025-10-10", documented_schedule="vllm-two-batch",
     ),
     Deployment(

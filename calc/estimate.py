@@ -31,7 +31,9 @@ the best rates ever measured, at the boost clock. Here the same kernels
   all-to-all. Even when routing is balanced on average, tokens land on GPUs at random: with
   ``N`` token-expert pairs per GPU the busiest of ``ep`` GPUs gets about ``N + sqrt(2 N ln ep)``
   (the maximum of ``ep`` near-Poisson counts); on top of that a systematic factor
-  ``moe_imbalance`` (max over mean load after EPLB).
+  ``moe_imbalance`` (max over mean load after EPLB). With the experts split by tensor
+  parallelism instead (``moe_parallel = "tp"``) every GPU holds a slice of every expert and
+  does the same work: no imbalance.
 * **Overheads**: the time the kernel list does not explain (the small kernels it leaves out:
   norms, RoPE, quantisation, top-k, sampling; launch gaps; synchronisation), as a factor on
   the modelled step (``overhead_factor``) plus a fixed time per step (``step_overhead_s``);
@@ -176,8 +178,11 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
     k = model.num_experts_per_tok or 1
 
     def imbalance(tokens: float) -> float:
-        stat = random_imbalance(tokens * k, x.ep) if (e.random_imbalance and model.is_moe) else 1.0
-        return max(stat, 1.0) * e.moe_imbalance if model.is_moe else 1.0
+        # experts split by TP: every GPU holds a slice of every expert and does the same work
+        if not model.is_moe or x.moe_parallel == "tp":
+            return 1.0
+        stat = random_imbalance(tokens * k, x.ep) if e.random_imbalance else 1.0
+        return max(stat, 1.0) * e.moe_imbalance
 
     # time per occurrence by stage, for the main layers and the MTP passes separately
     by_stage: dict[tuple[str, bool], float] = {}

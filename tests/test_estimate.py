@@ -279,6 +279,26 @@ def test_random_expert_load_spread():
     assert est_mod.random_imbalance(512, 1) == 1.0
 
 
+def test_experts_split_by_tp_have_no_busiest_gpu():
+    """With every expert sliced over the TP GPUs (``moe_parallel = tp``) each GPU does the same
+    expert work, so no GPU waits for a busier one: the estimate applies no load imbalance and
+    does not depend on the random-spread switch. Under expert parallelism at the same shape the
+    busiest of 8 GPUs sets the pace (8 sequences, 64 token-expert pairs: 1 + sqrt(2 ln 8 / 8))."""
+    base = dict(model="deepseek-r1", gpu="h200", tp=8, ep=8, batch_per_gpu=1, seq_len=1500, micro_batches=1)
+    tp = calc.evaluate("estimate", dict(base, moe_parallel="tp"))
+    ep = calc.evaluate("estimate", dict(base, moe_parallel="ep"))
+    assert tp["imbalance"] == 1.0
+    assert ep["imbalance"] == pytest.approx(1 + math.sqrt(2 * math.log(8) / 8))
+    assert tp["tokens_per_s_per_gpu"] > ep["tokens_per_s_per_gpu"]
+    from calc.estimate import EstimateInputs, estimate
+    from calc.tight import TightInputs
+    m, g = calc.api.resolve_model("deepseek-r1"), calc.api.resolve_gpu("h200")
+    x = TightInputs(seq_len=1500, tp=8, ep=8, batch_per_gpu=1, moe_parallel="tp", micro_batches=1)
+    on = estimate(m, g, x, EstimateInputs(random_imbalance=True, moe_imbalance=1.3))
+    off = estimate(m, g, x, EstimateInputs(random_imbalance=False))
+    assert on["tokens_per_s_per_gpu"] == off["tokens_per_s_per_gpu"]
+
+
 def test_cpu_step_time_from_sglang_overlap_scheduler_measurement():
     """LMSYS 2025-07-17: 51.0 tok/s per GPU without the overlap scheduler and 60.4 with it, at
     2 requests per GPU: 2/51.0 - 2/60.4 = 6.1 ms of CPU time per step."""

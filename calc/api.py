@@ -565,6 +565,8 @@ for _o in [
     OutputSpec("estimate_max_abs_error", "", "Largest error, leave-one-out", display="percent"),
     OutputSpec("estimate_worst_row", "", "Deployment with the largest error",
                help="the key of the decode-only row whose leave-one-out error is largest"),
+    OutputSpec("estimate_worst_nvidia_row", "", "NVIDIA deployment with the largest error",
+               help="the key of the decode-only row on an NVIDIA GPU whose leave-one-out error is largest"),
     OutputSpec("estimate_binding", "", "Estimate: resource taking most of the step"),
     OutputSpec("overhead_factor", "", "Fitted overhead factor", display="ratio"),
     OutputSpec("step_overhead_s", "s", "Fitted time per step"),
@@ -593,9 +595,18 @@ for _o in [
     OutputSpec("decode_rows", "deployments", "Decode-only deployments", display="int"),
     OutputSpec("mixed_rows", "deployments", "Prefill + decode deployments (not counted)", display="int"),
     OutputSpec("error_low", "", "Estimate band, below", display="percent",
-               help="measured throughput has been up to this much below the estimate (leave-one-out)"),
+               help="measured throughput has been up to this much below the estimate (leave-one-out, deployments "
+                    "on GPUs of the same vendor; in the validation, NVIDIA's)"),
     OutputSpec("error_high", "", "Estimate band, above", display="percent",
-               help="measured throughput has been up to this much above the estimate (leave-one-out)"),
+               help="measured throughput has been up to this much above the estimate (leave-one-out, deployments "
+                    "on GPUs of the same vendor; in the validation, NVIDIA's)"),
+    OutputSpec("amd_error_low", "", "Estimate band on AMD GPUs, below", display="percent",
+               help="measured throughput on AMD GPUs has been up to this much below the estimate (rows that check "
+                    "the estimate without entering its fit)"),
+    OutputSpec("amd_error_high", "", "Estimate band on AMD GPUs, above", display="percent",
+               help="measured throughput on AMD GPUs has been up to this much above the estimate"),
+    OutputSpec("nvidia_rows", "deployments", "Decode-only deployments on NVIDIA GPUs", display="int"),
+    OutputSpec("amd_rows", "deployments", "Decode-only deployments on AMD GPUs (checked, not fitted)", display="int"),
     OutputSpec("tokens_per_s_per_gpu_low", "tok/s", "Low end of the band"),
     OutputSpec("tokens_per_s_per_gpu_high", "tok/s", "High end of the band"),
     OutputSpec("usd_per_million_tokens_low", "USD", "Lowest cost in the band",
@@ -681,11 +692,13 @@ _ESTIMATE_PARAMS = _TIGHT_PARAMS + ("micro_batches", "sustained_clock", "overhea
                                     "blackwell_attention_share", "moe_imbalance", "overlap_schedule", "cpu_overlap")
 
 
-def estimate_band() -> tuple[float, float]:
+def estimate_band(gpu: Accelerator | None = None) -> tuple[float, float]:
     """(error_low, error_high): how far below and above the estimate measured throughput has
-    fallen, relative to the estimate, over the decode-only validation rows, leave-one-out, at
-    the default efficiencies (kept in :mod:`calc.estimate`; a test holds them to the
-    validation)."""
+    fallen, relative to the estimate, over the decode-only validation rows of the GPU's vendor
+    (NVIDIA unless the GPU is AMD's), leave-one-out, at the default efficiencies (kept in
+    :mod:`calc.estimate`; a test holds them to the validation)."""
+    if gpu is not None and _validate.vendor_of(gpu) == "amd":
+        return _estimate.BAND_ERROR_LOW_AMD, _estimate.BAND_ERROR_HIGH_AMD
     return _estimate.BAND_ERROR_LOW, _estimate.BAND_ERROR_HIGH
 
 
@@ -695,7 +708,7 @@ def _estimate_calc(p: dict) -> dict:
     r = _estimate.estimate(p["model"], p["gpu"], x, e)
     t = _tight.tight_bound(p["model"], p["gpu"], replace(x, overlap="max"))  # the bound, not the no-overlap what-if
     sol = speed_of_light(p["model"], p["gpu"], p["seq_len"], p["kv_dtype"], p["accept_length"])
-    lo, hi = estimate_band()
+    lo, hi = estimate_band(p["gpu"])
     tps = r["tokens_per_s_per_gpu"]
     usd = (lambda v: _cost.usd_per_million_tokens(v, p["gpu_hour_usd"]) if v > 0 else None)
     return {
@@ -747,12 +760,14 @@ register(Calculation("validate", "Bounds and estimate against measured deploymen
                      ("rows", "chart", "targets", "geomean_measured_over_naive", "geomean_measured_over_tight",
                       "geomean_estimate_over_tight", "gap_geomean",
                       "all_below_tight", "estimate_mape", "estimate_max_abs_error", "estimate_worst_row",
+                      "estimate_worst_nvidia_row",
                       "estimate_mape_in_sample",
                       "overhead_factor", "step_overhead_s", "blackwell_attention_share",
                       "blackwell_attention_share_kernel_low", "blackwell_attention_share_kernel_high",
                       "cdna4_attention_share", "cdna3_attention_share", "deepep_ll_independent_slowdown", "cpu_step_s",
                       "decode_rows",
-                      "mixed_rows", "error_low", "error_high", "prefill"),
+                      "mixed_rows", "error_low", "error_high", "nvidia_rows", "amd_rows", "amd_error_low",
+                      "amd_error_high", "prefill"),
                      _validate_calc, "Measured decode throughput against speed of light, tight bound and the estimate "
                      "(leave-one-out), then measured prefill throughput against the prefill bound and estimate, "
                      "with the targets"))

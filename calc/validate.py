@@ -82,6 +82,9 @@ class Deployment:
     steps_counted_if_mtp: bool = False  # the figure may count one token per step even with MTP on
     #: the engine's own overlap order where the estimate keeps another: shown beside it, not fitted
     documented_schedule: str = ""
+    #: False: the row checks the estimate but does not enter the fitted numbers or the NVIDIA band
+    #: (an AMD deployment: the kernel rates and overheads come from NVIDIA GPUs and engines)
+    fitted: bool = True
 
 
 _LMSYS_EP = "LMSYS blog 2025-05-05, 'Deploying DeepSeek with PD Disaggregation and Large-scale Expert Parallelism on 96 H100 GPUs'"
@@ -92,6 +95,23 @@ _LMSYS_ANT = "LMSYS blog 2025-09-26, 'Together with SGLang: Best Practices for S
 _H20_2NIC = dict(scale_out_bw=4 * 400e9 / 8 / 8)  # "RDMA NIC Bandwidth 4 x 400 Gb/s" per 8-GPU node
 _SGLANG_SPEC_NO_OVERLAP = ("SGLang's speculative decoding did not yet run with the overlap scheduler "
                            "(LMSYS 2025-07-17), so the CPU step time is not hidden")
+
+#: SemiAnalysis InferenceX runs: 8 GPUs, prefill and decode on the same GPUs, a fixed concurrency;
+#: request lengths uniform in [0.8 L, L] (--random-range-ratio 0.8, .github/workflows/benchmark-tmpl.yml).
+_INFX_H200 = ("SemiAnalysisAI/InferenceX issue #870 (2026-03-05), concurrency sweep of the dsr1-fp8-h200-sglang "
+              "config (workflow run 22740679519); flags in benchmarks/single_node/dsr1_fp8_h200.sh at 8d81e0bf4")
+_INFX_MI325X = ("SemiAnalysisAI/InferenceX issue #890 (2026-03-08), dsr1-fp8-mi325x-sglang at concurrency 8 "
+                "(workflow run 22811631118); flags in benchmarks/single_node/dsr1_fp8_mi325x.sh at 85d5f0e67")
+_INFX_ASSUMED = ("decode speed per GPU = concurrent requests / mean time per output token / 8 GPUs, so it "
+                 "includes the pauses while newcomers' prompts are prefilled (one per 1,000 steps per user); "
+                 "average context 1,382 (mean prompt 922 + half the mean output)")
+_INFX_1K1K_CONTEXT = 922 + 922 // 2  # mean of uniform [819, 1024] is 921.5; context half way through the output
+
+
+def _infx_tok_s(concurrency: int, tpot_s: float, gpus: int = 8) -> float:
+    """Decode tokens/s per GPU from a serving benchmark's mean time per output token."""
+    return concurrency / tpot_s / gpus
+
 
 DEPLOYMENTS: tuple[Deployment, ...] = (
     Deployment(
@@ -280,6 +300,38 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         "batch not published for the measurement: bound: as many as fit; estimate: the simulation script's 64 "
         "sequences; 4,096 input and 2,048 output tokens as in the 30B script; BF16 cache",
         model="qwen3-8b", estimate_settings=dict(batch_per_gpu=64), date="2025-09-28",
+    ),
+    # ---- one node, tensor parallel, small batches (InferenceX): decode speed from the mean TPOT ----
+    Deployment(
+        "infx-h200-tp8-c8", "SGLang, 8 x H200, TP8, 8 users", "h200", _infx_tok_s(8, 12.8e-3),
+        _INFX_H200,
+        dict(ep=8, tp=8, moe_parallel="tp", micro_batches=1, seq_len=_INFX_1K1K_CONTEXT, batch_per_gpu=1,
+             accept_length=1.0),
+        "DeepSeek-R1-0528 FP8, SGLang v0.5.7, tensor parallel over 8 GPUs (attention and experts; no DP "
+        "attention, no EP), 8 concurrent requests, mean time per output token 12.8 ms; 1,024 input and 1,024 "
+        "output tokens drawn from 80-100% of those lengths; FlashInfer attention, no --kv-cache-dtype (a BF16 "
+        "cache), no MTP",
+        _INFX_ASSUMED, model="deepseek-r1", date="2026-03-05",
+    ),
+    Deployment(
+        "infx-h200-tp8-c64", "SGLang, 8 x H200, TP8, 64 users", "h200", _infx_tok_s(64, 34.6e-3),
+        _INFX_H200,
+        dict(ep=8, tp=8, moe_parallel="tp", micro_batches=1, seq_len=_INFX_1K1K_CONTEXT, batch_per_gpu=8,
+             accept_length=1.0),
+        "as the 8-user row, 64 concurrent requests, mean time per output token 34.6 ms",
+        _INFX_ASSUMED, model="deepseek-r1", date="2026-03-05",
+    ),
+    Deployment(
+        "infx-mi325x-tp8-c8", "SGLang, 8 x MI325X, TP8, 8 users (checked, not fitted)", "mi325x", _infx_tok_s(8, 26.17e-3),
+        _INFX_MI325X,
+        dict(ep=8, tp=8, moe_parallel="tp", micro_batches=1, seq_len=_INFX_1K1K_CONTEXT, batch_per_gpu=1,
+             accept_length=1.0, kv_dtype="fp8"),
+        "DeepSeek-R1-0528 FP8, SGLang v0.5.9 for ROCm, tensor parallel over 8 GPUs, 8 concurrent requests, mean "
+        "time per output token 26.17 ms; 1,024 input and 1,024 output tokens drawn from 80-100% of those "
+        "lengths; AITER attention with an FP8 cache (--kv-cache-dtype fp8_e4m3), no MTP",
+        _INFX_ASSUMED + "; checked, not fitted: the estimate's matmul rates and overheads come from NVIDIA GPUs "
+        "and engines, and this row shows how far they carry to AMD's",
+        model="deepseek-r1", date="2026-03-08", fitted=False,
     ),
     # ---- prefill and decode on the same GPUs: shown, not counted -------------------------------
     Deployment(
@@ -563,7 +615,7 @@ def validate(mem_efficiency: float, compute_efficiency: float, net_efficiency: f
 def _validate_cached(key: tuple) -> dict:
     eff = dict(key)
     decode = [d for d in DEPLOYMENTS if d.group == "decode"]
-    keys = {d.key for d in decode}
+    keys = {d.key for d in decode if d.fitted}
     blackwell = {d.key for d in decode if gpu_of(d).arch == "blackwell"}
     base = {d.key: _observation(d, eff, 1.0) for d in decode if d.key not in blackwell}
     obs_at = {share: [base[d.key] if d.key in base else _observation(d, eff, share) for d in decode]
@@ -599,7 +651,8 @@ def _validate_cached(key: tuple) -> dict:
         documented = (_estimate_point(replace(d, estimate_inputs={**d.estimate_inputs, "schedule": d.documented_schedule}),
                                       eff, fit_loo)["tokens_per_s_per_gpu"] if d.documented_schedule else None)
         rows[d.key] = {
-            "label": d.label, "gpu": g.label, "model": MODELS[d.model].label, "group": d.group,
+            "label": d.label, "gpu": g.label, "model": MODELS[d.model].label, "group": d.group, "fitted": d.fitted,
+            "vendor": vendor_of(g),
             "source": d.source, "stated": d.stated, "assumed": d.assumed, "date": d.date,
             "measured_tokens_per_s_per_gpu": meas,
             "naive_tokens_per_s_per_gpu": naive_row[2],
@@ -662,8 +715,7 @@ def _validate_cached(key: tuple) -> dict:
              "y": [rows[k]["naive_tokens_per_s_per_gpu"] for k in order]},
         ],
     }
-    lo_err = max([-e for e in errs if e < 0] + [0.0])  # the estimate's largest shortfall
-    hi_err = max([e for e in errs if e > 0] + [0.0])  # and its largest overshoot
+    band = {v: _band([r["estimate_error"] for r in dec if r["vendor"] == v]) for v in ("nvidia", "amd")}
     kernel_share = measured.blackwell_attention_share_kernel()
     return {
         "rows": rows,
@@ -678,6 +730,8 @@ def _validate_cached(key: tuple) -> dict:
         "estimate_max_abs_error": max_err,
         "estimate_worst_row": max((k for k, r in rows.items() if r["group"] == "decode"),
                                   key=lambda k: abs(rows[k]["estimate_error"])),
+        "estimate_worst_nvidia_row": max((k for k, r in rows.items() if r["group"] == "decode" and r["vendor"] == "nvidia"),
+                                         key=lambda k: abs(rows[k]["estimate_error"])),
         "estimate_mape_in_sample": sum(abs(r["estimate_in_sample_tokens_per_s_per_gpu"]
                                            / r["measured_tokens_per_s_per_gpu"] - 1) for r in dec) / len(dec),
         "overhead_factor": fit_all.overhead_factor,
@@ -691,6 +745,23 @@ def _validate_cached(key: tuple) -> dict:
         "cpu_step_s": fit_all.cpu_step_s,
         "decode_rows": len(dec),
         "mixed_rows": len(rows) - len(dec),
-        "error_low": hi_err / (1 + hi_err),
-        "error_high": lo_err / (1 - lo_err) if lo_err < 1 else float("inf"),
+        "error_low": band["nvidia"][0],
+        "error_high": band["nvidia"][1],
+        "amd_error_low": band["amd"][0],
+        "amd_error_high": band["amd"][1],
+        "amd_rows": sum(r["vendor"] == "amd" for r in dec),
+        "nvidia_rows": sum(r["vendor"] == "nvidia" for r in dec),
     }
+
+
+def vendor_of(g: Accelerator) -> str:
+    """"amd" for CDNA GPUs, "nvidia" otherwise: the estimate's band is kept per vendor."""
+    return "amd" if g.arch.startswith("cdna") else "nvidia"
+
+
+def _band(errs: list[float]) -> tuple[float, float]:
+    """(error_low, error_high) from leave-one-out errors (estimate / measured - 1): how far
+    below and above the estimate measured throughput has fallen, relative to the estimate."""
+    lo_err = max([-e for e in errs if e < 0] + [0.0])  # the estimate's largest shortfall
+    hi_err = max([e for e in errs if e > 0] + [0.0])  # and its largest overshoot
+    return hi_err / (1 + hi_err), (lo_err / (1 - lo_err) if lo_err < 1 else float("inf"))

@@ -98,14 +98,20 @@ _SGLANG_SPEC_NO_OVERLAP = ("SGLang's speculative decoding did not yet run with t
 
 #: SemiAnalysis InferenceX runs: 8 GPUs, prefill and decode on the same GPUs, a fixed concurrency;
 #: request lengths uniform in [0.8 L, L] (--random-range-ratio 0.8, .github/workflows/benchmark-tmpl.yml).
-_INFX_H200 = ("SemiAnalysisAI/InferenceX issue #870 (2026-03-05), concurrency sweep of the dsr1-fp8-h200-sglang "
-              "config (workflow run 22740679519); flags in benchmarks/single_node/dsr1_fp8_h200.sh at 8d81e0bf4")
+_INFX_H200 = ("SemiAnalysis InferenceX, published results of 2026-05-17 for dsr1-fp8-h200-sglang (producer run "
+              "25980019087), as quoted from its API in SemiAnalysisAI/InferenceX PR #3288; flags in "
+              "benchmarks/single_node/dsr1_fp8_h200.sh at ed5867f9e")
+_INFX_B200 = ("SemiAnalysis InferenceX, published results of 2026-05-22 for dsr1-fp8-b200-sglang, as quoted from "
+              "its API in SemiAnalysisAI/InferenceX PR #3363; flags in benchmarks/single_node/dsr1_fp8_b200.sh "
+              "at ed5867f9e")
 _INFX_MI325X = ("SemiAnalysisAI/InferenceX issue #890 (2026-03-08), dsr1-fp8-mi325x-sglang at concurrency 8 "
                 "(workflow run 22811631118); flags in benchmarks/single_node/dsr1_fp8_mi325x.sh at 85d5f0e67")
+_INFX_1K1K = "1,024 input and 1,024 output tokens drawn from 80-100% of those lengths"
 _INFX_ASSUMED = ("decode speed per GPU = concurrent requests / mean time per output token / 8 GPUs, so it "
                  "includes the pauses while newcomers' prompts are prefilled (one per 1,000 steps per user); "
                  "average context 1,382 (mean prompt 922 + half the mean output)")
 _INFX_1K1K_CONTEXT = 922 + 922 // 2  # mean of uniform [819, 1024] is 921.5; context half way through the output
+_INFX_TP8 = dict(ep=8, tp=8, moe_parallel="tp", micro_batches=1, seq_len=_INFX_1K1K_CONTEXT, accept_length=1.0)
 
 
 def _infx_tok_s(concurrency: int, tpot_s: float, gpus: int = 8) -> float:
@@ -303,32 +309,40 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
     ),
     # ---- one node, tensor parallel, small batches (InferenceX): decode speed from the mean TPOT ----
     Deployment(
-        "infx-h200-tp8-c8", "SGLang, 8 x H200, TP8, 8 users", "h200", _infx_tok_s(8, 12.8e-3),
-        _INFX_H200,
-        dict(ep=8, tp=8, moe_parallel="tp", micro_batches=1, seq_len=_INFX_1K1K_CONTEXT, batch_per_gpu=1,
-             accept_length=1.0),
-        "DeepSeek-R1-0528 FP8, SGLang v0.5.7, tensor parallel over 8 GPUs (attention and experts; no DP "
-        "attention, no EP), 8 concurrent requests, mean time per output token 12.8 ms; 1,024 input and 1,024 "
-        "output tokens drawn from 80-100% of those lengths; FlashInfer attention, no --kv-cache-dtype (a BF16 "
-        "cache), no MTP",
-        _INFX_ASSUMED, model="deepseek-r1", date="2026-03-05",
+        "infx-h200-tp8-c8", "SGLang, 8 x H200, TP8, 8 users", "h200", _infx_tok_s(8, 11.73e-3), _INFX_H200,
+        dict(_INFX_TP8, batch_per_gpu=1),
+        "DeepSeek-R1-0528 FP8, SGLang v0.5.12, tensor parallel over 8 GPUs (attention and experts; no DP "
+        "attention, no EP), 8 concurrent requests, mean time per output token 11.73 ms; " + _INFX_1K1K +
+        "; FlashInfer attention, no --kv-cache-dtype (a BF16 cache), no MTP",
+        _INFX_ASSUMED, model="deepseek-r1", date="2026-05-17",
     ),
     Deployment(
-        "infx-h200-tp8-c64", "SGLang, 8 x H200, TP8, 64 users", "h200", _infx_tok_s(64, 34.6e-3),
-        _INFX_H200,
-        dict(ep=8, tp=8, moe_parallel="tp", micro_batches=1, seq_len=_INFX_1K1K_CONTEXT, batch_per_gpu=8,
-             accept_length=1.0),
-        "as the 8-user row, 64 concurrent requests, mean time per output token 34.6 ms",
-        _INFX_ASSUMED, model="deepseek-r1", date="2026-03-05",
+        "infx-h200-tp8-c64", "SGLang, 8 x H200, TP8, 64 users", "h200", _infx_tok_s(64, 29.77e-3), _INFX_H200,
+        dict(_INFX_TP8, batch_per_gpu=8),
+        "as the 8-user row, 64 concurrent requests, mean time per output token 29.77 ms",
+        _INFX_ASSUMED, model="deepseek-r1", date="2026-05-17",
     ),
     Deployment(
-        "infx-mi325x-tp8-c8", "SGLang, 8 x MI325X, TP8, 8 users (checked, not fitted)", "mi325x", _infx_tok_s(8, 26.17e-3),
-        _INFX_MI325X,
-        dict(ep=8, tp=8, moe_parallel="tp", micro_batches=1, seq_len=_INFX_1K1K_CONTEXT, batch_per_gpu=1,
-             accept_length=1.0, kv_dtype="fp8"),
+        "infx-b200-tp8-c8", "SGLang, 8 x B200, TP8, 8 users", "b200", _infx_tok_s(8, 10.96e-3), _INFX_B200,
+        dict(_INFX_TP8, batch_per_gpu=1, kv_dtype="fp8"),
+        "DeepSeek-R1-0528 FP8, SGLang v0.5.12, tensor parallel over 8 GPUs (--ep-size 1), 8 concurrent "
+        "requests, mean time per output token 10.96 ms; " + _INFX_1K1K + "; TensorRT-LLM MLA attention with an "
+        "FP8 cache (--kv-cache-dtype fp8_e4m3), FlashInfer's TensorRT-LLM MoE kernels, no MTP",
+        _INFX_ASSUMED + "; attention arithmetic in BF16 (not stated)", model="deepseek-r1", date="2026-05-22",
+    ),
+    Deployment(
+        "infx-b200-tp8-c64", "SGLang, 8 x B200, TP8, 64 users", "b200", _infx_tok_s(64, 21.73e-3), _INFX_B200,
+        dict(_INFX_TP8, batch_per_gpu=8, kv_dtype="fp8"),
+        "as the 8-user row, 64 concurrent requests, mean time per output token 21.73 ms",
+        _INFX_ASSUMED + "; attention arithmetic in BF16 (not stated)", model="deepseek-r1", date="2026-05-22",
+    ),
+    Deployment(
+        "infx-mi325x-tp8-c8", "SGLang, 8 x MI325X, TP8, 8 users (checked, not fitted)", "mi325x",
+        _infx_tok_s(8, 26.17e-3), _INFX_MI325X,
+        dict(_INFX_TP8, batch_per_gpu=1, kv_dtype="fp8"),
         "DeepSeek-R1-0528 FP8, SGLang v0.5.9 for ROCm, tensor parallel over 8 GPUs, 8 concurrent requests, mean "
-        "time per output token 26.17 ms; 1,024 input and 1,024 output tokens drawn from 80-100% of those "
-        "lengths; AITER attention with an FP8 cache (--kv-cache-dtype fp8_e4m3), no MTP",
+        "time per output token 26.17 ms; " + _INFX_1K1K + "; AITER attention with an FP8 cache "
+        "(--kv-cache-dtype fp8_e4m3), no MTP",
         _INFX_ASSUMED + "; checked, not fitted: the estimate's matmul rates and overheads come from NVIDIA GPUs "
         "and engines, and this row shows how far they carry to AMD's",
         model="deepseek-r1", date="2026-03-08", fitted=False,
@@ -730,6 +744,10 @@ def _validate_cached(key: tuple) -> dict:
         "estimate_max_abs_error": max_err,
         "estimate_worst_row": max((k for k, r in rows.items() if r["group"] == "decode"),
                                   key=lambda k: abs(rows[k]["estimate_error"])),
+        "estimate_mape_nvidia": _mean_abs([r["estimate_error"] for r in dec if r["vendor"] == "nvidia"]),
+        "estimate_max_abs_error_nvidia": max(abs(r["estimate_error"]) for r in dec if r["vendor"] == "nvidia"),
+        "estimate_outside_nvidia_rows": [k for k, r in rows.items() if r["group"] == "decode" and r["vendor"] == "nvidia"
+                                         and abs(r["estimate_error"]) > TARGET_MAX_ERROR],
         "estimate_worst_nvidia_row": max((k for k, r in rows.items() if r["group"] == "decode" and r["vendor"] == "nvidia"),
                                          key=lambda k: abs(rows[k]["estimate_error"])),
         "estimate_mape_in_sample": sum(abs(r["estimate_in_sample_tokens_per_s_per_gpu"]
@@ -757,6 +775,10 @@ def _validate_cached(key: tuple) -> dict:
 def vendor_of(g: Accelerator) -> str:
     """"amd" for CDNA GPUs, "nvidia" otherwise: the estimate's band is kept per vendor."""
     return "amd" if g.arch.startswith("cdna") else "nvidia"
+
+
+def _mean_abs(errs: list[float]) -> float:
+    return sum(abs(e) for e in errs) / len(errs)
 
 
 def _band(errs: list[float]) -> tuple[float, float]:

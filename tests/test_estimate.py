@@ -124,20 +124,22 @@ def test_targets_printed_with_the_honest_figures():
     m = V["targets"]["estimate_max_abs_error"]
     assert V["estimate_worst_row"] == worst
     assert m["value"] == abs(DECODE[worst]["estimate_error"]) and m["met"] == (m["value"] <= TARGET_MAX_ERROR)
-    assert V["estimate_mape"] <= TARGET_MAPE and V["targets"]["estimate_mape"]["met"]
+    t = V["targets"]["estimate_mape"]
+    assert t["value"] == V["estimate_mape"] and t["met"] == (t["value"] <= TARGET_MAPE)
+    assert V["estimate_mape_nvidia"] <= TARGET_MAPE  # the rows the estimate is fitted to
     assert V["geomean_measured_over_tight"] > 4 * V["geomean_measured_over_naive"]
 
 
 def test_estimate_within_25_percent_except_vllm_on_h200():
     """Leave-one-out, the estimate stays within the issue's +/-25% on every NVIDIA decode row but
-    one, vLLM's wide-EP run on H200 (vLLM blog 2025-12-17, 2.2k tok/s per GPU), measured below
+    two, vLLM's wide-EP run on H200 (vLLM blog 2025-12-17, 2.2k tok/s per GPU), measured below
     the estimate by more than that; the target reports it as not met rather than leaving the
     row out. The same engine on GB200 (vLLM blog 2026-02-03, 10,108 tok/s per GPU at 1,024
     requests per GPU, minosfuture/vllm runs/DS-R1/fp4/report) lands inside, so the gap is
-    not the engine alone. The AMD row misses by far more (next test)."""
-    for key, r in DECODE.items():
-        if key != "vllm-h200-ep32" and r["vendor"] == "nvidia":
-            assert abs(r["estimate_error"]) <= TARGET_MAX_ERROR, (key, r["estimate_error"])
+    not the engine alone. The other is 8 users on 8 B200s (next test). The AMD row misses by far
+    more (the test after)."""
+    outside = {k for k, r in DECODE.items() if r["vendor"] == "nvidia" and abs(r["estimate_error"]) > TARGET_MAX_ERROR}
+    assert outside == {"vllm-h200-ep32", "infx-b200-tp8-c8"}, outside
     assert abs(DECODE["vllm-gb200-ep8"]["estimate_error"]) <= 0.1
     v = DECODE["vllm-h200-ep32"]
     assert v["estimate_error"] > TARGET_MAX_ERROR
@@ -189,17 +191,26 @@ def test_fitted_defaults_equal_the_fit_over_all_rows():
     assert V["overhead_factor"] >= 1 and V["step_overhead_s"] >= 0
 
 
-def test_tensor_parallel_h200_rows_from_inferencex_within_ten_percent():
-    """SemiAnalysis InferenceX, issue #870 (2026-03-05): SGLang v0.5.7 on 8 H200s, tensor
-    parallel (experts sliced, no EP, no micro-batches), 1K/1K, mean time per output token 12.8 ms
-    at 8 requests and 34.6 ms at 64: 78.1 and 231.2 tok/s per GPU. A regime no other row has (one
-    node, small batches, TP experts); leave-one-out the estimate lands within 10% of both."""
-    for key, conc, tpot in (("infx-h200-tp8-c8", 8, 12.8e-3), ("infx-h200-tp8-c64", 64, 34.6e-3)):
+def test_tensor_parallel_rows_from_inferencex():
+    """SemiAnalysis InferenceX, published 2026-05-17 (H200) and 2026-05-22 (B200), SGLang v0.5.12 on
+    8 GPUs, tensor parallel (experts sliced, no EP, no micro-batches), 1K/1K, mean time per
+    output token at 8 and 64 requests (PRs #3288 and #3363 quote them): decode tok/s per GPU =
+    requests / TPOT / 8. A regime no other row has (one node, small batches, TP experts). The
+    estimate lands within the 25% target on H200 at both loads and on B200 with 64 users; with 8
+    users the B200 decodes barely faster than the H200 and the estimate, which scales memory-bound
+    kernels with bandwidth, overshoots it by more than 25%."""
+    for key, conc, tpot in (("infx-h200-tp8-c8", 8, 11.73e-3), ("infx-h200-tp8-c64", 64, 29.77e-3),
+                            ("infx-b200-tp8-c8", 8, 10.96e-3), ("infx-b200-tp8-c64", 64, 21.73e-3)):
         r = DECODE[key]
         assert r["measured_tokens_per_s_per_gpu"] == pytest.approx(conc / tpot / 8)
         assert r["batch_per_gpu"] * 8 == conc
-        assert abs(r["estimate_error"]) <= 0.10, (key, r["estimate_error"])
         assert r["measured_tokens_per_s_per_gpu"] <= r["tight_tokens_per_s_per_gpu"]
+        if key != "infx-b200-tp8-c8":
+            assert abs(r["estimate_error"]) <= TARGET_MAX_ERROR, (key, r["estimate_error"])
+    b8, h8 = DECODE["infx-b200-tp8-c8"], DECODE["infx-h200-tp8-c8"]
+    assert b8["measured_tokens_per_s_per_gpu"] < 1.1 * h8["measured_tokens_per_s_per_gpu"]
+    assert b8["estimate_tokens_per_s_per_gpu"] > 1.5 * h8["estimate_tokens_per_s_per_gpu"]
+    assert b8["estimate_error"] > TARGET_MAX_ERROR
 
 
 def test_amd_row_checks_the_estimate_without_entering_its_fit():
@@ -592,12 +603,12 @@ def test_gap_clock_costs_only_on_gpus_with_a_published_sustained_clock():
     """DeepSeek's H800s throttle to about 1,600 MHz (FlashMLA deep-dive, 2025-04-22): the
     clock step costs something on the Hopper rows and nothing where no sustained clock is
     published (H20, GB200: ratio 1). A slower clock slows arithmetic only: on a row where every
-    kernel waits on memory (8 or 64 users over 8 H200s, InferenceX) it costs nothing."""
+    kernel waits on memory (8 or 64 users over 8 H200s or B200s, InferenceX) it costs nothing."""
     for d in DEPLOYMENTS:
         if d.key not in DECODE:
             continue
         g = calc.GPUS[d.gpu]
-        if d.key in ("infx-h200-tp8-c8", "infx-h200-tp8-c64"):
+        if d.key.startswith("infx-") and d.gpu != "mi325x":
             est = calc.evaluate("estimate", dict(d.settings, model=d.model, gpu=d.gpu))
             assert DECODE[d.key]["gap_clock"] == 1 and est["compute_share"] == 0, d.key
         elif g.sustained_clock_mhz:

@@ -44,7 +44,10 @@ the best rates ever measured, at the boost clock. Here the same kernels
 Three numbers are fitted, leave-one-out, over the decode-only validation rows
 (:mod:`calc.validate`): the overhead factor, the fixed time per step and the Blackwell
 attention share. The CPU time is recomputed inside each leave-one-out fold (the 60.4 tok/s
-figure is itself a validation row). The error band is the spread of the leave-one-out errors.
+figure is itself a validation row). The error band is the spread of the leave-one-out errors,
+kept per maker: NVIDIA GPUs take the band of the NVIDIA rows (the fit); AMD GPUs that of the AMD
+rows, which check the estimate without entering the fit (SGLang on 8 MI325X decoded less than
+half its estimate, InferenceX issue #890).
 """
 
 from __future__ import annotations

@@ -85,6 +85,8 @@ class Deployment:
     #: False: the row checks the estimate but does not enter the fitted numbers or the NVIDIA band
     #: (an AMD deployment: the kernel rates and overheads come from NVIDIA GPUs and engines)
     fitted: bool = True
+    #: what the measured figure is, as the page tags the row ("" : from the group)
+    measure: str = ""
 
 
 _LMSYS_EP = "LMSYS blog 2025-05-05, 'Deploying DeepSeek with PD Disaggregation and Large-scale Expert Parallelism on 96 H100 GPUs'"
@@ -111,6 +113,7 @@ _INFX_ASSUMED = ("decode speed per GPU = concurrent requests / mean time per out
                  "includes the pauses while newcomers' prompts are prefilled (one per 1,000 steps per user); "
                  "average context 1,382 (mean prompt 922 + half the mean output)")
 _INFX_1K1K_CONTEXT = 922 + 922 // 2  # mean of uniform [819, 1024] is 921.5; context half way through the output
+_INFX_MEASURE = "decode speed from the time per output token, prefill on the same GPUs"
 _INFX_TP8 = dict(ep=8, tp=8, moe_parallel="tp", micro_batches=1, seq_len=_INFX_1K1K_CONTEXT, accept_length=1.0)
 
 
@@ -314,13 +317,13 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         "DeepSeek-R1-0528 FP8, SGLang v0.5.12, tensor parallel over 8 GPUs (attention and experts; no DP "
         "attention, no EP), 8 concurrent requests, mean time per output token 11.73 ms; " + _INFX_1K1K +
         "; FlashInfer attention, no --kv-cache-dtype (a BF16 cache), no MTP",
-        _INFX_ASSUMED, model="deepseek-r1", date="2026-05-17",
+        _INFX_ASSUMED, model="deepseek-r1", measure=_INFX_MEASURE, date="2026-05-17",
     ),
     Deployment(
         "infx-h200-tp8-c64", "SGLang, 8 x H200, TP8, 64 users", "h200", _infx_tok_s(64, 29.77e-3), _INFX_H200,
         dict(_INFX_TP8, batch_per_gpu=8),
         "as the 8-user row, 64 concurrent requests, mean time per output token 29.77 ms",
-        _INFX_ASSUMED, model="deepseek-r1", date="2026-05-17",
+        _INFX_ASSUMED, model="deepseek-r1", measure=_INFX_MEASURE, date="2026-05-17",
     ),
     Deployment(
         "infx-b200-tp8-c8", "SGLang, 8 x B200, TP8, 8 users", "b200", _infx_tok_s(8, 10.96e-3), _INFX_B200,
@@ -328,13 +331,13 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         "DeepSeek-R1-0528 FP8, SGLang v0.5.12, tensor parallel over 8 GPUs (--ep-size 1), 8 concurrent "
         "requests, mean time per output token 10.96 ms; " + _INFX_1K1K + "; TensorRT-LLM MLA attention with an "
         "FP8 cache (--kv-cache-dtype fp8_e4m3), FlashInfer's TensorRT-LLM MoE kernels, no MTP",
-        _INFX_ASSUMED + "; attention arithmetic in BF16 (not stated)", model="deepseek-r1", date="2026-05-22",
+        _INFX_ASSUMED + "; attention arithmetic in BF16 (not stated)", model="deepseek-r1", measure=_INFX_MEASURE, date="2026-05-22",
     ),
     Deployment(
         "infx-b200-tp8-c64", "SGLang, 8 x B200, TP8, 64 users", "b200", _infx_tok_s(64, 21.73e-3), _INFX_B200,
         dict(_INFX_TP8, batch_per_gpu=8, kv_dtype="fp8"),
         "as the 8-user row, 64 concurrent requests, mean time per output token 21.73 ms",
-        _INFX_ASSUMED + "; attention arithmetic in BF16 (not stated)", model="deepseek-r1", date="2026-05-22",
+        _INFX_ASSUMED + "; attention arithmetic in BF16 (not stated)", model="deepseek-r1", measure=_INFX_MEASURE, date="2026-05-22",
     ),
     Deployment(
         "infx-mi325x-tp8-c8", "SGLang, 8 x MI325X, TP8, 8 users (checked, not fitted)", "mi325x",
@@ -345,7 +348,7 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         "(--kv-cache-dtype fp8_e4m3), no MTP",
         _INFX_ASSUMED + "; checked, not fitted: the estimate's matmul rates and overheads come from NVIDIA GPUs "
         "and engines, and this row shows how far they carry to AMD's",
-        model="deepseek-r1", date="2026-03-08", fitted=False,
+        model="deepseek-r1", measure=_INFX_MEASURE, date="2026-03-08", fitted=False,
     ),
     # ---- prefill and decode on the same GPUs: shown, not counted -------------------------------
     Deployment(
@@ -667,6 +670,7 @@ def _validate_cached(key: tuple) -> dict:
         rows[d.key] = {
             "label": d.label, "gpu": g.label, "model": MODELS[d.model].label, "group": d.group, "fitted": d.fitted,
             "vendor": vendor_of(g),
+            "measure": d.measure or ("decode only" if d.group == "decode" else "prefill and decode"),
             "source": d.source, "stated": d.stated, "assumed": d.assumed, "date": d.date,
             "measured_tokens_per_s_per_gpu": meas,
             "naive_tokens_per_s_per_gpu": naive_row[2],

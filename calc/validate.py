@@ -700,8 +700,10 @@ def _validate_cached(key: tuple) -> dict:
         }
     dec = [r for r in rows.values() if r["group"] == "decode"]
     errs = [r["estimate_error"] for r in dec]
+    nv = {k: r for k, r in rows.items() if r["group"] == "decode" and r["vendor"] == "nvidia"}
+    nv_errs = [r["estimate_error"] for r in nv.values()]
     geomean_tight = _gmean(r["measured_over_tight"] for r in dec)
-    mape = sum(abs(e) for e in errs) / len(errs)
+    mape = _mean_abs(errs)
     max_err = max(abs(e) for e in errs)
     all_below = all(r["measured_over_tight"] <= 1 and (r["tight_one_token_per_step"] is None or
                                                     r["measured_tokens_per_s_per_gpu"] <= r["tight_one_token_per_step"])
@@ -733,7 +735,7 @@ def _validate_cached(key: tuple) -> dict:
              "y": [rows[k]["naive_tokens_per_s_per_gpu"] for k in order]},
         ],
     }
-    band = {v: _band([r["estimate_error"] for r in dec if r["vendor"] == v]) for v in ("nvidia", "amd")}
+    amd_errs = [r["estimate_error"] for r in dec if r["vendor"] == "amd"]
     kernel_share = measured.blackwell_attention_share_kernel()
     return {
         "rows": rows,
@@ -748,12 +750,10 @@ def _validate_cached(key: tuple) -> dict:
         "estimate_max_abs_error": max_err,
         "estimate_worst_row": max((k for k, r in rows.items() if r["group"] == "decode"),
                                   key=lambda k: abs(rows[k]["estimate_error"])),
-        "estimate_mape_nvidia": _mean_abs([r["estimate_error"] for r in dec if r["vendor"] == "nvidia"]),
-        "estimate_max_abs_error_nvidia": max(abs(r["estimate_error"]) for r in dec if r["vendor"] == "nvidia"),
-        "estimate_outside_nvidia_rows": [k for k, r in rows.items() if r["group"] == "decode" and r["vendor"] == "nvidia"
-                                         and abs(r["estimate_error"]) > TARGET_MAX_ERROR],
-        "estimate_worst_nvidia_row": max((k for k, r in rows.items() if r["group"] == "decode" and r["vendor"] == "nvidia"),
-                                         key=lambda k: abs(rows[k]["estimate_error"])),
+        "estimate_mape_nvidia": _mean_abs(nv_errs),
+        "estimate_max_abs_error_nvidia": max(abs(e) for e in nv_errs),
+        "estimate_outside_nvidia_rows": [k for k, r in nv.items() if abs(r["estimate_error"]) > TARGET_MAX_ERROR],
+        "estimate_worst_nvidia_row": max(nv, key=lambda k: abs(nv[k]["estimate_error"])),
         "estimate_mape_in_sample": sum(abs(r["estimate_in_sample_tokens_per_s_per_gpu"]
                                            / r["measured_tokens_per_s_per_gpu"] - 1) for r in dec) / len(dec),
         "overhead_factor": fit_all.overhead_factor,
@@ -767,12 +767,10 @@ def _validate_cached(key: tuple) -> dict:
         "cpu_step_s": fit_all.cpu_step_s,
         "decode_rows": len(dec),
         "mixed_rows": len(rows) - len(dec),
-        "error_low": band["nvidia"][0],
-        "error_high": band["nvidia"][1],
-        "amd_error_low": band["amd"][0],
-        "amd_error_high": band["amd"][1],
-        "amd_rows": sum(r["vendor"] == "amd" for r in dec),
-        "nvidia_rows": sum(r["vendor"] == "nvidia" for r in dec),
+        **dict(zip(("error_low", "error_high"), _band(nv_errs))),
+        **dict(zip(("amd_error_low", "amd_error_high"), _band(amd_errs))),
+        "amd_rows": len(amd_errs),
+        "nvidia_rows": len(nv),
     }
 
 

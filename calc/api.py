@@ -607,10 +607,9 @@ for _o in [
                help="measured throughput has been up to this much above the estimate (leave-one-out, deployments "
                     "on GPUs of the same vendor; in the validation, NVIDIA's)"),
     OutputSpec("amd_error_low", "", "Estimate band on AMD GPUs, below", display="percent",
-               help="measured throughput on AMD GPUs has been up to this much below the estimate (rows that check "
-                    "the estimate without entering its fit)"),
+               help="the NVIDIA band widened by the AMD rows, which check the estimate without entering its fit"),
     OutputSpec("amd_error_high", "", "Estimate band on AMD GPUs, above", display="percent",
-               help="measured throughput on AMD GPUs has been up to this much above the estimate"),
+               help="the NVIDIA band widened by the AMD rows, which check the estimate without entering its fit"),
     OutputSpec("nvidia_rows", "deployments", "Decode-only deployments on NVIDIA GPUs", display="int"),
     OutputSpec("amd_rows", "deployments", "Decode-only deployments on AMD GPUs (checked, not fitted)", display="int"),
     OutputSpec("tokens_per_s_per_gpu_low", "tok/s", "Low end of the band"),
@@ -704,9 +703,9 @@ _ESTIMATE_PARAMS = _TIGHT_PARAMS + ("micro_batches", "sustained_clock", "overhea
 
 def estimate_band(gpu: Accelerator | None = None) -> tuple[float, float]:
     """(error_low, error_high): how far below and above the estimate measured throughput has
-    fallen, relative to the estimate, over the decode-only validation rows of the GPU's vendor
-    (NVIDIA unless the GPU is AMD's), leave-one-out, at the default efficiencies (kept in
-    :mod:`calc.estimate`; a test holds them to the validation)."""
+    fallen, relative to the estimate, over the decode-only validation rows on NVIDIA GPUs,
+    leave-one-out, at the default efficiencies; for an AMD GPU over those and the AMD rows
+    (kept in :mod:`calc.estimate`; a test holds them to the validation)."""
     if gpu is not None and _validate.vendor_of(gpu) == "amd":
         return _estimate.BAND_ERROR_LOW_AMD, _estimate.BAND_ERROR_HIGH_AMD
     return _estimate.BAND_ERROR_LOW, _estimate.BAND_ERROR_HIGH

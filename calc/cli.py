@@ -179,7 +179,7 @@ def render_plain(name: str, result: dict) -> str:
                    "their product is measured / tight):\n"
                    + _table(grows, ("deployment",) + tuple(OUTPUTS[k].label.lower() for k in steps)
                             + ("measured / tight",)))
-        out.append(f"estimate: leave-one-out (fitted without the row); all rows: overhead factor "
+        out.append(f"estimate: leave-one-out (fitted without the row); all fitted (NVIDIA) rows: overhead factor "
                    f"{result['overhead_factor']:.3f}, fixed {result['step_overhead_s'] * 1e3:.2f} ms per step, "
                    f"Blackwell attention share {result['blackwell_attention_share']:.2f}, CPU time without overlap "
                    f"{result['cpu_step_s'] * 1e3:.2f} ms per step; in-sample MAPE "
@@ -187,8 +187,8 @@ def render_plain(name: str, result: dict) -> str:
         out.append(f"estimate band: NVIDIA GPUs -{fmt.percent(result['error_low'])} / +{fmt.percent(result['error_high'])} "
                    f"({result['nvidia_rows']} rows; mean error {fmt.percent(result['estimate_mape_nvidia'])}, largest "
                    f"{fmt.percent(result['estimate_max_abs_error_nvidia'])}); AMD GPUs -{fmt.percent(result['amd_error_low'])}"
-                   f" / +{fmt.percent(result['amd_error_high'])} ({result['amd_rows']} row{'' if result['amd_rows'] == 1 else 's'}, "
-                   "checked, not fitted)")
+                   f" / +{fmt.percent(result['amd_error_high'])} (the NVIDIA band widened by {result['amd_rows']} AMD "
+                   f"row{'' if result['amd_rows'] == 1 else 's'}, checked, not fitted)")
         if "prefill" in result:  # the prefill validation's table (calc.bill_calcs), before the targets
             out.append("prefill: " + PLAIN_RENDERERS["validate_prefill"](result["prefill"]))
         trows = []

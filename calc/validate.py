@@ -22,14 +22,17 @@ bound to 1e-9 are reported as a tie, not as a winner.
 
 **Estimate.** One choice per unknown (``estimate_settings``, said in ``assumed``): the middle
 of a stated range, the batch a source's own scripts use. Three numbers are fitted by least
-squares on the relative error of the step time over the decode rows (:func:`fit_estimate`):
+squares on the relative error of the step time over the fitted decode rows, those on NVIDIA GPUs
+(:func:`fit_estimate`; a row with ``fitted=False``, on an AMD GPU, checks the estimate only):
 a factor on the modelled step (``overhead_factor``), a fixed time per step
 (``step_overhead_s``) and the share of Hopper's attention efficiency reached on Blackwell
 (``blackwell_attention_share``, on a grid of 0.01). The CPU time per step an engine leaves
 exposed comes from SGLang's 51.0 against 60.4 tok/s; 60.4 is a row here, so in the fold
 without it the CPU time is 51.0's step minus that fold's own estimate of the row. Each row's
 *leave-one-out* estimate uses numbers fitted without it, and the errors reported are those.
-The estimate's error band is the range of the leave-one-out errors.
+The estimate's error band is the range of the leave-one-out errors, kept per maker: the NVIDIA
+rows give NVIDIA GPUs theirs; for AMD GPUs the AMD rows widen it (one row cannot say how far
+above its estimate a deployment may land).
 """
 
 from __future__ import annotations
@@ -109,10 +112,12 @@ _INFX_B200 = ("SemiAnalysis InferenceX, published results of 2026-05-22 for dsr1
 _INFX_MI325X = ("SemiAnalysisAI/InferenceX issue #890 (2026-03-08), dsr1-fp8-mi325x-sglang at concurrency 8 "
                 "(workflow run 22811631118); flags in benchmarks/single_node/dsr1_fp8_mi325x.sh at 85d5f0e67")
 _INFX_1K1K = "1,024 input and 1,024 output tokens drawn from 80-100% of those lengths"
+_INFX_MEAN_LEN = 922  # mean of a uniform whole number in [819, 1024]: 921.5
+_INFX_1K1K_CONTEXT = _INFX_MEAN_LEN + _INFX_MEAN_LEN // 2  # the prompt and half the output
 _INFX_ASSUMED = ("decode speed per GPU = concurrent requests / mean time per output token / 8 GPUs, so it "
-                 "includes the pauses while newcomers' prompts are prefilled (one per 1,000 steps per user); "
-                 "average context 1,382 (mean prompt 922 + half the mean output)")
-_INFX_1K1K_CONTEXT = 922 + 922 // 2  # mean of uniform [819, 1024] is 921.5; context half way through the output
+                 "includes the pauses while newcomers' prompts are prefilled (one per user about every "
+                 f"{_INFX_MEAN_LEN:,} steps); average context {_INFX_1K1K_CONTEXT:,} (mean prompt "
+                 f"{_INFX_MEAN_LEN:,} + half the mean output)")
 _INFX_MEASURE = "decode speed from the time per output token, prefill on the same GPUs"
 _INFX_TP8 = dict(ep=8, tp=8, moe_parallel="tp", micro_batches=1, seq_len=_INFX_1K1K_CONTEXT, accept_length=1.0)
 
@@ -754,8 +759,8 @@ def _validate_cached(key: tuple) -> dict:
         "estimate_max_abs_error_nvidia": max(abs(e) for e in nv_errs),
         "estimate_outside_nvidia_rows": [k for k, r in nv.items() if abs(r["estimate_error"]) > TARGET_MAX_ERROR],
         "estimate_worst_nvidia_row": max(nv, key=lambda k: abs(nv[k]["estimate_error"])),
-        "estimate_mape_in_sample": sum(abs(r["estimate_in_sample_tokens_per_s_per_gpu"]
-                                           / r["measured_tokens_per_s_per_gpu"] - 1) for r in dec) / len(dec),
+        "estimate_mape_in_sample": _mean_abs([rows[k]["estimate_in_sample_tokens_per_s_per_gpu"]
+                                              / rows[k]["measured_tokens_per_s_per_gpu"] - 1 for k in keys]),
         "overhead_factor": fit_all.overhead_factor,
         "step_overhead_s": fit_all.step_overhead_s,
         "blackwell_attention_share": fit_all.blackwell_attention_share,
@@ -768,7 +773,7 @@ def _validate_cached(key: tuple) -> dict:
         "decode_rows": len(dec),
         "mixed_rows": len(rows) - len(dec),
         **dict(zip(("error_low", "error_high"), _band(nv_errs))),
-        **dict(zip(("amd_error_low", "amd_error_high"), _band(amd_errs))),
+        **dict(zip(("amd_error_low", "amd_error_high"), _band(nv_errs + amd_errs))),
         "amd_rows": len(amd_errs),
         "nvidia_rows": len(nv),
     }

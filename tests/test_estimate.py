@@ -113,8 +113,9 @@ def test_every_measurement_at_or_below_the_tight_bound():
 def test_targets_printed_with_the_honest_figures():
     """Issue 7 section 4: geometric mean of measured / tight >= 0.5; estimate within +/-25% of
     every decode-only measurement and within 15% mean absolute error, leave-one-out. Each
-    target reports its value and whether it is met, from the value itself; the mean-error
-    target is met; the bound is much closer than the speed of light."""
+    target reports its value and whether it is met, from the value itself; over the NVIDIA rows
+    the estimate is fitted to, the mean error is within the target; the bound is much closer
+    than the speed of light."""
     for t in V["targets"].values():
         if isinstance(t["target"], bool):
             assert t["met"] == (t["value"] is t["target"])
@@ -130,7 +131,7 @@ def test_targets_printed_with_the_honest_figures():
     assert V["geomean_measured_over_tight"] > 4 * V["geomean_measured_over_naive"]
 
 
-def test_estimate_within_25_percent_except_vllm_on_h200():
+def test_estimate_within_25_percent_on_nvidia_but_two_rows():
     """Leave-one-out, the estimate stays within the issue's +/-25% on every NVIDIA decode row but
     two, vLLM's wide-EP run on H200 (vLLM blog 2025-12-17, 2.2k tok/s per GPU), measured below
     the estimate by more than that; the target reports it as not met rather than leaving the
@@ -181,7 +182,7 @@ def test_profile_row_holds_in_either_counting_lmsys():
 
 def test_fitted_defaults_equal_the_fit_over_all_rows():
     """The schema's overhead factor, fixed step time and Blackwell attention share are the fit
-    over every decode row at the default efficiencies (so the calculator's estimate is the
+    over every fitted (NVIDIA) decode row at the default efficiencies (so the calculator's estimate is the
     validated one)."""
     assert V["overhead_factor"] == pytest.approx(est_mod.FITTED_OVERHEAD_FACTOR, abs=5e-4)
     assert V["step_overhead_s"] * 1e3 == pytest.approx(est_mod.FITTED_STEP_OVERHEAD_MS, abs=5e-3)
@@ -217,7 +218,9 @@ def test_amd_row_checks_the_estimate_without_entering_its_fit():
     """SemiAnalysis InferenceX, issue #890 (2026-03-08): SGLang v0.5.9 for ROCm on 8 MI325X, the
     same TP8 1K/1K benchmark, 26.17 ms per output token at 8 requests: 38.2 tok/s per GPU, less
     than half the estimate. The row is checked, not fitted: scaling its measurement moves no
-    fitted number and no NVIDIA row; it sets the AMD band alone, and it counts in the targets."""
+    fitted number and no NVIDIA row's estimate or band; it stretches the NVIDIA band into the AMD
+    band, and it counts in the targets. Every decode row is fitted exactly when it is on an
+    NVIDIA GPU, so the fit and the NVIDIA band cover the same rows."""
     from calc import validate as vmod
     r = DECODE["infx-mi325x-tp8-c8"]
     assert r["vendor"] == "amd" and not r["fitted"]
@@ -225,8 +228,9 @@ def test_amd_row_checks_the_estimate_without_entering_its_fit():
     assert r["estimate_error"] > 1.0  # the estimate is more than twice the measurement
     assert r["measured_tokens_per_s_per_gpu"] <= r["tight_tokens_per_s_per_gpu"]
     assert V["targets"]["estimate_max_abs_error"]["value"] == pytest.approx(r["estimate_error"])
+    assert all(x["fitted"] == (x["vendor"] == "nvidia") for x in DECODE.values())
     assert V["amd_rows"] == 1 and V["amd_error_low"] == pytest.approx(1 - 1 / (1 + r["estimate_error"]))
-    assert V["amd_error_high"] == 0.0
+    assert V["amd_error_low"] > V["error_low"] and V["amd_error_high"] == V["error_high"]
     saved = vmod.DEPLOYMENTS
     try:
         vmod.DEPLOYMENTS = tuple(dataclasses.replace(d, measured_tokens_per_s_per_gpu=2 * d.measured_tokens_per_s_per_gpu)
@@ -236,8 +240,13 @@ def test_amd_row_checks_the_estimate_without_entering_its_fit():
     finally:
         vmod.DEPLOYMENTS = saved
         vmod._validate_cached.cache_clear()
-    assert (w["overhead_factor"], w["step_overhead_s"]) == (V["overhead_factor"], V["step_overhead_s"])
-    assert (w["error_low"], w["error_high"]) == (V["error_low"], V["error_high"])
+    for k in ("overhead_factor", "step_overhead_s", "blackwell_attention_share", "cpu_step_s", "error_low",
+              "error_high"):
+        assert w[k] == V[k], k
+    for k, x in DECODE.items():
+        if x["vendor"] == "nvidia":
+            assert w["rows"][k]["estimate_tokens_per_s_per_gpu"] == x["estimate_tokens_per_s_per_gpu"], k
+    assert w["amd_error_low"] < V["amd_error_low"]  # half the miss: the AMD band narrows with it
     assert w["rows"]["infx-mi325x-tp8-c8"]["estimate_tokens_per_s_per_gpu"] == r["estimate_tokens_per_s_per_gpu"]
     # the calculator gives AMD GPUs the AMD band, the rest the NVIDIA one
     amd = calc.evaluate("estimate", {"gpu": "mi325x"})
@@ -337,6 +346,18 @@ def test_random_expert_load_spread():
     assert est_mod.random_imbalance(512, 128) == pytest.approx(1 + math.sqrt(2 * math.log(128) / 512))
     assert round(est_mod.random_imbalance(512, 128), 2) == 1.14
     assert est_mod.random_imbalance(512, 1) == 1.0
+
+
+def test_experts_split_by_tp_take_one_micro_batch():
+    """With the experts split by TP there is no all-to-all for a second micro-batch to hide, and
+    SGLang splits the batch only for expert parallelism (its two-batch overlap needs DeepEP): the
+    estimate takes one micro-batch whatever the setting, so the weights are read once."""
+    base = dict(model="deepseek-r1", gpu="h200", tp=8, ep=8, batch_per_gpu=8, seq_len=1383, moe_parallel="tp")
+    one = calc.evaluate("estimate", dict(base, micro_batches=1))
+    two = calc.evaluate("estimate", dict(base, micro_batches=2))
+    assert two["tokens_per_s_per_gpu"] == one["tokens_per_s_per_gpu"] and two["schedule"] == "none"
+    ep = calc.evaluate("estimate", dict(base, moe_parallel="ep", micro_batches=2))
+    assert ep["schedule"] == "two-batch"  # expert parallelism still splits the batch
 
 
 def test_experts_split_by_tp_have_no_busiest_gpu():

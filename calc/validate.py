@@ -29,7 +29,9 @@ a factor on the modelled step (``overhead_factor``), a fixed time per step
 (``blackwell_attention_share``, on a grid of 0.01). The CPU time per step an engine leaves
 exposed comes from SGLang's 51.0 against 60.4 tok/s; 60.4 is a row here, so in the fold
 without it the CPU time is 51.0's step minus that fold's own estimate of the row. Each row's
-*leave-one-out* estimate uses numbers fitted without it, and the errors reported are those.
+*leave-one-out* estimate uses numbers fitted without it and without every other row from the same
+source (sibling loads of one benchmark share an engine and a setup), and the errors reported are
+those.
 The estimate's error band is the range of the leave-one-out errors, kept per maker: the NVIDIA
 rows give NVIDIA GPUs theirs; for AMD GPUs the AMD rows widen it (one row cannot say how far
 above its estimate a deployment may land).
@@ -666,7 +668,10 @@ def _validate_cached(key: tuple) -> dict:
         if d.steps_counted_if_mtp:
             mtp = [r[3]["tokens_per_s_per_gpu"] / r[1]["accept_length"] for r in tried if r[1]["accept_length"] > 1]
             per_step = max(mtp) if mtp else None
-        fit_loo = fit_estimate(obs_at, keys - {d.key}) if d.group == "decode" else fit_all
+        # held out with every row from the same source (sibling loads of one benchmark share its
+        # engine and setup, so keeping a sibling would flatter the error)
+        fit_loo = fit_estimate(obs_at, keys - {e.key for e in decode if e.source == d.source}) \
+            if d.group == "decode" else fit_all
         est = _estimate_point(d, eff, fit_loo)
         est_in = _estimate_point(d, eff, fit_all)
         meas = d.measured_tokens_per_s_per_gpu

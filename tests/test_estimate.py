@@ -410,6 +410,29 @@ def test_no_row_leaks_into_its_own_estimate():
         assert after == pytest.approx(before, rel=1e-12), key
 
 
+def test_rows_from_one_source_are_held_out_together():
+    """Sibling loads of one benchmark share its engine and setup, so a row is held out with every
+    row from its source: InferenceX's 8- and 64-user H200 runs, Ant Group's four H20 runs. Scaling
+    one row's measurement leaves its siblings' leave-one-out estimates unchanged (with the
+    sibling kept in their fit it would move them)."""
+    from calc import validate as vmod
+    for key, sibling in (("infx-h200-tp8-c64", "infx-h200-tp8-c8"), ("ant-h20-bs48", "ant-h20-bs32")):
+        src = {d.key: d.source for d in DEPLOYMENTS}
+        assert src[key] == src[sibling]
+        before = V["rows"][sibling]["estimate_tokens_per_s_per_gpu"]
+        saved = vmod.DEPLOYMENTS
+        try:
+            vmod.DEPLOYMENTS = tuple(dataclasses.replace(d, measured_tokens_per_s_per_gpu=d.measured_tokens_per_s_per_gpu
+                                                         * 1.5) if d.key == key else d for d in saved)
+            vmod._validate_cached.cache_clear()
+            w = calc.evaluate("validate", {})
+        finally:
+            vmod.DEPLOYMENTS = saved
+            vmod._validate_cached.cache_clear()
+        assert w["rows"][sibling]["estimate_tokens_per_s_per_gpu"] == pytest.approx(before, rel=1e-12), sibling
+        assert w["overhead_factor"] != V["overhead_factor"] or w["step_overhead_s"] != V["step_overhead_s"]
+
+
 def test_blackwell_attention_share_fitted_leave_one_out():
     """D1: MLA decode attention on Blackwell has no published dense-kernel figure, so its share
     of Hopper's measured efficiency is fitted with the overheads, leave-one-out, on a grid

@@ -38,7 +38,9 @@ scale-up domain cross the NIC, those inside it NVLink (DeepEP since 2025-06). *N
 (prefill) sends one copy per remote node over the NIC and forwards it over NVLink to each GPU
 holding one of the token's experts, counted exactly as the prefill model counts it
 (:mod:`calc.expert_traffic`). TP
-all-reduces: ``2 (p - 1)/p x tokens x h x 2 B`` per GPU over the link at ``net_efficiency``.
+all-reduces (one after attention in every layer, one after each dense feed-forward layer and,
+with the experts split by TP, one after each MoE layer): ``2 (p - 1)/p x tokens x h x 2 B`` per
+GPU over the link at ``net_efficiency``; bandwidth only, no latency per call.
 
 **Step time** ``max(memory, compute, network)`` (``overlap = max``, the bound; CUDA-graph
 decode runs kernels on more than one stream, e.g. SGLang's shared and routed experts, so no
@@ -290,7 +292,7 @@ class Comm:
     combine_s: float
     scale_up_bytes: float
     scale_out_bytes: float
-    stage: str = "moe"  # "moe": around the routed experts; "attn": attention TP all-reduce
+    stage: str = "moe"  # "moe": around the routed experts; "attn" / "dense": attention / dense-FFN TP all-reduce
 
     @property
     def seconds(self) -> float:
@@ -496,6 +498,9 @@ def step_work(model: ModelConfig, gpu: Accelerator, x: TightInputs, batch: int) 
         fp = 3 * h * model.intermediate_size
         kernels.append(Kernel("dense_ffn", "gemm", "dense", dense_layers, wgt * fp * lw / x.tp, 2 * fp * t, gemm,
                               weight_bytes=wgt * fp * lw / x.tp))
+        if x.tp > 1 and x.count_network:  # the FFN's output, split over the TP GPUs, is summed
+            secs, up, out = _allreduce(gpu, x, x.tp, t, h)
+            comms.append(Comm("all-reduce (dense FFN TP)", dense_layers, 0.0, secs, up, out, stage="dense"))
     if x.tp > 1 and x.count_network:
         secs, up, out = _allreduce(gpu, x, x.tp, t, h)
         comms.append(Comm("all-reduce (attention TP)", L, 0.0, secs, up, out, stage="attn"))

@@ -264,12 +264,13 @@ def test_no_node_limit_without_groups():
 
 
 def test_tp_allreduce_term_hand_computed():
-    """Attention TP2: per layer a ring all-reduce of the group's 2t tokens of BF16 hidden
-    state, 2 (2-1)/2 x 2t x h x 2 B per GPU, over NVLink."""
+    """TP2 on a dense model: per layer two ring all-reduces of the group's 2t tokens of BF16
+    hidden state (after attention and after the feed-forward), each 2 (2-1)/2 x 2t x h x 2 B per
+    GPU, over NVLink."""
     t = 3
     r = tight_bound(MODELS["llama-3.1-8b"], GPUS["h100"],
                     TightInputs(seq_len=100, batch_per_gpu=t, tp=2, count_weights=False, count_compute=False))
-    assert r["scale_up_bytes"] == pytest.approx(32 * 1 * (2 * t) * 4096 * 2)
+    assert r["scale_up_bytes"] == pytest.approx(32 * 2 * 1 * (2 * t) * 4096 * 2)
 
 
 def test_mla_kv_is_replicated_under_attention_tp():
@@ -398,3 +399,19 @@ def test_flashmla_fp8_layout_is_656_bytes():
     assert r["flashmla_fp8_bytes_per_token_per_layer"] == 656
     assert r["flashmla_fp8_multiplier"] == pytest.approx(1152 / 656)
     assert calc.evaluate("kv", {"model": "llama-3.1-8b"})["flashmla_fp8_multiplier"] is None
+
+
+def test_tensor_parallel_sums_every_split_layer_output():
+    """Under tensor parallelism each GPU holds a slice of a layer's output, summed by an all-reduce:
+    one after attention in every layer, one after each dense feed-forward layer and one after each
+    MoE layer whose experts are split by TP. Qwen3-8B (36 dense layers) on TP2 runs 72 all-reduces
+    per step; DeepSeek-R1 (3 dense + 58 MoE layers) on TP8 with TP experts runs 61 + 3 + 58 = 122."""
+    from calc.tight import step_work
+
+    def all_reduces(model, x):
+        w = step_work(MODELS[model], GPUS["h200"], x, x.batch_per_gpu)
+        return sum(c.count for c in w.comms if "all-reduce" in c.name)
+
+    assert all_reduces("qwen3-8b", TightInputs(seq_len=2048, tp=2, ep=1, batch_per_gpu=8)) == 72
+    assert all_reduces("deepseek-r1", TightInputs(seq_len=2048, tp=8, ep=8, batch_per_gpu=1, moe_parallel="tp")) == 122
+    assert all_reduces("qwen3-8b", TightInputs(seq_len=2048, tp=1, ep=1, batch_per_gpu=8)) == 0

@@ -142,6 +142,107 @@ def grouped_gemm_memory_efficiency() -> float:
     return _mean(r[5] for r in rows) * GB / H800_HBM_BW
 
 
+# ---- the fused MoE kernel with experts split by tensor parallelism -----------------------------
+
+@dataclass(frozen=True)
+class FusedMoeBench:
+    """Published timings of one GPU family's fused MoE kernel (both expert matmuls of a layer, the
+    routing alignment and the activation in one call) at decode sizes, with uniform random
+    routing: ``points`` are (tokens, microseconds per call). ``experts`` of ``expert_bytes`` each,
+    every token picking ``top_k``; ``hbm_bw`` is the benchmarked GPU's."""
+
+    gpu: str
+    hbm_bw: float
+    experts: int
+    top_k: int
+    expert_bytes: float
+    points: tuple
+    source: str
+    quote: str
+    date: str
+
+    def bytes(self, tokens: float) -> float:
+        """Weight bytes one call reads: ``experts x (1 - (1 - top_k / experts)^tokens)`` slices."""
+        return self.experts * (1 - (1 - self.top_k / self.experts) ** tokens) * self.expert_bytes
+
+    def fit(self) -> tuple[float, float]:
+        """(fixed seconds per call, share of HBM bandwidth beyond it): the straight line
+        ``time = fixed + bytes / (share x HBM bandwidth)`` through the points, least squares; a
+        fixed time that comes out below zero (AITER's whole experts: -1 us) is taken as zero and
+        the share refitted through the origin."""
+        xs = [self.bytes(t) for t, _ in self.points]
+        ys = [us * 1e-6 for _, us in self.points]
+        mx, my = _mean(xs), _mean(ys)
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+        fixed = my - slope * mx
+        if fixed < 0:
+            fixed, slope = 0.0, sum(x * y for x, y in zip(xs, ys)) / sum(x * x for x in xs)
+        return fixed, 1 / (slope * self.hbm_bw)
+
+
+_AITER_FMOE = ("ROCm/aiter aiter/configs/model_configs/a8w8_blockscale_tuned_fmoe_ds_v3.csv at e4048607a "
+               "(AMD's tuned FP8 MoE kernels for DeepSeek-V3; column 'us' = both stages)")
+#: Per GPU family (``Accelerator.arch``). With the experts split by TP, SGLang calls these kernels
+#: once per MoE layer. One token costs far more than its bytes: about 45 us on a B200 where its
+#: 44 MB would stream in 6, the launch, the routing alignment and the activation.
+FUSED_MOE: dict[str, FusedMoeBench] = {
+    # vLLM's Triton fused MoE, DeepSeek-R1 FP8 with 128 x 128 blocks, benchmark_moe.py's default TP2
+    # (256 experts, 1,024 of the 2,048 intermediate columns), on H200
+    "hopper": FusedMoeBench(
+        "h200", 4.8e12, 256, 8, 3 * 7168 * 1024, ((1, 77.42), (2, 112.23), (4, 190.77), (8, 350.54)),
+        "vllm-project/vllm PR #36554 (2026-03-09), 'Micro bench', DeepSeek-R1, Main; its merged twin PR #36559 "
+        "says the micro bench ran on H200", "Batch size: 1 ... Kernel time: 77.42 us; Batch size: 8 ... "
+        "Kernel time: 350.54 us", "2026-03-09"),
+    # SGLang's Triton fused MoE, DeepSeek-R1 FP8 split over 8 GPUs (257 experts with the shared one,
+    # 256 of the 2,048 intermediate columns), on B200
+    "blackwell": FusedMoeBench(
+        "b200", 8.0e12, 257, 8, 3 * 7168 * 256,
+        ((1, 52.65), (2, 60.35), (4, 79.09), (8, 95.47), (16, 138.68), (24, 175.80)),
+        "sgl-project/sglang PR #11816 (comment of 2025-10-19), tuning_fused_moe_triton.py --model "
+        "deepseek-ai/DeepSeek-R1 --tp 8, 'Before:' block, B200",
+        "Batch size: 1 ... Kernel time: 52.65 us; Batch size: 24 ... Kernel time: 175.80 us", "2025-10-19"),
+    # AITER on 304 compute units (MI300X or MI325X; taken as an MI300X), DeepSeek-V3 with whole
+    # experts over 8 GPUs: 32 routed + 1 shared expert per GPU, 9 picked per token
+    "cdna3": FusedMoeBench(
+        "mi300x", 5.3e12, 33, 9, 3 * 7168 * 2048, ((1, 99.21), (2, 169.6815), (4, 220.8912), (8, 327.908),
+                                                   (16, 354.303)),
+        _AITER_FMOE + ", rows cu_num 304, model_dim 7168, inter_dim 2048, expert 33, topk 9",
+        "304,1,7168,2048,33,9,... us 99.21; 304,16,7168,2048,33,9,... us 354.303", "2026-08-22"),
+}
+
+
+#: Families without a usable benchmark of their own, and whose they take. AITER's MI355X rows at
+#: DeepSeek's TP8 shape give one timing (77.49 us) for 1 to 8 tokens, so a line through them
+#: measures no rate (it comes out above the HBM bandwidth): CDNA4 takes CDNA3's, from the same
+#: library. Any other family takes Hopper's.
+FUSED_MOE_FALLBACK = {"cdna4": "cdna3"}
+
+
+def fused_moe_bench(arch: str) -> FusedMoeBench:
+    """The fused MoE benchmark a GPU family's estimate uses (its own, or :data:`FUSED_MOE_FALLBACK`)."""
+    return FUSED_MOE.get(arch) or FUSED_MOE[FUSED_MOE_FALLBACK.get(arch, "hopper")]
+
+
+def fused_moe_fit(arch: str) -> tuple[float, float]:
+    """(fixed seconds per call, share of HBM bandwidth) of a GPU family's fused MoE kernel."""
+    return fused_moe_bench(arch).fit()
+
+
+# ---- tensor-parallel all-reduce within one node --------------------------------------------
+
+#: The time of an all-reduce that moves almost nothing, across 8 GPUs of one node: SGLang's own
+#: custom all-reduce (the kernel its tensor-parallel layers call) on 8 H100, smallest message of
+#: its table, 0.0059 ms. It was timed without CUDA graphs; MSCCL++ captured in a graph, which SGLang
+#: benchmarked when it adopted it, takes 5.86 us for a 2 KiB message on one 8-GPU node (sglang PR
+#: #22734). Decode sends a few hundred KiB per call, so a call is this latency plus the bytes over
+#: the link (:func:`calc.estimate.estimate`); the bandwidth term alone gave 0.6 us for 8 tokens of
+#: DeepSeek's 7,168-wide hidden state.
+ALLREDUCE_LATENCY = Measured(
+    5.9e-6, "s", "All-reduce across 8 GPUs in one node, smallest message (latency)", "h100",
+    "sgl-project/sglang PR #2904 ('optimize custom allreduce kernel', 2025-01-15), unit test performance in "
+    "H100, custom allreduce, tp size 8", "| 2/4/8 | 512 | 0.0037/0.0048/0.0059 |", "2025-01-15")
+
+
 # ---- DeepEP (expert-parallel all-to-all) on H800, one 400 Gb/s CX7 NIC per GPU -------------------
 
 DEEPEP_LL_SOURCE = ("deepseek-ai/DeepEP README / docs/legacy.md, low-latency kernels (H800, CX7 400 Gb/s, "
@@ -623,6 +724,14 @@ def table() -> dict:
             DEEPEP_LL[128][3] * GB, "B/s", "DeepEP low-latency combine, EP128, per GPU", "h800", DEEPEP_LL_SOURCE,
             "128 | 369 us | 39 GB/s", "2025-02-24"), (d,)),
         "deepep_ll_best_rdma": (DEEPEP_LL_BEST_RDMA, (d,)),
+        "allreduce_latency": (ALLREDUCE_LATENCY, (d,)),
+        **{f"fused_moe_{arch}": (Measured(
+            b.fit()[0], "s", f"Fused MoE kernel, experts split by TP: fixed time per call ({b.gpu.upper()}, fit)", b.gpu,
+            b.source, b.quote, b.date), (d,)) for arch, b in FUSED_MOE.items()},
+        **{f"fused_moe_{arch}_bw": (Measured(
+            b.fit()[1] * b.hbm_bw, "B/s", f"Fused MoE kernel, experts split by TP: rate beyond the fixed time "
+            f"({b.gpu.upper()}, fit)", b.gpu, b.source, f"{len(b.points)} timings from {b.points[0][0]} to "
+            f"{b.points[-1][0]} tokens", b.date), (d,)) for arch, b in FUSED_MOE.items()},
         "deepep_best_nvlink": (DEEPEP_BEST_NVLINK, (d,)),
         "deepep_normal_nvlink": (Measured(
             DEEPEP_NORMAL[8][1] * GB, "B/s", "DeepEP normal dispatch within a node (NVLink)", "h800",

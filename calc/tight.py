@@ -293,6 +293,7 @@ class Comm:
     scale_up_bytes: float
     scale_out_bytes: float
     stage: str = "moe"  # "moe": around the routed experts; "attn" / "dense": attention / dense-FFN TP all-reduce
+    allreduce: bool = False  # a TP all-reduce (one call per layer), not an expert all-to-all
 
     @property
     def seconds(self) -> float:
@@ -488,7 +489,7 @@ def step_work(model: ModelConfig, gpu: Accelerator, x: TightInputs, batch: int) 
                                   weight_bytes=wb))
             if x.count_network:
                 secs, up, out = _allreduce(gpu, x, x.ep, tokens, h)
-                comms.append(Comm(name + "all-reduce (MoE TP)", count, 0.0, secs, up, out))
+                comms.append(Comm(name + "all-reduce (MoE TP)", count, 0.0, secs, up, out, allreduce=True))
         return touched
 
     if model.is_moe and n_moe:
@@ -500,10 +501,11 @@ def step_work(model: ModelConfig, gpu: Accelerator, x: TightInputs, batch: int) 
                               weight_bytes=wgt * fp * lw / x.tp))
         if x.tp > 1 and x.count_network:  # the FFN's output, split over the TP GPUs, is summed
             secs, up, out = _allreduce(gpu, x, x.tp, t, h)
-            comms.append(Comm("all-reduce (dense FFN TP)", dense_layers, 0.0, secs, up, out, stage="dense"))
+            comms.append(Comm("all-reduce (dense FFN TP)", dense_layers, 0.0, secs, up, out, stage="dense",
+                              allreduce=True))
     if x.tp > 1 and x.count_network:
         secs, up, out = _allreduce(gpu, x, x.tp, t, h)
-        comms.append(Comm("all-reduce (attention TP)", L, 0.0, secs, up, out, stage="attn"))
+        comms.append(Comm("all-reduce (attention TP)", L, 0.0, secs, up, out, stage="attn", allreduce=True))
     head_p = model.vocab_size * h
     head_b = wgt * (head_p * ew + h * lw) / x.tp  # output head and the final norm
     kernels.append(Kernel("head", "gemm", "head", 1, head_b, 2 * (head_p + h) * t, gemm, weight_bytes=head_b))

@@ -32,6 +32,9 @@ without it the CPU time is 51.0's step minus that fold's own estimate of the row
 *leave-one-out* estimate uses numbers fitted without it and without every other row from the same
 source (sibling loads of one benchmark share an engine and a setup), and the errors reported are
 those.
+Where a row's figure is a time per output token with prefill on the same GPUs (InferenceX), its
+estimate adds the pauses while newcomers' prompts are prefilled, at the prefill estimate's rate
+(:func:`prefill_pause_s`); the fit treats them as known, like the CPU time.
 The estimate's error band is the range of the leave-one-out errors, kept per maker: the NVIDIA
 rows give NVIDIA GPUs theirs; for AMD GPUs the AMD rows widen it (one row cannot say how far
 above its estimate a deployment may land).
@@ -92,6 +95,10 @@ class Deployment:
     fitted: bool = True
     #: what the measured figure is, as the page tags the row ("" : from the group)
     measure: str = ""
+    #: where the figure is a time per output token with prefill on the same GPUs: the mean
+    #: prompt and output lengths, so that the estimate adds the pauses while newcomers' prompts
+    #: are prefilled (:func:`prefill_pause_s`); empty where decode runs alone
+    interleaved_prefill: dict = field(default_factory=dict)
 
 
 _LMSYS_EP = "LMSYS blog 2025-05-05, 'Deploying DeepSeek with PD Disaggregation and Large-scale Expert Parallelism on 96 H100 GPUs'"
@@ -122,6 +129,9 @@ _INFX_ASSUMED = ("decode speed per GPU = concurrent requests / mean time per out
                  f"{_INFX_MEAN_LEN:,} + half the mean output)")
 _INFX_MEASURE = "decode speed from the time per output token, prefill on the same GPUs"
 _INFX_TP8 = dict(ep=8, tp=8, moe_parallel="tp", micro_batches=1, seq_len=_INFX_1K1K_CONTEXT, accept_length=1.0)
+
+
+_INFX_PREFILL = dict(prompt_len=_INFX_MEAN_LEN, output_len=_INFX_MEAN_LEN)
 
 
 def _infx_tok_s(concurrency: int, tpot_s: float, gpus: int = 8) -> float:
@@ -324,13 +334,13 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         "DeepSeek-R1-0528 FP8, SGLang v0.5.12, tensor parallel over 8 GPUs (attention and experts; no DP "
         "attention, no EP), 8 concurrent requests, mean time per output token 11.73 ms; " + _INFX_1K1K +
         "; FlashInfer attention, no --kv-cache-dtype (a BF16 cache), no MTP",
-        _INFX_ASSUMED, model="deepseek-r1", measure=_INFX_MEASURE, date="2026-05-17",
+        _INFX_ASSUMED, model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_PREFILL, date="2026-05-17",
     ),
     Deployment(
         "infx-h200-tp8-c64", "SGLang, 8 x H200, TP8, 64 users", "h200", _infx_tok_s(64, 29.77e-3), _INFX_H200,
         dict(_INFX_TP8, batch_per_gpu=8),
         "as the 8-user row, 64 concurrent requests, mean time per output token 29.77 ms",
-        _INFX_ASSUMED, model="deepseek-r1", measure=_INFX_MEASURE, date="2026-05-17",
+        _INFX_ASSUMED, model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_PREFILL, date="2026-05-17",
     ),
     Deployment(
         "infx-b200-tp8-c8", "SGLang, 8 x B200, TP8, 8 users", "b200", _infx_tok_s(8, 10.96e-3), _INFX_B200,
@@ -338,13 +348,13 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         "DeepSeek-R1-0528 FP8, SGLang v0.5.12, tensor parallel over 8 GPUs (--ep-size 1), 8 concurrent "
         "requests, mean time per output token 10.96 ms; " + _INFX_1K1K + "; TensorRT-LLM MLA attention with an "
         "FP8 cache (--kv-cache-dtype fp8_e4m3), FlashInfer's TensorRT-LLM MoE kernels, no MTP",
-        _INFX_ASSUMED + "; attention arithmetic in BF16 (not stated)", model="deepseek-r1", measure=_INFX_MEASURE, date="2026-05-22",
+        _INFX_ASSUMED + "; attention arithmetic in BF16 (not stated)", model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_PREFILL, date="2026-05-22",
     ),
     Deployment(
         "infx-b200-tp8-c64", "SGLang, 8 x B200, TP8, 64 users", "b200", _infx_tok_s(64, 21.73e-3), _INFX_B200,
         dict(_INFX_TP8, batch_per_gpu=8, kv_dtype="fp8"),
         "as the 8-user row, 64 concurrent requests, mean time per output token 21.73 ms",
-        _INFX_ASSUMED + "; attention arithmetic in BF16 (not stated)", model="deepseek-r1", measure=_INFX_MEASURE, date="2026-05-22",
+        _INFX_ASSUMED + "; attention arithmetic in BF16 (not stated)", model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_PREFILL, date="2026-05-22",
     ),
     Deployment(
         "infx-mi325x-tp8-c8", "SGLang, 8 x MI325X, TP8, 8 users (checked, not fitted)", "mi325x",
@@ -355,7 +365,7 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         "(--kv-cache-dtype fp8_e4m3), no MTP",
         _INFX_ASSUMED + "; checked, not fitted: the estimate's matmul rates and overheads come from NVIDIA GPUs "
         "and engines, and this row shows how far they carry to AMD's",
-        model="deepseek-r1", measure=_INFX_MEASURE, date="2026-03-08", fitted=False,
+        model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_PREFILL, date="2026-03-08", fitted=False,
     ),
     # ---- prefill and decode on the same GPUs: shown, not counted -------------------------------
     Deployment(
@@ -458,14 +468,60 @@ class Fit:
 SHARE_GRID = tuple(round(0.10 + 0.01 * i, 2) for i in range(91))
 
 
+_PAUSE_RATE: dict[str, float] = {}
+
+
+def prefill_rate(d: Deployment) -> float:
+    """Prompt tokens/s per GPU at which a row's GPUs prefill a newcomer's prompt: the prefill
+    estimate (:func:`calc.prefill.prefill_estimate`) for one prompt per forward pass, with the
+    row's parallelism and cache format."""
+    if d.key not in _PAUSE_RATE:
+        from .prefill import PrefillInputs, prefill_estimate
+
+        s = d.settings
+        x = PrefillInputs(prompt_len=d.interleaved_prefill["prompt_len"],
+                          chunk_tokens=d.interleaved_prefill["prompt_len"], ep=s.get("ep", 1), tp=s.get("tp", 1),
+                          moe_parallel=s.get("moe_parallel", "ep"), redundant_experts=0, microbatches=1,
+                          kv_dtype=s.get("kv_dtype", "bf16"))
+        _PAUSE_RATE[d.key] = prefill_estimate(MODELS[d.model], gpu_of(d), x)["tokens_per_s_per_gpu"]
+    return _PAUSE_RATE[d.key]
+
+
+def prefill_pause_s(d: Deployment, batch_per_gpu: float) -> float:
+    """Seconds per decode step spent prefilling newcomers' prompts, where prefill runs on the
+    same GPUs as decode (a serving benchmark's time per output token counts these pauses).
+
+    Each of the ``U`` users starts a new request every ``O`` output tokens, so ``U / O`` prompts
+    of ``P`` tokens arrive per step; the instance's ``G`` GPUs prefill them at ``r`` prompt
+    tokens/s per GPU (:func:`prefill_rate`). With ``b = U / G`` users per GPU the pause per step
+    is ``(U / O) x P / (r x G) = b x P / (O x r)``. InferenceX on 8 H200 with 64 users (8 per
+    GPU), 922-token prompts and outputs: 8 x 922 / (922 x r)."""
+    if not d.interleaved_prefill:
+        return 0.0
+    p = d.interleaved_prefill
+    return batch_per_gpu * p["prompt_len"] / (p["output_len"] * prefill_rate(d))
+
+
+def _with_pauses(d: Deployment, r: dict) -> dict:
+    """The estimate ``r`` with the row's prefill pauses added to every step."""
+    pause = prefill_pause_s(d, r["batch_per_gpu"])
+    if pause <= 0 or r["step_time_s"] <= 0:
+        return dict(r, prefill_pause_s=0.0)
+    tokens_per_step = r["tokens_per_s_per_user"] * r["step_time_s"]
+    step = r["step_time_s"] + pause
+    return dict(r, step_time_s=step, prefill_pause_s=pause, tokens_per_s_per_user=tokens_per_step / step,
+                tokens_per_s_per_gpu=r["batch_per_gpu"] * tokens_per_step / step)
+
+
 def _estimate_point(d: Deployment, eff: dict, fit: Fit) -> dict:
     """The estimate for one row with the given fitted numbers: its settings, and where the
-    source states tokens/s per user, the batch that gives that speed."""
+    source states tokens/s per user, the batch that gives that speed. Where prefill runs on the
+    same GPUs and the figure counts its pauses, with them (:func:`prefill_pause_s`)."""
     m, g = MODELS[d.model], gpu_of(d)
     s = {"accept_length": 1.0, **d.settings, **d.estimate_settings}
     e = fit.inputs(d)
     if not d.per_user:
-        return estimate(m, g, tight_inputs(s, eff), e)
+        return _with_pauses(d, estimate(m, g, tight_inputs(s, eff), e))
     cap = max(1, math.floor(max_batch(m, g, tight_inputs(dict(s, batch_per_gpu=1), eff))))
     memo: dict[int, dict] = {}
 
@@ -534,6 +590,7 @@ class _Obs:
     modelled: float
     cpu_exposed: bool
     measured_step: float
+    pause_s: float = 0.0  # prefill pauses per step the figure counts (:func:`prefill_pause_s`)
 
 
 def _observation(d: Deployment, eff: dict, share: float) -> _Obs:
@@ -551,16 +608,17 @@ def _observation(d: Deployment, eff: dict, share: float) -> _Obs:
         return _Obs(d.key, modelled, not e.cpu_overlap, acc / d.per_user)
     r = estimate(m, g, tight_inputs(s, eff), e)
     return _Obs(d.key, r["modelled_step_time_s"], not e.cpu_overlap,
-                r["batch_per_gpu"] * acc / d.measured_tokens_per_s_per_gpu)
+                r["batch_per_gpu"] * acc / d.measured_tokens_per_s_per_gpu, prefill_pause_s(d, r["batch_per_gpu"]))
 
 
 def fit_overheads(obs: list[_Obs], cpu_step_s: float = CPU_STEP_OVERHEAD_S) -> tuple[float, float]:
     """(overhead factor, fixed step seconds) minimising the squared relative error of the step
-    time, ``sum(((k x modelled + c + cpu) / measured - 1)^2)``: linear least squares in (k, c),
-    with c held at 0 if it would come out negative."""
+    time, ``sum(((k x modelled + c + cpu + pause) / measured - 1)^2)``: linear least squares in
+    (k, c), with c held at 0 if it would come out negative. ``pause`` is the prefill a figure
+    counts (:func:`prefill_pause_s`), modelled on its own and not scaled."""
     a = [o.modelled / o.measured_step for o in obs]
     d = [1 / o.measured_step for o in obs]
-    y = [1 - (cpu_step_s if o.cpu_exposed else 0.0) / o.measured_step for o in obs]
+    y = [1 - ((cpu_step_s if o.cpu_exposed else 0.0) + o.pause_s) / o.measured_step for o in obs]
     saa = sum(x * x for x in a)
     sad = sum(x * z for x, z in zip(a, d))
     sdd = sum(z * z for z in d)
@@ -576,7 +634,8 @@ def fit_overheads(obs: list[_Obs], cpu_step_s: float = CPU_STEP_OVERHEAD_S) -> t
 
 
 def _sse(obs: list[_Obs], k: float, c: float, cpu: float) -> float:
-    return sum(((k * o.modelled + c + (cpu if o.cpu_exposed else 0.0)) / o.measured_step - 1) ** 2 for o in obs)
+    return sum(((k * o.modelled + c + (cpu if o.cpu_exposed else 0.0) + o.pause_s) / o.measured_step - 1) ** 2
+               for o in obs)
 
 
 def _fit_at_cpu(obs_at: dict[float, list[_Obs]], keep: set[str], cpu: float) -> Fit:

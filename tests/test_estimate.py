@@ -131,16 +131,16 @@ def test_targets_printed_with_the_honest_figures():
     assert V["geomean_measured_over_tight"] > 4 * V["geomean_measured_over_naive"]
 
 
-def test_estimate_within_25_percent_on_nvidia_but_two_rows():
+def test_estimate_within_25_percent_on_nvidia_but_one_row():
     """Leave-one-out, the estimate stays within the issue's +/-25% on every NVIDIA decode row but
-    two, vLLM's wide-EP run on H200 (vLLM blog 2025-12-17, 2.2k tok/s per GPU), measured below
+    one, vLLM's wide-EP run on H200 (vLLM blog 2025-12-17, 2.2k tok/s per GPU), measured below
     the estimate by more than that; the target reports it as not met rather than leaving the
     row out. The same engine on GB200 (vLLM blog 2026-02-03, 10,108 tok/s per GPU at 1,024
     requests per GPU, minosfuture/vllm runs/DS-R1/fp4/report) lands inside, so the gap is
-    not the engine alone. The other is 8 users on 8 B200s (next test). The AMD row misses by far
-    more (the test after)."""
+    not the engine alone. The AMD row misses by far more (test below)."""
     outside = {k for k, r in DECODE.items() if r["vendor"] == "nvidia" and abs(r["estimate_error"]) > TARGET_MAX_ERROR}
-    assert outside == {"vllm-h200-ep32", "infx-b200-tp8-c8"}, outside
+    assert outside == {"vllm-h200-ep32"}, outside
+    assert V["estimate_outside_nvidia_rows"] == ["vllm-h200-ep32"]
     assert abs(DECODE["vllm-gb200-ep8"]["estimate_error"]) <= 0.1
     v = DECODE["vllm-h200-ep32"]
     assert v["estimate_error"] > TARGET_MAX_ERROR
@@ -196,28 +196,99 @@ def test_tensor_parallel_rows_from_inferencex():
     """SemiAnalysis InferenceX, published 2026-05-17 (H200) and 2026-05-22 (B200), SGLang v0.5.12 on
     8 GPUs, tensor parallel (experts sliced, no EP, no micro-batches), 1K/1K, mean time per
     output token at 8 and 64 requests (PRs #3288 and #3363 quote them): decode tok/s per GPU =
-    requests / TPOT / 8. A regime no other row has (one node, small batches, TP experts). The
-    estimate lands within the 25% target on H200 at both loads and on B200 with 64 users; with 8
-    users the B200 decodes barely faster than the H200 and the estimate, which scales memory-bound
-    kernels with bandwidth, overshoots it by more than 25%."""
+    requests / TPOT / 8. A regime no other row has (one node, small batches, TP experts). With 8
+    users the B200 decodes barely faster than the H200 (10.96 against 11.73 ms per token); the
+    estimate says so too, because each layer's fused MoE call costs a fixed time that no
+    bandwidth shortens (:func:`test_fused_moe_call_costs_a_fixed_time`). All four rows land
+    within the 25% target."""
     for key, conc, tpot in (("infx-h200-tp8-c8", 8, 11.73e-3), ("infx-h200-tp8-c64", 64, 29.77e-3),
                             ("infx-b200-tp8-c8", 8, 10.96e-3), ("infx-b200-tp8-c64", 64, 21.73e-3)):
         r = DECODE[key]
         assert r["measured_tokens_per_s_per_gpu"] == pytest.approx(conc / tpot / 8)
         assert r["batch_per_gpu"] * 8 == conc
         assert r["measured_tokens_per_s_per_gpu"] <= r["tight_tokens_per_s_per_gpu"]
-        if key != "infx-b200-tp8-c8":
-            assert abs(r["estimate_error"]) <= TARGET_MAX_ERROR, (key, r["estimate_error"])
+        assert abs(r["estimate_error"]) <= TARGET_MAX_ERROR, (key, r["estimate_error"])
     b8, h8 = DECODE["infx-b200-tp8-c8"], DECODE["infx-h200-tp8-c8"]
     assert b8["measured_tokens_per_s_per_gpu"] < 1.1 * h8["measured_tokens_per_s_per_gpu"]
-    assert b8["estimate_tokens_per_s_per_gpu"] > 1.5 * h8["estimate_tokens_per_s_per_gpu"]
-    assert b8["estimate_error"] > TARGET_MAX_ERROR
+    assert b8["estimate_tokens_per_s_per_gpu"] < 1.25 * h8["estimate_tokens_per_s_per_gpu"]
+
+
+def test_fused_moe_call_costs_a_fixed_time():
+    """With the experts split by TP, each MoE layer is one fused MoE call. SGLang's Triton kernel at
+    DeepSeek-R1's TP8 shape on a B200 (sgl-project/sglang PR #11816, 2025-10-19) takes 52.65 us
+    for 1 token and 95.47 us for 8, although 1 token's 9 expert slices (5.5 MB each) would stream
+    in 6 us: a straight line through its six timings gives a fixed time near 46 us and 0.74 of
+    HBM bandwidth beyond it, and reproduces each timing within 5 us. vLLM's kernel on H200 (PR
+    #36554, DeepSeek-R1 at its benchmark's default TP2 shape) gives 27 us and 0.82. The estimate
+    charges each layer that line: for 8 users on 8 B200s, 58 calls of about 97 us. Without the
+    fixed time the B200 estimate would be 1.6 times the H200's; measured it is 1.07."""
+    b = measured.FUSED_MOE["blackwell"]
+    assert b.points[0] == (1, 52.65) and b.points[3] == (8, 95.47) and b.expert_bytes == 3 * 7168 * 256
+    fixed, share = b.fit()
+    assert 40e-6 < fixed < 50e-6 and 0.70 < share < 0.78
+    for t, us in b.points:
+        assert (fixed + b.bytes(t) / (share * 8e12)) * 1e6 == pytest.approx(us, abs=5)
+    h = measured.FUSED_MOE["hopper"]
+    assert h.points[0] == (1, 77.42) and h.expert_bytes == 3 * 7168 * 1024
+    hf, hs = h.fit()
+    assert 20e-6 < hf < 35e-6 and 0.75 < hs < 0.9
+    for t, us in h.points:
+        assert (hf + h.bytes(t) / (hs * 4.8e12)) * 1e6 == pytest.approx(us, abs=7)
+    # the estimate's expert kernel for 8 users on 8 B200s is that line at the layer's bytes
+    from calc.tight import TightInputs, step_work
+    x = TightInputs(seq_len=1383, batch_per_gpu=1, ep=8, tp=8, moe_parallel="tp", micro_batches=1, kv_dtype="fp8")
+    g = calc.GPUS["b200"]
+    k = next(k for k in step_work(calc.MODELS["deepseek-r1"], g, x, 1).kernels if k.name == "experts")
+    t, _ = est_mod.kernel_time(k, g, x)
+    assert t == pytest.approx(fixed + k.bytes / (g.hbm_bw * share), rel=1e-12)
+    assert 90e-6 < t < 105e-6
+    # AITER (AMD's kernels) at whole experts has no fixed time to speak of; its MI355X rows are no
+    # line (one timing for 1 to 8 tokens), so CDNA4 takes CDNA3's
+    assert measured.fused_moe_fit("cdna3")[0] == 0.0 and measured.fused_moe_fit("cdna4") == measured.fused_moe_fit("cdna3")
+
+
+def test_tensor_parallel_all_reduce_pays_its_latency(monkeypatch):
+    """An all-reduce of a few hundred KiB across 8 GPUs is latency, not bandwidth: SGLang's custom
+    all-reduce takes 0.0059 ms for its smallest message on 8 H100 (sgl-project/sglang PR #2904),
+    MSCCL++ 5.86 us for 2 KiB (PR #22734), while 8 tokens of DeepSeek's hidden state cross NVLink
+    in under a microsecond. Each of the 122 all-reduces of DeepSeek-R1 on TP8 adds that latency
+    to the step, times the overhead factor."""
+    assert measured.ALLREDUCE_LATENCY.value == 5.9e-6 and "0.0059" in measured.ALLREDUCE_LATENCY.quote
+    p = dict(model="deepseek-r1", gpu="h200", ep=8, tp=8, moe_parallel="tp", micro_batches=1, seq_len=1383,
+             batch_per_gpu=1)
+    with_latency = calc.evaluate("estimate", p)["step_time_s"]
+    monkeypatch.setattr(est_mod, "ALLREDUCE_LATENCY_S", 0.0)
+    without = calc.evaluate("estimate", p)["step_time_s"]
+    assert with_latency - without == pytest.approx(122 * 5.9e-6 * est_mod.FITTED_OVERHEAD_FACTOR, rel=1e-9)
+
+
+def test_serving_benchmark_rows_count_prefill_pauses():
+    """InferenceX measures the time per output token with prefill on the same GPUs, so a step
+    includes the pauses while newcomers' prompts are prefilled: with b users per GPU, prompts of
+    P tokens every O output tokens and a prefill rate r per GPU, b x P / (O x r) per step
+    (calc.validate.prefill_pause_s). The row's estimate is b over the decode step plus that pause;
+    rows whose decode ran alone have none."""
+    from calc import validate as vmod
+    d = next(x for x in DEPLOYMENTS if x.key == "infx-h200-tp8-c64")
+    assert d.interleaved_prefill == {"prompt_len": 922, "output_len": 922}
+    r = vmod.prefill_rate(d)
+    assert vmod.prefill_pause_s(d, 8) == pytest.approx(8 * 922 / (922 * r), rel=1e-12)
+    plain = dataclasses.replace(d, interleaved_prefill={})
+    fit = vmod.Fit(1.2, 2e-3, 0.45, est_mod.CPU_STEP_OVERHEAD_S)
+    eff = dict(mem_efficiency=calc.PARAMS["mem_efficiency"].default,
+               compute_efficiency=calc.PARAMS["compute_efficiency"].default,
+               net_efficiency=calc.PARAMS["net_efficiency"].default, attn_efficiency=measured.ATTENTION_EFFICIENCY)
+    a, b = _estimate_point(d, eff, fit), _estimate_point(plain, eff, fit)
+    assert a["step_time_s"] == pytest.approx(b["step_time_s"] + vmod.prefill_pause_s(d, 8), rel=1e-12)
+    assert a["tokens_per_s_per_gpu"] == pytest.approx(8 / a["step_time_s"], rel=1e-12)
+    assert 0.5e-3 < vmod.prefill_pause_s(d, 8) < 3e-3  # a few percent of the 29.77 ms step
+    assert all(x.interleaved_prefill == {} for x in DEPLOYMENTS if not x.key.startswith("infx-"))
 
 
 def test_amd_row_checks_the_estimate_without_entering_its_fit():
     """SemiAnalysis InferenceX, issue #890 (2026-03-08): SGLang v0.5.9 for ROCm on 8 MI325X, the
     same TP8 1K/1K benchmark, 26.17 ms per output token at 8 requests: 38.2 tok/s per GPU, less
-    than half the estimate. The row is checked, not fitted: scaling its measurement moves no
+    than half the estimate (about a third). The row is checked, not fitted: scaling its measurement moves no
     fitted number and no NVIDIA row's estimate or band; it stretches the NVIDIA band into the AMD
     band, and it counts in the targets. Every decode row is fitted exactly when it is on an
     NVIDIA GPU, so the fit and the NVIDIA band cover the same rows."""
@@ -534,8 +605,8 @@ def test_deepep_low_latency_rates_hold_on_another_cluster_pplx_garden(monkeypatc
     """perplexityai/pplx-garden docs/fabric-lib.md (arXiv 2510.27656), 'Decode (128 tokens) Dispatch
     and Combine', column DeepEP-CX7: EP32 159.1 us and 285.0 us against the README's 155 and 273.
     Across nodes (EP16 to EP64) DeepEP's published times hold within 5.0%. At those times the
-    estimate for the vLLM H200 row falls by under 3%, a tenth of the row's error: an all-to-all
-    as slow as another cluster measured does not explain the gap."""
+    estimate for the vLLM H200 row falls by under 3%, under a fifth of the row's error: an
+    all-to-all as slow as another cluster measured does not explain the gap."""
     assert measured.DEEPEP_LL_PPLX[32] == (159.1, 285.0) and measured.DEEPEP_LL[32][0::2] == (155, 273)
     s = V["deepep_ll_independent_slowdown"]
     assert s == pytest.approx(123.9 / 118 - 1, rel=1e-12)
@@ -548,7 +619,7 @@ def test_deepep_low_latency_rates_hold_on_another_cluster_pplx_garden(monkeypatc
         monkeypatch.setitem(measured.DEEPEP_LL, ep, (d, dr * dl / d, c, cr * cl / c))
     pplx = calc.evaluate("estimate", p)["tokens_per_s_per_gpu"]
     assert 0.01 < readme / pplx - 1 < 0.03
-    assert readme / pplx - 1 < DECODE["vllm-h200-ep32"]["estimate_error"] / 10
+    assert readme / pplx - 1 < DECODE["vllm-h200-ep32"]["estimate_error"] / 5
 
 
 def test_vllm_order_hides_more_than_deepseeks_for_the_vllm_h200_row():

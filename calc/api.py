@@ -555,6 +555,11 @@ for _o in [
                help="leave-one-out: fitted without this deployment"),
     OutputSpec("estimate_error", "", "Estimate error (leave-one-out)", display="signed_percent",
                help="estimate / measured - 1, with the overheads fitted without this deployment"),
+    OutputSpec("estimate_step_time_s", "s", "Estimated step time",
+               help="leave-one-out: the time of one decode step, prefill pauses included where the figure counts them"),
+    OutputSpec("estimate_prefill_pause_s", "s", "Prefill pauses per step",
+               help="where prefill runs on the same GPUs and the figure is a time per output token: the time per "
+                    "step spent prefilling newcomers' prompts"),
     OutputSpec("estimate_documented_order_tokens_per_s_per_gpu", "tok/s", "Estimate in the engine's own order",
                help="leave-one-out, with the micro-batches overlapped in the order the engine documents, where the "
                "estimate keeps another; shown, not fitted"),

@@ -174,6 +174,8 @@ def value(x, unit: str, display: str | None = None) -> str:
     if unit == "FLOP/s":
         return with_unit(number(x / 1e12), "TFLOP/s")
     if unit == "s":
+        if 0 < abs(x) < 1e-3:  # a kernel's or a link's latency: "45.8 us"
+            return with_unit(number(x * 1e6, 3), "\u00b5s")
         if abs(x) < 1:
             return with_unit(number(x * 1e3, 3), "ms")
         return with_unit(number(x, 3), "s")

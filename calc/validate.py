@@ -749,6 +749,8 @@ def _validate_cached(key: tuple) -> dict:
             "estimate_tokens_per_s_per_gpu": est["tokens_per_s_per_gpu"],
             "estimate_in_sample_tokens_per_s_per_gpu": est_in["tokens_per_s_per_gpu"],
             "estimate_error": est["tokens_per_s_per_gpu"] / meas - 1,
+            "estimate_step_time_s": est["step_time_s"],
+            "estimate_prefill_pause_s": est.get("prefill_pause_s", 0.0),
             "estimate_documented_order_tokens_per_s_per_gpu": documented,
             "estimate_documented_order_error": documented / meas - 1 if documented else None,
             "estimate_binding": est["binding"],

@@ -539,12 +539,13 @@ for _o in [
                     "its schedule leaves exposed, every kernel and link still at the bound's best rates"),
     OutputSpec("gap_kernel_rates", "", "Typical kernel rates", display="ratio",
                help="each kind of kernel and link at the rate it typically reaches instead of "
-                    "the best ever measured"),
+                    "the best ever measured, with the per-call costs measured whole (a fused MoE call's fixed "
+                    "time, an all-reduce's latency)"),
     OutputSpec("gap_expert_load", "", "Uneven expert load", display="ratio",
                help="the busiest GPU's share of the expert work sets the pace"),
     OutputSpec("gap_overheads", "", "Overheads and CPU time", display="ratio",
-               help="the fitted overhead factor and fixed time per step (leave-one-out), and CPU time the engine "
-                    "does not hide"),
+               help="the fitted overhead factor and fixed time per step (leave-one-out), CPU time the engine "
+                    "does not hide, and the prefill pauses a figure counts where prefill shares the GPUs"),
     OutputSpec("gap_residual", "", "Unexplained", display="ratio",
                help="measured / estimate: above one, the deployment beat its estimate"),
     OutputSpec("gap_geomean", "", "Steps from bound to measurement, geo. mean",

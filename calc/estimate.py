@@ -7,7 +7,8 @@ the best rates ever measured, at the boost clock. Here the same kernels
 * **Kernels one after another** within a micro-batch, each at the rate its kind of kernel
   typically reaches (:mod:`calc.measured`), at the sustained clock where one is known: a
   kernel takes ``max(bytes / (HBM bandwidth x its memory efficiency), FLOPs / (sustained
-  peak x its compute efficiency))``, never faster than the bound allows it. Decode-sized
+  peak x its compute efficiency))``, plus a fixed time per call where a benchmark of the
+  whole call measures one, never faster than the bound allows it. Decode-sized
   matmuls reach 0.67 of HBM bandwidth (the mean of DeepGEMM's M = 64 and 128 rows), the
   grouped expert matmul 0.61 of it (its 256-row shapes) or 0.50-0.62 of the sustained FP8
   peak depending on tokens per expert (DeepGEMM's masked layout), attention 0.90 of HBM
@@ -21,9 +22,10 @@ the best rates ever measured, at the boost clock. Here the same kernels
   (:func:`calc.measured.cdna3_attention_share`, 0.20). With the experts split by TP, each MoE
   layer is one fused MoE call, timed on each GPU family by its own published benchmark
   (:data:`calc.measured.FUSED_MOE`): a fixed time per call (launch, routing alignment,
-  activation: about 46 us on B200, 27 us on H200) plus the expert slices it reads at that
-  benchmark's share of HBM bandwidth (0.74, 0.82). At a few tokens per step the fixed time is
-  most of the call, which is why 8 users on 8 B200s decode barely faster than on 8 H200s.
+  activation: about 46 us on B200, 27 us on H200, 24 us on MI355X, which MI300X and MI325X
+  take too) plus the expert slices it reads at that benchmark's share of HBM bandwidth (0.74,
+  0.82, 0.86). At a few tokens per step the fixed time is most of the call, which may be why 8
+  users on 8 B200s decode barely faster than on 8 H200s.
 * **Tensor-parallel all-reduces** cost their bytes over the link plus a latency per call: SGLang's
   custom all-reduce takes 5.9 us for its smallest message on 8 GPUs
   (:data:`calc.measured.ALLREDUCE_LATENCY`); DeepSeek on TP8 makes 122 calls per step.
@@ -45,7 +47,8 @@ the best rates ever measured, at the boost clock. Here the same kernels
   does the same work: no imbalance.
 * **Overheads**: the time the kernel list does not explain (the small kernels it leaves out:
   norms, RoPE, quantisation, top-k, sampling; launch gaps; synchronisation), as a factor on
-  the modelled step (``overhead_factor``) plus a fixed time per step (``step_overhead_s``);
+  the modelled step (``overhead_factor``; it does not scale the per-call costs above, which
+  their benchmarks time whole) plus a fixed time per step (``step_overhead_s``);
   and, where an engine schedules the next step on the CPU without overlapping it, the CPU
   time per step SGLang measured with 2 requests per GPU (LMSYS 2025-07-17: 51.0 tok/s per
   GPU without its overlap scheduler, 60.4 with it: 6.1 ms).
@@ -81,19 +84,19 @@ CPU_STEP_OVERHEAD_S = SGLANG_CPU_BATCH / SGLANG_NO_OVERLAP_TPS - SGLANG_CPU_BATC
 #: The three fitted numbers over the fitted (NVIDIA) decode-only validation rows (calc.validate.fit at the
 #: default efficiencies); the schema's defaults. A test keeps them equal to the fit. Each
 #: row's own leave-one-out estimate uses numbers fitted without it.
-FITTED_OVERHEAD_FACTOR = 1.220
-FITTED_STEP_OVERHEAD_MS = 2.28
+FITTED_OVERHEAD_FACTOR = 1.211
+FITTED_STEP_OVERHEAD_MS = 2.71
 FITTED_BLACKWELL_ATTENTION_SHARE = 0.45
 #: The error band: measured decode throughput has fallen up to this far below / above its
 #: leave-one-out estimate, relative to the estimate (calc.validate, default efficiencies), over
 #: the NVIDIA deployments. Kept as numbers so the calculator need not re-run the validation; a
 #: test keeps them equal.
-BAND_ERROR_LOW = 0.2090
-BAND_ERROR_HIGH = 0.1391
+BAND_ERROR_LOW = 0.2134
+BAND_ERROR_HIGH = 0.1274
 #: For AMD GPUs: the NVIDIA band widened by the AMD deployments, which check the estimate without
 #: entering its fit (one so far, on CDNA3: SGLang on 8 MI325X ran at about a third of the estimate).
-BAND_ERROR_LOW_AMD = 0.6598
-BAND_ERROR_HIGH_AMD = 0.1391
+BAND_ERROR_LOW_AMD = 0.6086
+BAND_ERROR_HIGH_AMD = 0.1274
 
 #: Time of one TP all-reduce beyond its bytes over the link: the smallest message of SGLang's
 #: custom all-reduce on 8 GPUs (:data:`calc.measured.ALLREDUCE_LATENCY`, 5.9 us).
@@ -139,10 +142,21 @@ class EstimateInputs:
         return cls(**kw)
 
 
+def fixed_call_time(k: Kernel, gpu: Accelerator, x: TightInputs, best: bool = False) -> float:
+    """Seconds one occurrence of ``k`` costs whatever it moves, from a published benchmark of
+    the call: with the experts split by TP, the fused MoE call's fixed time
+    (:func:`calc.measured.fused_moe_fit` for the GPU's family); nothing for other kernels, and
+    nothing at the bound's best rates."""
+    if k.kind == "grouped_gemm" and x.moe_parallel == "tp" and not best:
+        return measured.fused_moe_fit(gpu.arch)[0]
+    return 0.0
+
+
 def kernel_time(k: Kernel, gpu: Accelerator, x: TightInputs, blackwell_attention_share: float = 1.0,
                 best: bool = False) -> tuple[float, str]:
     """Seconds of one occurrence of ``k`` at its typical rates (never above the bound's, so
-    the estimate can never beat the bound) and which side of its roofline limits it. With
+    the estimate can never beat the bound) and which side of its roofline limits it: the fixed
+    time of the call (:func:`fixed_call_time`) plus the slower of its bytes and its FLOPs. With
     ``best``, at the bound's best measured rates instead."""
     peak = peak_for(gpu, k.dtype, x.sustained_clock)
     best_mem, best_comp = best_rates(k, x)
@@ -156,17 +170,17 @@ def kernel_time(k: Kernel, gpu: Accelerator, x: TightInputs, blackwell_attention
             comp_eff *= measured.MEASURED_ATTENTION_SHARE[gpu.arch]()
     elif k.kind == "grouped_gemm":
         mem_eff, comp_eff = measured.grouped_gemm_memory_efficiency(), measured.grouped_gemm_efficiency(k.rows)
+        if x.moe_parallel == "tp":
+            # experts split by TP: one fused MoE call per layer, its bytes at the rate that GPU
+            # family's published kernel benchmark gives (calc.measured.FUSED_MOE)
+            mem_eff = measured.fused_moe_fit(gpu.arch)[1]
     else:
         mem_eff, comp_eff = measured.decode_gemm_memory_efficiency(), LARGE_GEMM_EFFICIENCY
-    fixed = 0.0
-    if k.kind == "grouped_gemm" and x.moe_parallel == "tp" and not best:
-        # experts split by TP: one fused MoE call per layer, a fixed time plus the bytes at the rate
-        # that GPU family's published kernel benchmark gives (calc.measured.FUSED_MOE)
-        fixed, mem_eff = measured.fused_moe_fit(gpu.arch)
     mem_eff, comp_eff = min(mem_eff, best_mem), min(comp_eff, best_comp)
-    tm = fixed + k.bytes / (gpu.hbm_bw * mem_eff)
+    fixed = fixed_call_time(k, gpu, x, best)
+    tm = k.bytes / (gpu.hbm_bw * mem_eff)
     tc = k.flops / (peak * comp_eff) if k.flops else 0.0
-    return (tm, "memory") if tm >= tc else (tc, "compute")
+    return (fixed + tm, "memory") if tm >= tc else (fixed + tc, "compute")
 
 
 def random_imbalance(pairs_per_gpu: float, ep: int) -> float:
@@ -195,7 +209,8 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
     b = min(x.batch_per_gpu, math.floor(cap))
     if b <= 0:  # the weights alone fill HBM: nothing to decode
         return {"tokens_per_s_per_gpu": 0.0, "tokens_per_s_per_user": 0.0, "binding": "capacity",
-                "step_time_s": 0.0, "modelled_step_time_s": 0.0, "cpu_step_time_s": 0.0, "batch_per_gpu": 0,
+                "step_time_s": 0.0, "modelled_step_time_s": 0.0, "fixed_step_time_s": 0.0, "cpu_step_time_s": 0.0,
+                "batch_per_gpu": 0,
                 "schedule": schedule_of(e, x.micro_batches), "imbalance": 1.0, "timeline": [],
                 "timeline_chart": {"kind": "timeline", "series": [], "lanes": ["compute", "network"],
                                    "lane_labels": {"compute": "Compute stream", "network": "Network"},
@@ -218,12 +233,16 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
     by_stage: dict[tuple[str, bool], float] = {}
     by_side: dict[tuple[str, bool], dict[str, float]] = {}
     res = {"memory": 0.0, "compute": 0.0, "network": 0.0, "overhead": 0.0}
+    # per-call costs measured whole (fused MoE fixed time, all-reduce latency): in the step, but
+    # outside the overhead factor, which stands for what the kernel list leaves out
+    fixed_total = 0.0
     counts: dict[tuple[str, bool], int] = {}
     main_moe_tokens = w.tokens_per_micro_batch
     mtp_tokens = b / m
     for kk in w.kernels:
         mtp = kk.name.startswith("mtp_")
         tk, side = kernel_time(kk, gpu, x, e.blackwell_attention_share, best=e.kernel_rates == "best")
+        fixed_total += fixed_call_time(kk, gpu, x, best=e.kernel_rates == "best") * kk.count * m
         if kk.kind == "grouped_gemm":
             tk *= imbalance(mtp_tokens if mtp else main_moe_tokens)
         key = (kk.stage, mtp)
@@ -242,6 +261,7 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
             ds, cs = floor * ds / c.seconds, floor * cs / c.seconds
         elif c.allreduce and c.seconds > 0:  # each TP all-reduce call also pays its latency
             cs += ALLREDUCE_LATENCY_S
+            fixed_total += ALLREDUCE_LATENCY_S * c.count * m
         comm[(c.stage, mtp)] = (ds * f, cs * f, c.count)
 
     def g(stage: str, mtp: bool = False) -> float:
@@ -328,7 +348,8 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
             lt = m * (g("attn0", True) + g("attn1", True) + g("dense", True))
         total += passes * (lt + m * g("head", True))
     modelled = total
-    over = total * (e.overhead_factor - 1) + e.step_overhead_s
+    fixed_total = min(fixed_total, total)
+    over = (total - fixed_total) * (e.overhead_factor - 1) + e.step_overhead_s
     total += over
     res["overhead"] += over
     if not e.cpu_overlap:
@@ -343,6 +364,7 @@ def estimate(model: ModelConfig, gpu: Accelerator, x: TightInputs, e: EstimateIn
         "tokens_per_s_per_user": x.accept_length / total,
         "step_time_s": total,
         "modelled_step_time_s": modelled,
+        "fixed_step_time_s": fixed_total,
         "cpu_step_time_s": 0.0 if e.cpu_overlap else e.cpu_step_s,
         "batch_per_gpu": b,
         "binding": binding,

@@ -146,9 +146,10 @@ def grouped_gemm_memory_efficiency() -> float:
 
 @dataclass(frozen=True)
 class FusedMoeBench:
-    """Published timings of one GPU family's fused MoE kernel (both expert matmuls of a layer, the
-    routing alignment and the activation in one call) at decode sizes, with uniform random
-    routing: ``points`` are (tokens, microseconds per call). ``experts`` of ``expert_bytes`` each,
+    """Published timings of one GPU family's fused MoE kernel (both expert matmuls of a layer and,
+    in SGLang's and vLLM's, the routing alignment and the activation; AITER's table times the two
+    matmul stages) at decode sizes, with uniform random routing: ``points`` are (tokens,
+    microseconds per call). ``experts`` of ``expert_bytes`` each,
     every token picking ``top_k``; ``hbm_bw`` is the benchmarked GPU's."""
 
     gpu: str
@@ -167,21 +168,17 @@ class FusedMoeBench:
 
     def fit(self) -> tuple[float, float]:
         """(fixed seconds per call, share of HBM bandwidth beyond it): the straight line
-        ``time = fixed + bytes / (share x HBM bandwidth)`` through the points, least squares; a
-        fixed time that comes out below zero (AITER's whole experts: -1 us) is taken as zero and
-        the share refitted through the origin."""
+        ``time = fixed + bytes / (share x HBM bandwidth)`` through the points, least squares."""
         xs = [self.bytes(t) for t, _ in self.points]
         ys = [us * 1e-6 for _, us in self.points]
         mx, my = _mean(xs), _mean(ys)
         slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
-        fixed = my - slope * mx
-        if fixed < 0:
-            fixed, slope = 0.0, sum(x * y for x, y in zip(xs, ys)) / sum(x * x for x in xs)
-        return fixed, 1 / (slope * self.hbm_bw)
+        return my - slope * mx, 1 / (slope * self.hbm_bw)
 
 
 _AITER_FMOE = ("ROCm/aiter aiter/configs/model_configs/a8w8_blockscale_tuned_fmoe_ds_v3.csv at e4048607a "
-               "(AMD's tuned FP8 MoE kernels for DeepSeek-V3; column 'us' = both stages)")
+               "(AMD's tuned FP8 MoE kernels for DeepSeek-V3; column 'us' = both matmul stages, without the "
+               "routing sort)")
 #: Per GPU family (``Accelerator.arch``). With the experts split by TP, SGLang calls these kernels
 #: once per MoE layer. One token costs far more than its bytes: about 45 us on a B200 where its
 #: 44 MB would stream in 6, the launch, the routing alignment and the activation.
@@ -201,21 +198,21 @@ FUSED_MOE: dict[str, FusedMoeBench] = {
         "sgl-project/sglang PR #11816 (comment of 2025-10-19), tuning_fused_moe_triton.py --model "
         "deepseek-ai/DeepSeek-R1 --tp 8, 'Before:' block, B200",
         "Batch size: 1 ... Kernel time: 52.65 us; Batch size: 24 ... Kernel time: 175.80 us", "2025-10-19"),
-    # AITER on 304 compute units (MI300X or MI325X; taken as an MI300X), DeepSeek-V3 with whole
-    # experts over 8 GPUs: 32 routed + 1 shared expert per GPU, 9 picked per token
-    "cdna3": FusedMoeBench(
-        "mi300x", 5.3e12, 33, 9, 3 * 7168 * 2048, ((1, 99.21), (2, 169.6815), (4, 220.8912), (8, 327.908),
-                                                   (16, 354.303)),
-        _AITER_FMOE + ", rows cu_num 304, model_dim 7168, inter_dim 2048, expert 33, topk 9",
-        "304,1,7168,2048,33,9,... us 99.21; 304,16,7168,2048,33,9,... us 354.303", "2026-08-22"),
+    # AITER on 256 compute units (MI355X), DeepSeek-V3 split over 8 GPUs (inter_dim 256, 257 experts with
+    # the shared one, 9 picked per token). The table gives one timing for 1 to 8 tokens (77.49 us, the
+    # tuner's smallest bucket); it is taken once, at 8 tokens.
+    "cdna4": FusedMoeBench(
+        "mi355x", 8.0e12, 257, 9, 3 * 7168 * 256, ((8, 77.4907), (16, 112.6776), (32, 158.4834), (64, 212.9873)),
+        _AITER_FMOE + ", rows cu_num 256, model_dim 7168, inter_dim 256, expert 257, topk 9",
+        "256,8,7168,256,257,9,... us 77.4907; 256,64,7168,256,257,9,... us 212.9873", "2026-08-22"),
 }
 
 
-#: Families without a usable benchmark of their own, and whose they take. AITER's MI355X rows at
-#: DeepSeek's TP8 shape give one timing (77.49 us) for 1 to 8 tokens, so a line through them
-#: measures no rate (it comes out above the HBM bandwidth): CDNA4 takes CDNA3's, from the same
-#: library. Any other family takes Hopper's.
-FUSED_MOE_FALLBACK = {"cdna4": "cdna3"}
+#: Families without a benchmark at DeepSeek's TP8 shape of their own, and whose they take. AITER's
+#: table has CDNA3 rows at that shape only on 80 compute units, a GPU whose memory bandwidth no
+#: source here gives: CDNA3 (MI300X, MI325X) takes CDNA4's, from the same library. Any other
+#: family takes Hopper's.
+FUSED_MOE_FALLBACK = {"cdna3": "cdna4"}
 
 
 def fused_moe_bench(arch: str) -> FusedMoeBench:
@@ -223,6 +220,7 @@ def fused_moe_bench(arch: str) -> FusedMoeBench:
     return FUSED_MOE.get(arch) or FUSED_MOE[FUSED_MOE_FALLBACK.get(arch, "hopper")]
 
 
+@functools.cache
 def fused_moe_fit(arch: str) -> tuple[float, float]:
     """(fixed seconds per call, share of HBM bandwidth) of a GPU family's fused MoE kernel."""
     return fused_moe_bench(arch).fit()
@@ -240,7 +238,7 @@ def fused_moe_fit(arch: str) -> tuple[float, float]:
 ALLREDUCE_LATENCY = Measured(
     5.9e-6, "s", "All-reduce across 8 GPUs in one node, smallest message (latency)", "h100",
     "sgl-project/sglang PR #2904 ('optimize custom allreduce kernel', 2025-01-15), unit test performance in "
-    "H100, custom allreduce, tp size 8", "| 2/4/8 | 512 | 0.0037/0.0048/0.0059 |", "2025-01-15")
+    "H100, custom allreduce, 8 GPUs (third column)", "| 2/4/8 | 512 | 0.0037/0.0048/0.0059 |", "2025-01-15")
 
 
 # ---- DeepEP (expert-parallel all-to-all) on H800, one 400 Gb/s CX7 NIC per GPU -------------------

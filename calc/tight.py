@@ -40,7 +40,8 @@ holding one of the token's experts, counted exactly as the prefill model counts 
 (:mod:`calc.expert_traffic`). TP
 all-reduces (one after attention in every layer, one after each dense feed-forward layer and,
 with the experts split by TP, one after each MoE layer): ``2 (p - 1)/p x tokens x h x 2 B`` per
-GPU over the link at ``net_efficiency``; bandwidth only, no latency per call.
+GPU over the link at ``net_efficiency``; bandwidth only in the bound (the estimate adds a
+measured latency per call).
 
 **Step time** ``max(memory, compute, network)`` (``overlap = max``, the bound; CUDA-graph
 decode runs kernels on more than one stream, e.g. SGLang's shared and routed experts, so no

@@ -5,10 +5,12 @@ Each row is a published per-GPU output throughput with the settings its source s
 
 * ``decode``: decode measured on its own (prefill elsewhere, or the decode phase isolated).
   The targets count only these.
-* ``mixed``: prefill and decode on the same GPUs (a fixed input/output benchmark, MLPerf).
-  Their output rate is below what the same GPUs would decode alone, by the share of time
-  spent in prefill, which this module does not model; they are shown for reference and the
-  targets do not count them.
+* ``mixed``: prefill and decode on the same GPUs in an offline run (MLPerf, a day of
+  production). Their output rate is below what the same GPUs would decode alone, by the share
+  of time spent in prefill, which this module does not model for them; they are shown for
+  reference and the targets do not count them. (Serving benchmarks that report a time per
+  output token, InferenceX's, are decode rows: their estimate adds the prefill pauses that time
+  counts, :func:`prefill_pause_s`.)
 
 **Bounds.** Where a source leaves a setting out, the tight bound is the *highest* over the
 values that existed at the time (a bound must stay above every measurement): the batch is
@@ -131,7 +133,7 @@ _INFX_MEASURE = "decode speed from the time per output token, prefill on the sam
 _INFX_TP8 = dict(ep=8, tp=8, moe_parallel="tp", micro_batches=1, seq_len=_INFX_1K1K_CONTEXT, accept_length=1.0)
 
 
-_INFX_PREFILL = dict(prompt_len=_INFX_MEAN_LEN, output_len=_INFX_MEAN_LEN)
+_INFX_PREFILL = dict(prompt_len=_INFX_MEAN_LEN, output_len=_INFX_MEAN_LEN, gpus=8)
 
 
 def _infx_tok_s(concurrency: int, tpot_s: float, gpus: int = 8) -> float:
@@ -473,33 +475,36 @@ _PAUSE_RATE: dict[str, float] = {}
 
 def prefill_rate(d: Deployment) -> float:
     """Prompt tokens/s per GPU at which a row's GPUs prefill a newcomer's prompt: the prefill
-    estimate (:func:`calc.prefill.prefill_estimate`) for one prompt per forward pass, with the
-    row's parallelism and cache format."""
+    estimate (:func:`calc.prefill.prefill_estimate`) for one prompt per forward pass over the
+    instance's GPUs (``prompt_len / gpus`` tokens per GPU, as :mod:`calc.prefill` counts a
+    pass), with the row's parallelism and cache format."""
     if d.key not in _PAUSE_RATE:
         from .prefill import PrefillInputs, prefill_estimate
 
-        s = d.settings
-        x = PrefillInputs(prompt_len=d.interleaved_prefill["prompt_len"],
-                          chunk_tokens=d.interleaved_prefill["prompt_len"], ep=s.get("ep", 1), tp=s.get("tp", 1),
-                          moe_parallel=s.get("moe_parallel", "ep"), redundant_experts=0, microbatches=1,
-                          kv_dtype=s.get("kv_dtype", "bf16"))
+        s, p = d.settings, d.interleaved_prefill
+        x = PrefillInputs(prompt_len=p["prompt_len"], chunk_tokens=p["prompt_len"] / p["gpus"], ep=s.get("ep", 1),
+                          tp=s.get("tp", 1), moe_parallel=s.get("moe_parallel", "ep"), redundant_experts=0,
+                          microbatches=1, kv_dtype=s.get("kv_dtype", "bf16"))
         _PAUSE_RATE[d.key] = prefill_estimate(MODELS[d.model], gpu_of(d), x)["tokens_per_s_per_gpu"]
     return _PAUSE_RATE[d.key]
 
 
 def prefill_pause_s(d: Deployment, batch_per_gpu: float) -> float:
-    """Seconds per decode step spent prefilling newcomers' prompts, where prefill runs on the
-    same GPUs as decode (a serving benchmark's time per output token counts these pauses).
+    """Seconds per decode step spent prefilling other users' new prompts, where prefill runs on
+    the same GPUs as decode (a serving benchmark's time per output token counts these pauses).
 
-    Each of the ``U`` users starts a new request every ``O`` output tokens, so ``U / O`` prompts
-    of ``P`` tokens arrive per step; the instance's ``G`` GPUs prefill them at ``r`` prompt
-    tokens/s per GPU (:func:`prefill_rate`). With ``b = U / G`` users per GPU the pause per step
-    is ``(U / O) x P / (r x G) = b x P / (O x r)``. InferenceX on 8 H200 with 64 users (8 per
-    GPU), 922-token prompts and outputs: 8 x 922 / (922 x r)."""
+    ``U = b x G`` users share the instance's ``G`` GPUs (``b`` per GPU); each starts a new request
+    every ``O / a`` steps (``O`` output tokens, ``a`` accepted per step), so ``U a / O`` prompts
+    of ``P`` tokens arrive per step, of which a given request waits for the other users' share
+    ``(U - 1) / U``. The GPUs prefill at ``r`` prompt tokens/s per GPU (:func:`prefill_rate`), a
+    prompt in ``P / (r G)``: per step ``(U - 1) a P / (O r G)``. InferenceX on 8 H200 with 64 users,
+    922-token prompts and outputs: ``63 x 922 / (922 x r x 8)``."""
     if not d.interleaved_prefill:
         return 0.0
     p = d.interleaved_prefill
-    return batch_per_gpu * p["prompt_len"] / (p["output_len"] * prefill_rate(d))
+    users = batch_per_gpu * p["gpus"]
+    accept = d.settings.get("accept_length", 1.0)
+    return max(0.0, users - 1) * accept * p["prompt_len"] / (p["output_len"] * prefill_rate(d) * p["gpus"])
 
 
 def _with_pauses(d: Deployment, r: dict) -> dict:
@@ -583,14 +588,25 @@ def gap(d: Deployment, eff: dict, fit: Fit, est: dict, tight_tokens_per_s: float
 
 @dataclass(frozen=True)
 class _Obs:
-    """What the fit needs from one decode row: the modelled step (no overheads), whether the
-    engine leaves the CPU time exposed, and the measured step."""
+    """What the fit needs from one decode row: the modelled step (no overheads), the part of it
+    measured whole per call (fused MoE fixed time, all-reduce latency: not scaled by the overhead
+    factor), whether the engine leaves the CPU time exposed, the prefill pauses the figure counts,
+    and the measured step."""
 
     key: str
     modelled: float
     cpu_exposed: bool
     measured_step: float
     pause_s: float = 0.0  # prefill pauses per step the figure counts (:func:`prefill_pause_s`)
+    fixed_s: float = 0.0  # per-call costs inside ``modelled``, taken as measured
+
+    def known(self, cpu: float) -> float:
+        """The seconds of the step the fit takes as given: per-call costs, CPU time, pauses."""
+        return self.fixed_s + (cpu if self.cpu_exposed else 0.0) + self.pause_s
+
+    def predicted(self, k: float, c: float, cpu: float) -> float:
+        """The estimated step: ``k x (modelled - fixed) + c + fixed + cpu + pause``."""
+        return k * (self.modelled - self.fixed_s) + c + self.known(cpu)
 
 
 def _observation(d: Deployment, eff: dict, share: float) -> _Obs:
@@ -605,20 +621,23 @@ def _observation(d: Deployment, eff: dict, share: float) -> _Obs:
         r1 = estimate(m, g, tight_inputs(dict(s, batch_per_gpu=lo + 1), eff), e)
         w = b - lo
         modelled = (1 - w) * r0["modelled_step_time_s"] + w * r1["modelled_step_time_s"]
-        return _Obs(d.key, modelled, not e.cpu_overlap, acc / d.per_user)
+        fixed = (1 - w) * r0["fixed_step_time_s"] + w * r1["fixed_step_time_s"]
+        return _Obs(d.key, modelled, not e.cpu_overlap, acc / d.per_user, 0.0, fixed)
     r = estimate(m, g, tight_inputs(s, eff), e)
     return _Obs(d.key, r["modelled_step_time_s"], not e.cpu_overlap,
-                r["batch_per_gpu"] * acc / d.measured_tokens_per_s_per_gpu, prefill_pause_s(d, r["batch_per_gpu"]))
+                r["batch_per_gpu"] * acc / d.measured_tokens_per_s_per_gpu, prefill_pause_s(d, r["batch_per_gpu"]),
+                r["fixed_step_time_s"])
 
 
 def fit_overheads(obs: list[_Obs], cpu_step_s: float = CPU_STEP_OVERHEAD_S) -> tuple[float, float]:
     """(overhead factor, fixed step seconds) minimising the squared relative error of the step
-    time, ``sum(((k x modelled + c + cpu + pause) / measured - 1)^2)``: linear least squares in
-    (k, c), with c held at 0 if it would come out negative. ``pause`` is the prefill a figure
-    counts (:func:`prefill_pause_s`), modelled on its own and not scaled."""
-    a = [o.modelled / o.measured_step for o in obs]
+    time, ``sum((predicted / measured - 1)^2)`` with ``predicted = k x (modelled - fixed) + c +
+    known`` (:meth:`_Obs.predicted`): linear least squares in (k, c), with c held at 0 if it would
+    come out negative. The known part (per-call costs measured whole, exposed CPU time, the
+    prefill pauses a figure counts) is taken as given, not scaled."""
+    a = [(o.modelled - o.fixed_s) / o.measured_step for o in obs]
     d = [1 / o.measured_step for o in obs]
-    y = [1 - ((cpu_step_s if o.cpu_exposed else 0.0) + o.pause_s) / o.measured_step for o in obs]
+    y = [1 - o.known(cpu_step_s) / o.measured_step for o in obs]
     saa = sum(x * x for x in a)
     sad = sum(x * z for x, z in zip(a, d))
     sdd = sum(z * z for z in d)
@@ -634,8 +653,7 @@ def fit_overheads(obs: list[_Obs], cpu_step_s: float = CPU_STEP_OVERHEAD_S) -> t
 
 
 def _sse(obs: list[_Obs], k: float, c: float, cpu: float) -> float:
-    return sum(((k * o.modelled + c + (cpu if o.cpu_exposed else 0.0) + o.pause_s) / o.measured_step - 1) ** 2
-               for o in obs)
+    return sum((o.predicted(k, c, cpu) / o.measured_step - 1) ** 2 for o in obs)
 
 
 def _fit_at_cpu(obs_at: dict[float, list[_Obs]], keep: set[str], cpu: float) -> Fit:
@@ -664,7 +682,7 @@ def fit_estimate(obs_at: dict[float, list[_Obs]], keep: set[str]) -> Fit:
     cpu = CPU_STEP_OVERHEAD_S
     f = _fit_at_cpu(obs_at, keep, cpu)
     for _ in range(100):
-        new = max(0.0, no_overlap_step - (f.overhead_factor * o_ref.modelled + f.step_overhead_s))
+        new = max(0.0, no_overlap_step - o_ref.predicted(f.overhead_factor, f.step_overhead_s, 0.0))
         if abs(new - cpu) < 1e-9:
             break
         cpu = new

@@ -58,8 +58,9 @@ Three numbers are fitted, leave-one-out, over the decode validation rows on NVID
 attention share. The CPU time is recomputed inside each leave-one-out fold (the 60.4 tok/s
 figure is itself a validation row). The error band is the spread of the leave-one-out errors,
 kept per maker: NVIDIA GPUs take the band of the NVIDIA rows (the fit); AMD GPUs that band
-widened by the AMD rows, which check the estimate without entering the fit (SGLang on 8 MI325X
-decoded about a third of its estimate, InferenceX issue #890).
+widened by the AMD rows, which check the estimate without entering the fit (InferenceX: SGLang on
+8 MI325X, tensor parallel, decoded about a third of its estimate; on MI355X with expert
+parallelism and prefill elsewhere, about three quarters).
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ FITTED_BLACKWELL_ATTENTION_SHARE = 0.45
 BAND_ERROR_LOW = 0.2134
 BAND_ERROR_HIGH = 0.1274
 #: For AMD GPUs: the NVIDIA band widened by the AMD deployments, which check the estimate without
-#: entering its fit (one so far, on CDNA3: SGLang on 8 MI325X ran at about a third of the estimate).
+#: entering its fit (two so far: SGLang on 8 MI325X ran at about a third of the estimate, on MI355X
+#: with expert parallelism at about three quarters).
 BAND_ERROR_LOW_AMD = 0.6086
 BAND_ERROR_HIGH_AMD = 0.1274
 

@@ -122,6 +122,11 @@ _INFX_B200 = ("SemiAnalysis InferenceX, published results of 2026-05-22 for dsr1
               "at ed5867f9e")
 _INFX_MI325X = ("SemiAnalysisAI/InferenceX issue #890 (2026-03-08), dsr1-fp8-mi325x-sglang at concurrency 8 "
                 "(workflow run 22811631118); flags in benchmarks/single_node/dsr1_fp8_mi325x.sh at 85d5f0e67")
+_INFX_MI355X_DISAGG = ("SemiAnalysisAI/InferenceX PR #666 (merged 2026-02-19), results table: dsr1 FP8 1024/1024 on "
+                       "MI355X-DISAGG with SGLANG-DISAGG, decode TP 1, EP 8, DP attention, 2 workers, 16 GPUs, "
+                       "concurrency 256, 'TPOT (ms) (new)' 41.6448; flags in .github/configs/amd-master.yaml "
+                       "(dsr1-fp8-mi355x-sglang-disagg) and benchmarks/multi_node/amd_utils/models.yaml (DeepSeek-R1) at "
+                       "8d81e0bf4")
 _INFX_1K1K = "1,024 input and 1,024 output tokens drawn from 80-100% of those lengths"
 _INFX_MEAN_LEN = 922  # mean of a uniform whole number in [819, 1024]: 921.5
 _INFX_1K1K_CONTEXT = _INFX_MEAN_LEN + _INFX_MEAN_LEN // 2  # the prompt and half the output
@@ -368,6 +373,22 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         _INFX_ASSUMED + "; checked, not fitted: the estimate's matmul rates and overheads come from NVIDIA GPUs "
         "and engines, and this row shows how far they carry to AMD's",
         model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_PREFILL, date="2026-03-08", fitted=False,
+    ),
+    Deployment(
+        "infx-mi355x-dep8-c256", "SGLang, MI355X, decode EP8, 16 per GPU (checked, not fitted)", "mi355x",
+        _infx_tok_s(256, 41.6448e-3, gpus=16), _INFX_MI355X_DISAGG,
+        dict(ep=8, tp=1, micro_batches=1, seq_len=_INFX_1K1K_CONTEXT, batch_per_gpu=16, kv_dtype="fp8",
+             redundant_experts=0, accept_length=1.0),
+        "DeepSeek-R1 FP8, SGLang 0.5.8 for ROCm with MoRI (rocm/sgl-dev:sglang-0.5.8-rocm700-mi35x-mori-0210), "
+        "prefill and decode disaggregated: two decode workers of 8 GPUs each, data-parallel attention and the "
+        "experts over 8 GPUs (--moe-a2a-backend mori --enable-dp-attention), 256 concurrent requests, mean time "
+        "per output token 41.64 ms; " + _INFX_1K1K + "; AITER attention with an FP8 cache; experts picked at "
+        "random (--ep-dispatch-algorithm fake); no MTP",
+        "decode speed per GPU = concurrent requests / mean time per output token / 16 decode GPUs (prefill ran "
+        f"on other GPUs); average context {_INFX_1K1K_CONTEXT:,}; one micro-batch (no two-batch overlap flag); "
+        "the all-to-all at the rates DeepEP reaches (MoRI's are not published); checked, not fitted",
+        model="deepseek-r1", measure="decode speed from the time per output token, prefill on other GPUs",
+        date="2026-02-19", fitted=False,
     ),
     # ---- prefill and decode on the same GPUs: shown, not counted -------------------------------
     Deployment(

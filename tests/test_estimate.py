@@ -318,7 +318,9 @@ def test_amd_row_checks_the_estimate_without_entering_its_fit():
     assert r["measured_tokens_per_s_per_gpu"] <= r["tight_tokens_per_s_per_gpu"]
     assert V["targets"]["estimate_max_abs_error"]["value"] == pytest.approx(r["estimate_error"])
     assert all(x["fitted"] == (x["vendor"] == "nvidia") for x in DECODE.values())
-    assert V["amd_rows"] == 1 and V["amd_error_low"] == pytest.approx(1 - 1 / (1 + r["estimate_error"]))
+    amd_errors = [x["estimate_error"] for x in DECODE.values() if x["vendor"] == "amd"]
+    assert V["amd_rows"] == len(amd_errors) == 2
+    assert V["amd_error_low"] == pytest.approx(1 - 1 / (1 + max(amd_errors))) and max(amd_errors) == r["estimate_error"]
     assert V["amd_error_low"] > V["error_low"] and V["amd_error_high"] == V["error_high"]
     saved = vmod.DEPLOYMENTS
     try:
@@ -342,6 +344,22 @@ def test_amd_row_checks_the_estimate_without_entering_its_fit():
     nv = calc.evaluate("estimate", {"gpu": "h200"})
     assert (amd["error_low"], amd["error_high"]) == pytest.approx((V["amd_error_low"], V["amd_error_high"]), abs=1e-4)
     assert (nv["error_low"], nv["error_high"]) == pytest.approx((V["error_low"], V["error_high"]), abs=1e-4)
+
+
+def test_second_amd_row_disaggregated_mi355x():
+    """SemiAnalysis InferenceX PR #666 (merged 2026-02-19), results table: DeepSeek-R1 FP8 1K/1K on
+    MI355X with SGLang and MoRI, prefill and decode disaggregated, two decode workers of 8 GPUs with
+    data-parallel attention and the experts over 8 GPUs, 256 requests, 41.6448 ms per output token:
+    16 per decode GPU, 384 tok/s per GPU. Decode runs alone there, so no prefill pauses. The
+    estimate lands far closer than on the MI325X TP8 row (about a third above, against more than
+    twice): the AMD gap is not one size for every setup. Checked, not fitted, like the MI325X row."""
+    r = DECODE["infx-mi355x-dep8-c256"]
+    assert r["measured_tokens_per_s_per_gpu"] == pytest.approx(256 / 41.6448e-3 / 16)
+    assert r["vendor"] == "amd" and not r["fitted"] and r["batch_per_gpu"] == 16
+    assert r["measured_tokens_per_s_per_gpu"] <= r["tight_tokens_per_s_per_gpu"]
+    assert r["estimate_prefill_pause_s"] == 0.0
+    assert 0.2 < r["estimate_error"] < 0.5 < 1.0 < DECODE["infx-mi325x-tp8-c8"]["estimate_error"]
+    assert "fake" in r["stated"] and "PR #666" in r["source"]
 
 
 def test_band_is_the_range_of_the_leave_one_out_errors():
@@ -741,7 +759,7 @@ def test_gap_clock_costs_only_on_gpus_with_a_published_sustained_clock():
         if d.key not in DECODE:
             continue
         g = calc.GPUS[d.gpu]
-        if d.key.startswith("infx-") and d.gpu != "mi325x":
+        if d.key.startswith("infx-") and calc.GPUS[d.gpu].arch in ("hopper", "blackwell"):
             est = calc.evaluate("estimate", dict(d.settings, model=d.model, gpu=d.gpu))
             assert DECODE[d.key]["gap_clock"] == 1 and est["compute_share"] == 0, d.key
         elif g.sustained_clock_mhz:

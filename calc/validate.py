@@ -491,7 +491,14 @@ class Fit:
 SHARE_GRID = tuple(round(0.10 + 0.01 * i, 2) for i in range(91))
 
 
-_PAUSE_RATE: dict[str, float] = {}
+@lru_cache(maxsize=64)
+def _prefill_rate(model: str, gpu: Accelerator, prompt_len: int, gpus: int, ep: int, tp: int, moe_parallel: str,
+                  kv_dtype: str) -> float:
+    from .prefill import PrefillInputs, prefill_estimate
+
+    x = PrefillInputs(prompt_len=prompt_len, chunk_tokens=prompt_len / gpus, ep=ep, tp=tp, moe_parallel=moe_parallel,
+                      redundant_experts=0, microbatches=1, kv_dtype=kv_dtype)
+    return prefill_estimate(MODELS[model], gpu, x)["tokens_per_s_per_gpu"]
 
 
 def prefill_rate(d: Deployment) -> float:
@@ -499,15 +506,9 @@ def prefill_rate(d: Deployment) -> float:
     estimate (:func:`calc.prefill.prefill_estimate`) for one prompt per forward pass over the
     instance's GPUs (``prompt_len / gpus`` tokens per GPU, as :mod:`calc.prefill` counts a
     pass), with the row's parallelism and cache format."""
-    if d.key not in _PAUSE_RATE:
-        from .prefill import PrefillInputs, prefill_estimate
-
-        s, p = d.settings, d.interleaved_prefill
-        x = PrefillInputs(prompt_len=p["prompt_len"], chunk_tokens=p["prompt_len"] / p["gpus"], ep=s.get("ep", 1),
-                          tp=s.get("tp", 1), moe_parallel=s.get("moe_parallel", "ep"), redundant_experts=0,
-                          microbatches=1, kv_dtype=s.get("kv_dtype", "bf16"))
-        _PAUSE_RATE[d.key] = prefill_estimate(MODELS[d.model], gpu_of(d), x)["tokens_per_s_per_gpu"]
-    return _PAUSE_RATE[d.key]
+    s, p = d.settings, d.interleaved_prefill
+    return _prefill_rate(d.model, gpu_of(d), p["prompt_len"], p["gpus"], s.get("ep", 1), s.get("tp", 1),
+                         s.get("moe_parallel", "ep"), s.get("kv_dtype", "bf16"))
 
 
 def prefill_pause_s(d: Deployment, batch_per_gpu: float) -> float:

@@ -242,6 +242,12 @@ def test_fused_moe_call_costs_a_fixed_time():
     t, _ = est_mod.kernel_time(k, g, x)
     assert t == pytest.approx(fixed + k.bytes / (g.hbm_bw * share), rel=1e-12)
     assert 90e-6 < t < 105e-6
+    # a call limited by its arithmetic pays the fixed time too; the bound's best rates pay none
+    heavy = dataclasses.replace(k, flops=k.flops * 1e4)
+    th, side = est_mod.kernel_time(heavy, g, x)
+    th_ep, side_ep = est_mod.kernel_time(heavy, g, dataclasses.replace(x, moe_parallel="ep"))
+    assert side == side_ep == "compute" and th - th_ep == pytest.approx(fixed, rel=1e-9)
+    assert est_mod.fixed_call_time(k, g, x, best=True) == 0.0
     # AITER (AMD's kernels) at the same shape on an MI355X: one timing for its 1-8 token bucket,
     # taken once at 8 tokens, then 16, 32, 64; the MI300X family takes the MI355X line
     a = measured.FUSED_MOE["cdna4"]

@@ -38,6 +38,7 @@ import functools
 import math
 from dataclasses import dataclass
 
+from .presets import GPUS
 from .units import GB, GiB, NVFP4_BYTES, TFLOPS, TiB
 
 
@@ -150,10 +151,9 @@ class FusedMoeBench:
     in SGLang's and vLLM's, the routing alignment and the activation; AITER's table times the two
     matmul stages) at decode sizes, with uniform random routing: ``points`` are (tokens,
     microseconds per call). ``experts`` of ``expert_bytes`` each,
-    every token picking ``top_k``; ``hbm_bw`` is the benchmarked GPU's."""
+    every token picking ``top_k``; ``gpu`` is the benchmarked GPU's preset."""
 
     gpu: str
-    hbm_bw: float
     experts: int
     top_k: int
     expert_bytes: float
@@ -161,6 +161,11 @@ class FusedMoeBench:
     source: str
     quote: str
     date: str
+
+    @property
+    def hbm_bw(self) -> float:
+        """The benchmarked GPU's memory bandwidth, from its preset."""
+        return GPUS[self.gpu].hbm_bw
 
     def bytes(self, tokens: float) -> float:
         """Weight bytes one call reads: ``experts x (1 - (1 - top_k / experts)^tokens)`` slices."""
@@ -186,14 +191,14 @@ FUSED_MOE: dict[str, FusedMoeBench] = {
     # vLLM's Triton fused MoE, DeepSeek-R1 FP8 with 128 x 128 blocks, benchmark_moe.py's default TP2
     # (256 experts, 1,024 of the 2,048 intermediate columns), on H200
     "hopper": FusedMoeBench(
-        "h200", 4.8e12, 256, 8, 3 * 7168 * 1024, ((1, 77.42), (2, 112.23), (4, 190.77), (8, 350.54)),
+        "h200", 256, 8, 3 * 7168 * 1024, ((1, 77.42), (2, 112.23), (4, 190.77), (8, 350.54)),
         "vllm-project/vllm PR #36554 (2026-03-09), 'Micro bench', DeepSeek-R1, Main; its merged twin PR #36559 "
         "says the micro bench ran on H200", "Batch size: 1 ... Kernel time: 77.42 us; Batch size: 8 ... "
         "Kernel time: 350.54 us", "2026-03-09"),
     # SGLang's Triton fused MoE, DeepSeek-R1 FP8 split over 8 GPUs (257 experts with the shared one,
     # 256 of the 2,048 intermediate columns), on B200
     "blackwell": FusedMoeBench(
-        "b200", 8.0e12, 257, 8, 3 * 7168 * 256,
+        "b200", 257, 8, 3 * 7168 * 256,
         ((1, 52.65), (2, 60.35), (4, 79.09), (8, 95.47), (16, 138.68), (24, 175.80)),
         "sgl-project/sglang PR #11816 (comment of 2025-10-19), tuning_fused_moe_triton.py --model "
         "deepseek-ai/DeepSeek-R1 --tp 8, 'Before:' block, B200",
@@ -202,7 +207,7 @@ FUSED_MOE: dict[str, FusedMoeBench] = {
     # the shared one, 9 picked per token). The table gives one timing for 1 to 8 tokens (77.49 us, the
     # tuner's smallest bucket); it is taken once, at 8 tokens.
     "cdna4": FusedMoeBench(
-        "mi355x", 8.0e12, 257, 9, 3 * 7168 * 256, ((8, 77.4907), (16, 112.6776), (32, 158.4834), (64, 212.9873)),
+        "mi355x", 257, 9, 3 * 7168 * 256, ((8, 77.4907), (16, 112.6776), (32, 158.4834), (64, 212.9873)),
         _AITER_FMOE + ", rows cu_num 256, model_dim 7168, inter_dim 256, expert 257, topk 9",
         "256,8,7168,256,257,9,... us 77.4907; 256,64,7168,256,257,9,... us 212.9873", "2026-08-22"),
 }

@@ -561,6 +561,18 @@ for _o in [
     OutputSpec("estimate_prefill_pause_s", "s", "Prefill pauses per step",
                help="where prefill runs on the same GPUs and the figure is a time per output token: the time per "
                     "step spent prefilling newcomers' prompts"),
+    OutputSpec("estimate_prefill_s", "s", "Prefill of one prompt",
+               help="where prefill runs on the same GPUs: the prefill estimate's time for one newcomer's prompt on "
+                    "the row's GPUs"),
+    OutputSpec("measured_first_token_s", "s", "Measured time to first token",
+               help="the benchmark's own mean at the same load, where it publishes one; a prompt is prefilled "
+                    "within it"),
+    OutputSpec("estimate_max_prefill_pause_s", "s", "Most the pauses can cost per step",
+               help="the prefill pauses if each newcomer's prompt took its whole measured time to first token"),
+    OutputSpec("estimate_at_max_pause_tokens_per_s_per_gpu", "tok/s", "Estimate with the most pauses",
+               help="leave-one-out, with the most the prefill pauses can cost in place of the prefill estimate's"),
+    OutputSpec("estimate_at_max_pause_error", "", "Error with the most pauses", display="signed_percent",
+               help="that estimate / measured - 1"),
     OutputSpec("estimate_documented_order_tokens_per_s_per_gpu", "tok/s", "Estimate in the engine's own order",
                help="leave-one-out, with the micro-batches overlapped in the order the engine documents, where the "
                "estimate keeps another; shown, not fitted"),

@@ -101,6 +101,9 @@ class Deployment:
     #: prompt and output lengths, so that the estimate adds the pauses while newcomers' prompts
     #: are prefilled (:func:`prefill_pause_s`); empty where decode runs alone
     interleaved_prefill: dict = field(default_factory=dict)
+    #: the benchmark's own mean time to first token at the same load, where it publishes one: a
+    #: newcomer's prompt is prefilled within it, so it caps the pauses (:func:`max_prefill_pause_s`)
+    first_token_s: float = 0.0
 
 
 _LMSYS_EP = "LMSYS blog 2025-05-05, 'Deploying DeepSeek with PD Disaggregation and Large-scale Expert Parallelism on 96 H100 GPUs'"
@@ -339,40 +342,49 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         "infx-h200-tp8-c8", "SGLang, 8 x H200, TP8, 8 users", "h200", _infx_tok_s(8, 11.73e-3), _INFX_H200,
         dict(_INFX_TP8, batch_per_gpu=1),
         "DeepSeek-R1-0528 FP8, SGLang v0.5.12, tensor parallel over 8 GPUs (attention and experts; no DP "
-        "attention, no EP), 8 concurrent requests, mean time per output token 11.73 ms; " + _INFX_1K1K +
+        "attention, no EP), 8 concurrent requests, mean time per output token 11.73 ms, mean time to first token 165.36 ms; " + _INFX_1K1K +
         "; FlashInfer attention, no --kv-cache-dtype (a BF16 cache), no MTP",
         _INFX_ASSUMED, model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_PREFILL, date="2026-05-17",
+        first_token_s=165.36e-3,
     ),
     Deployment(
         "infx-h200-tp8-c64", "SGLang, 8 x H200, TP8, 64 users", "h200", _infx_tok_s(64, 29.77e-3), _INFX_H200,
         dict(_INFX_TP8, batch_per_gpu=8),
-        "as the 8-user row, 64 concurrent requests, mean time per output token 29.77 ms",
+        "as the 8-user row, 64 concurrent requests, mean time per output token 29.77 ms, mean time to first token "
+        "359.75 ms",
         _INFX_ASSUMED, model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_PREFILL, date="2026-05-17",
+        first_token_s=359.75e-3,
     ),
     Deployment(
         "infx-b200-tp8-c8", "SGLang, 8 x B200, TP8, 8 users", "b200", _infx_tok_s(8, 10.96e-3), _INFX_B200,
         dict(_INFX_TP8, batch_per_gpu=1, kv_dtype="fp8"),
         "DeepSeek-R1-0528 FP8, SGLang v0.5.12, tensor parallel over 8 GPUs (--ep-size 1), 8 concurrent "
-        "requests, mean time per output token 10.96 ms; " + _INFX_1K1K + "; TensorRT-LLM MLA attention with an "
-        "FP8 cache (--kv-cache-dtype fp8_e4m3), FlashInfer's TensorRT-LLM MoE kernels, no MTP",
-        _INFX_ASSUMED + "; attention arithmetic in BF16 (not stated)", model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_PREFILL, date="2026-05-22",
+        "requests, mean time per output token 10.96 ms, mean time to first token 248.74 ms; " + _INFX_1K1K +
+        "; TensorRT-LLM MLA attention with an FP8 cache (--kv-cache-dtype fp8_e4m3), FlashInfer's TensorRT-LLM MoE "
+        "kernels, no MTP",
+        _INFX_ASSUMED + "; attention arithmetic in BF16 (not stated)", model="deepseek-r1", measure=_INFX_MEASURE,
+        interleaved_prefill=_INFX_PREFILL, date="2026-05-22", first_token_s=248.74e-3,
     ),
     Deployment(
         "infx-b200-tp8-c64", "SGLang, 8 x B200, TP8, 64 users", "b200", _infx_tok_s(64, 21.73e-3), _INFX_B200,
         dict(_INFX_TP8, batch_per_gpu=8, kv_dtype="fp8"),
-        "as the 8-user row, 64 concurrent requests, mean time per output token 21.73 ms",
-        _INFX_ASSUMED + "; attention arithmetic in BF16 (not stated)", model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_PREFILL, date="2026-05-22",
+        "as the 8-user row, 64 concurrent requests, mean time per output token 21.73 ms, mean time to first token "
+        "1,170.32 ms",
+        _INFX_ASSUMED + "; attention arithmetic in BF16 (not stated)", model="deepseek-r1", measure=_INFX_MEASURE,
+        interleaved_prefill=_INFX_PREFILL, date="2026-05-22", first_token_s=1170.32e-3,
     ),
     Deployment(
         "infx-mi325x-tp8-c8", "SGLang, 8 x MI325X, TP8, 8 users (checked, not fitted)", "mi325x",
         _infx_tok_s(8, 26.17e-3), _INFX_MI325X,
         dict(_INFX_TP8, batch_per_gpu=1, kv_dtype="fp8"),
         "DeepSeek-R1-0528 FP8, SGLang v0.5.9 for ROCm, tensor parallel over 8 GPUs, 8 concurrent requests, mean "
-        "time per output token 26.17 ms; " + _INFX_1K1K + "; AITER attention with an FP8 cache "
+        "time per output token 26.17 ms, mean time to first token 418.1 ms (median 118.8 ms); " + _INFX_1K1K +
+        "; AITER attention with an FP8 cache "
         "(--kv-cache-dtype fp8_e4m3), no MTP",
         _INFX_ASSUMED + "; checked, not fitted: the estimate's matmul rates and overheads come from NVIDIA GPUs "
         "and engines, and this row shows how far they carry to AMD's",
         model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_PREFILL, date="2026-03-08", fitted=False,
+        first_token_s=418.1e-3,
     ),
     Deployment(
         "infx-mi355x-dep8-c256", "SGLang, MI355X, decode EP8, 16 per GPU (checked, not fitted)", "mi355x",
@@ -529,15 +541,44 @@ def prefill_pause_s(d: Deployment, batch_per_gpu: float) -> float:
     return max(0.0, users - 1) * accept * p["prompt_len"] / (p["output_len"] * prefill_rate(d) * p["gpus"])
 
 
+def prefill_time_s(d: Deployment) -> float:
+    """Seconds the row's GPUs take to prefill one newcomer's prompt at the prefill estimate's rate:
+    ``P / (r G)`` (:func:`prefill_rate`); zero where decode runs alone."""
+    if not d.interleaved_prefill:
+        return 0.0
+    p = d.interleaved_prefill
+    return p["prompt_len"] / (prefill_rate(d) * p["gpus"])
+
+
+def max_prefill_pause_s(d: Deployment, batch_per_gpu: float) -> float | None:
+    """The most the prefill pauses can cost per step, from the benchmark's own first-token time.
+
+    A newcomer's prompt is prefilled before its first token arrives, so prefilling it takes at most
+    the mean time to first token ``T`` (which also holds the wait for the step in flight, queueing
+    and the HTTP round trip). With :func:`prefill_pause_s`'s arrivals: ``(U - 1) a T / O`` per step.
+    ``None`` where the source gives no first-token time."""
+    if not d.interleaved_prefill or d.first_token_s <= 0:
+        return None
+    p = d.interleaved_prefill
+    users = batch_per_gpu * p["gpus"]
+    accept = d.settings.get("accept_length", 1.0)
+    return max(0.0, users - 1) * accept * d.first_token_s / p["output_len"]
+
+
+def _with_pause(r: dict, pause: float) -> dict:
+    """The estimate ``r`` (pauses included) with its prefill pause per step replaced by ``pause``."""
+    tokens_per_step = r["tokens_per_s_per_user"] * r["step_time_s"]
+    step = r["step_time_s"] - r.get("prefill_pause_s", 0.0) + pause
+    return dict(r, step_time_s=step, prefill_pause_s=pause, tokens_per_s_per_user=tokens_per_step / step,
+                tokens_per_s_per_gpu=r["batch_per_gpu"] * tokens_per_step / step)
+
+
 def _with_pauses(d: Deployment, r: dict) -> dict:
     """The estimate ``r`` with the row's prefill pauses added to every step."""
     pause = prefill_pause_s(d, r["batch_per_gpu"])
     if pause <= 0 or r["step_time_s"] <= 0:
         return dict(r, prefill_pause_s=0.0)
-    tokens_per_step = r["tokens_per_s_per_user"] * r["step_time_s"]
-    step = r["step_time_s"] + pause
-    return dict(r, step_time_s=step, prefill_pause_s=pause, tokens_per_s_per_user=tokens_per_step / step,
-                tokens_per_s_per_gpu=r["batch_per_gpu"] * tokens_per_step / step)
+    return _with_pause(dict(r, prefill_pause_s=0.0), pause)
 
 
 def _estimate_point(d: Deployment, eff: dict, fit: Fit) -> dict:
@@ -734,6 +775,18 @@ def validate(mem_efficiency: float, compute_efficiency: float, net_efficiency: f
     return {**decode, "targets": {**decode["targets"], **prefill["targets"]}, "prefill": prefill}
 
 
+def _at_max_pause(d: Deployment, est: dict, meas: float) -> dict:
+    """The estimate with the most the pauses can cost (:func:`max_prefill_pause_s`) in place of the
+    prefill estimate's pauses, where the source gives a first-token time."""
+    pause = max_prefill_pause_s(d, est["batch_per_gpu"])
+    if pause is None:
+        return {"estimate_max_prefill_pause_s": None, "estimate_at_max_pause_tokens_per_s_per_gpu": None,
+                "estimate_at_max_pause_error": None}
+    slow = _with_pause(est, pause)["tokens_per_s_per_gpu"]
+    return {"estimate_max_prefill_pause_s": pause, "estimate_at_max_pause_tokens_per_s_per_gpu": slow,
+            "estimate_at_max_pause_error": slow / meas - 1}
+
+
 @lru_cache(maxsize=8)
 def _validate_cached(key: tuple) -> dict:
     eff = dict(key)
@@ -791,6 +844,9 @@ def _validate_cached(key: tuple) -> dict:
             "estimate_error": est["tokens_per_s_per_gpu"] / meas - 1,
             "estimate_step_time_s": est["step_time_s"],
             "estimate_prefill_pause_s": est.get("prefill_pause_s", 0.0),
+            "estimate_prefill_s": prefill_time_s(d) if d.interleaved_prefill else None,
+            "measured_first_token_s": d.first_token_s or None,
+            **_at_max_pause(d, est, meas),
             "estimate_documented_order_tokens_per_s_per_gpu": documented,
             "estimate_documented_order_error": documented / meas - 1 if documented else None,
             "estimate_binding": est["binding"],

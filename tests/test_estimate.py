@@ -309,6 +309,39 @@ def test_serving_benchmark_rows_count_prefill_pauses():
         pytest.approx(0.5 * (o.modelled - o.fixed_s), rel=1e-12)
 
 
+def test_first_token_times_cap_the_prefill_pauses():
+    """A newcomer's prompt is prefilled before its first token arrives, so the benchmark's own mean
+    time to first token T caps the prefill time, and (U - 1) T / O caps the pauses per step
+    (calc.validate.max_prefill_pause_s). First-token times: InferenceX's published means quoted in
+    SemiAnalysisAI/InferenceX PR #3288 (H200: 165.36 ms at 8 users, 359.75 ms at 64) and PR #3363
+    (B200: 248.74 ms, 1,170.32 ms), and issue #890 (MI325X: 418.1 ms at 8 users, median 118.8 ms).
+    The prefill estimate must fit inside each; and even with every newcomer's whole first-token time
+    as a pause, the MI325X row stays far above its measurement: the pauses are not the AMD gap."""
+    from calc import validate as vmod
+    with_ttft = {k: r for k, r in DECODE.items() if r["measured_first_token_s"]}
+    assert set(with_ttft) == {"infx-h200-tp8-c8", "infx-h200-tp8-c64", "infx-b200-tp8-c8", "infx-b200-tp8-c64",
+                              "infx-mi325x-tp8-c8"}
+    assert with_ttft["infx-h200-tp8-c8"]["measured_first_token_s"] == pytest.approx(0.16536)
+    assert with_ttft["infx-b200-tp8-c64"]["measured_first_token_s"] == pytest.approx(1.17032)
+    for k, r in with_ttft.items():
+        d = next(x for x in DEPLOYMENTS if x.key == k)
+        assert r["estimate_prefill_s"] == pytest.approx(d.interleaved_prefill["prompt_len"]
+                                                        / (vmod.prefill_rate(d) * 8), rel=1e-12)
+        assert r["estimate_prefill_s"] < r["measured_first_token_s"], k
+        users = r["estimate_batch_per_gpu"] * 8
+        assert r["estimate_max_prefill_pause_s"] == pytest.approx(
+            (users - 1) * r["measured_first_token_s"] / 922, rel=1e-12)
+        assert r["estimate_max_prefill_pause_s"] > r["estimate_prefill_pause_s"]
+        # the same decode step, only the pause replaced: slower, and by exactly the pause's difference
+        b = r["estimate_batch_per_gpu"]
+        step_hi = r["estimate_step_time_s"] - r["estimate_prefill_pause_s"] + r["estimate_max_prefill_pause_s"]
+        assert r["estimate_at_max_pause_tokens_per_s_per_gpu"] == pytest.approx(b / step_hi, rel=1e-9)
+        assert r["estimate_at_max_pause_error"] < r["estimate_error"]
+    amd = with_ttft["infx-mi325x-tp8-c8"]
+    assert amd["estimate_at_max_pause_error"] > 0.5  # still half again the measurement
+    assert DECODE["infx-mi355x-dep8-c256"]["estimate_max_prefill_pause_s"] is None  # prefill on other GPUs
+
+
 def test_amd_row_checks_the_estimate_without_entering_its_fit():
     """SemiAnalysis InferenceX, issue #890 (2026-03-08): SGLang v0.5.9 for ROCm on 8 MI325X, the
     same TP8 1K/1K benchmark, 26.17 ms per output token at 8 requests: 38.2 tok/s per GPU, less

@@ -59,8 +59,8 @@ attention share. The CPU time is recomputed inside each leave-one-out fold (the 
 figure is itself a validation row). The error band is the spread of the leave-one-out errors,
 kept per maker: NVIDIA GPUs take the band of the NVIDIA rows (the fit); AMD GPUs that band
 widened by the AMD rows, which check the estimate without entering the fit (InferenceX: SGLang on
-8 MI325X, tensor parallel, decoded about a third of its estimate; on MI355X with expert
-parallelism and prefill elsewhere, about three quarters).
+8 MI325X, tensor parallel, decoded under half its estimate in March 2026 and about half in
+September; on MI355X with expert parallelism and prefill elsewhere, about three quarters).
 """
 
 from __future__ import annotations
@@ -85,20 +85,20 @@ CPU_STEP_OVERHEAD_S = SGLANG_CPU_BATCH / SGLANG_NO_OVERLAP_TPS - SGLANG_CPU_BATC
 #: The three fitted numbers over the fitted (NVIDIA) decode-only validation rows (calc.validate.fit at the
 #: default efficiencies); the schema's defaults. A test keeps them equal to the fit. Each
 #: row's own leave-one-out estimate uses numbers fitted without it.
-FITTED_OVERHEAD_FACTOR = 1.211
-FITTED_STEP_OVERHEAD_MS = 2.71
-FITTED_BLACKWELL_ATTENTION_SHARE = 0.45
+FITTED_OVERHEAD_FACTOR = 1.208
+FITTED_STEP_OVERHEAD_MS = 2.436
+FITTED_BLACKWELL_ATTENTION_SHARE = 0.44
 #: The error band: measured decode throughput has fallen up to this far below / above its
 #: leave-one-out estimate, relative to the estimate (calc.validate, default efficiencies), over
 #: the NVIDIA deployments. Kept as numbers so the calculator need not re-run the validation; a
 #: test keeps them equal.
-BAND_ERROR_LOW = 0.2134
-BAND_ERROR_HIGH = 0.1274
+BAND_ERROR_LOW = 0.2147
+BAND_ERROR_HIGH = 0.1249
 #: For AMD GPUs: the NVIDIA band widened by the AMD deployments, which check the estimate without
-#: entering its fit (two so far: SGLang on 8 MI325X ran at about a third of the estimate, on MI355X
-#: with expert parallelism at about three quarters).
-BAND_ERROR_LOW_AMD = 0.6086
-BAND_ERROR_HIGH_AMD = 0.1274
+#: entering its fit (three so far: SGLang on 8 MI325X ran at under half the estimate in March 2026 and
+#: at about half in September, on MI355X with expert parallelism at about three quarters).
+BAND_ERROR_LOW_AMD = 0.6197
+BAND_ERROR_HIGH_AMD = 0.1249
 
 #: Time of one TP all-reduce beyond its bytes over the link: the smallest message of SGLang's
 #: custom all-reduce on 8 GPUs (:data:`calc.measured.ALLREDUCE_LATENCY`, 5.9 us).

@@ -142,6 +142,22 @@ _INFX_TP8 = dict(ep=8, tp=8, moe_parallel="tp", micro_batches=1, seq_len=_INFX_1
 
 
 _INFX_PREFILL = dict(prompt_len=_INFX_MEAN_LEN, output_len=_INFX_MEAN_LEN, gpus=8)
+#: the 8K/1K runs: prompts uniform in [6553, 8192] (mean 7372.5), outputs as in 1K/1K
+_INFX_8K1K = "8,192 input and 1,024 output tokens drawn from 80-100% of those lengths"
+_INFX_8K_PROMPT = 7373
+_INFX_8K1K_CONTEXT = _INFX_8K_PROMPT + _INFX_MEAN_LEN // 2
+_INFX_8K_ASSUMED = ("decode speed per GPU = concurrent requests / mean time per output token / 8 GPUs, so it "
+                    "includes the pauses while newcomers' prompts are prefilled (one per user about every "
+                    f"{_INFX_MEAN_LEN:,} steps); average context {_INFX_8K1K_CONTEXT:,} (mean prompt "
+                    f"{_INFX_8K_PROMPT:,} + half the mean output)")
+_INFX_8K_PREFILL = dict(prompt_len=_INFX_8K_PROMPT, output_len=_INFX_MEAN_LEN, gpus=8)
+_INFX_B300 = ("SemiAnalysis InferenceX, published results of 2026-05-22 for dsr1-fp8-b300-sglang, as quoted from "
+              "its API in SemiAnalysisAI/InferenceX PR #3175; flags in benchmarks/single_node/dsr1_fp8_b300.sh "
+              "at ed5867f9e (the B200 recipe)")
+_INFX_MI325X_SEP = ("SemiAnalysis InferenceX, published results of 2026-09-10 for dsr1-fp8-mi325x-sglang (image "
+                    "lmsysorg/sglang:v0.5.19-rocm700-mi30x), as quoted from its API in SemiAnalysisAI/InferenceX PR "
+                    "#3318; flags in benchmarks/single_node/fixed_seq_len/dsr1_fp8_mi325x.sh at 843c6254f, "
+                    "unchanged by the image update (PR #2949)")
 
 
 def _infx_tok_s(concurrency: int, tpot_s: float, gpus: int = 8) -> float:
@@ -374,6 +390,39 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         interleaved_prefill=_INFX_PREFILL, date="2026-05-22", first_token_s=1170.32e-3,
     ),
     Deployment(
+        "infx-h200-tp8-8k-c8", "SGLang, 8 x H200, TP8, 8 users, 8K prompts", "h200", _infx_tok_s(8, 13.88e-3),
+        _INFX_H200, dict(_INFX_TP8, batch_per_gpu=1, seq_len=_INFX_8K1K_CONTEXT),
+        "as the 1K-prompt rows, " + _INFX_8K1K + ", 8 concurrent requests, mean time per output token 13.88 ms, "
+        "mean time to first token 490.53 ms",
+        _INFX_8K_ASSUMED, model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_8K_PREFILL,
+        date="2026-05-17", first_token_s=490.53e-3,
+    ),
+    Deployment(
+        "infx-h200-tp8-8k-c64", "SGLang, 8 x H200, TP8, 64 users, 8K prompts", "h200", _infx_tok_s(64, 49.33e-3),
+        _INFX_H200, dict(_INFX_TP8, batch_per_gpu=8, seq_len=_INFX_8K1K_CONTEXT),
+        "as the 1K-prompt rows, " + _INFX_8K1K + ", 64 concurrent requests, mean time per output token 49.33 ms, "
+        "mean time to first token 2,245.58 ms",
+        _INFX_8K_ASSUMED, model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_8K_PREFILL,
+        date="2026-05-17", first_token_s=2245.58e-3,
+    ),
+    Deployment(
+        "infx-b300-tp8-c8", "SGLang, 8 x B300, TP8, 8 users", "b300", _infx_tok_s(8, 10.12e-3), _INFX_B300,
+        dict(_INFX_TP8, batch_per_gpu=1, kv_dtype="fp8"),
+        "DeepSeek-R1-0528 FP8, SGLang v0.5.12, tensor parallel over 8 GPUs (--ep-size 1), 8 concurrent requests, "
+        "mean time per output token 10.12 ms, mean time to first token 146.08 ms; " + _INFX_1K1K + "; the B200 "
+        "recipe: TensorRT-LLM MLA attention with an FP8 cache, FlashInfer's TensorRT-LLM MoE kernels, no MTP",
+        _INFX_ASSUMED + "; attention arithmetic in BF16 (not stated)", model="deepseek-r1", measure=_INFX_MEASURE,
+        interleaved_prefill=_INFX_PREFILL, date="2026-05-22", first_token_s=146.08e-3,
+    ),
+    Deployment(
+        "infx-b300-tp8-c64", "SGLang, 8 x B300, TP8, 64 users", "b300", _infx_tok_s(64, 21.17e-3), _INFX_B300,
+        dict(_INFX_TP8, batch_per_gpu=8, kv_dtype="fp8"),
+        "as the 8-user row, 64 concurrent requests, mean time per output token 21.17 ms, mean time to first token "
+        "623.66 ms",
+        _INFX_ASSUMED + "; attention arithmetic in BF16 (not stated)", model="deepseek-r1", measure=_INFX_MEASURE,
+        interleaved_prefill=_INFX_PREFILL, date="2026-05-22", first_token_s=623.66e-3,
+    ),
+    Deployment(
         "infx-mi325x-tp8-c8", "SGLang, 8 x MI325X, TP8, 8 users (checked, not fitted)", "mi325x",
         _infx_tok_s(8, 26.17e-3), _INFX_MI325X,
         dict(_INFX_TP8, batch_per_gpu=1, kv_dtype="fp8"),
@@ -385,6 +434,17 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         "and engines, and this row shows how far they carry to AMD's",
         model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_PREFILL, date="2026-03-08", fitted=False,
         first_token_s=418.1e-3,
+    ),
+    Deployment(
+        "infx-mi325x-tp8-8k-c8", "SGLang, 8 x MI325X, TP8, 8 users, 8K prompts (checked, not fitted)", "mi325x",
+        _infx_tok_s(8, 21.56e-3), _INFX_MI325X_SEP,
+        dict(_INFX_TP8, batch_per_gpu=1, seq_len=_INFX_8K1K_CONTEXT, kv_dtype="fp8"),
+        "DeepSeek-R1-0528 FP8, SGLang v0.5.19 for ROCm, tensor parallel over 8 GPUs, 8 concurrent requests, mean "
+        "time per output token 21.56 ms, mean time to first token 1,026.66 ms; " + _INFX_8K1K + "; AITER "
+        "attention with an FP8 cache (--kv-cache-dtype fp8_e4m3), no MTP",
+        _INFX_8K_ASSUMED + "; checked, not fitted, like the March MI325X row",
+        model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_8K_PREFILL, date="2026-09-10",
+        fitted=False, first_token_s=1026.66e-3,
     ),
     Deployment(
         "infx-mi355x-dep8-c256", "SGLang, MI355X, decode EP8, 16 per GPU (checked, not fitted)", "mi355x",

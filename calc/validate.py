@@ -36,7 +36,10 @@ source (sibling loads of one benchmark share an engine and a setup), and the err
 those.
 Where a row's figure is a time per output token with prefill on the same GPUs (InferenceX), its
 estimate adds the pauses while newcomers' prompts are prefilled, at the prefill estimate's rate
-(:func:`prefill_pause_s`); the fit treats them as known, like the CPU time.
+(:func:`prefill_pause_s`); the fit treats them as known, like the CPU time. Where the benchmark
+also publishes its mean time to first token, that time caps the prefill of a newcomer's prompt,
+and the row reports the estimate with each newcomer's whole first-token time as a pause
+(:func:`max_prefill_pause_s`): how far the pauses could move it at most.
 The estimate's error band is the range of the leave-one-out errors, kept per maker: the NVIDIA
 rows give NVIDIA GPUs theirs; for AMD GPUs the AMD rows widen it (one row cannot say how far
 above its estimate a deployment may land).

@@ -107,6 +107,9 @@ class Deployment:
     #: the benchmark's own mean time to first token at the same load, where it publishes one: a
     #: newcomer's prompt is prefilled within it, so it caps the pauses (:func:`max_prefill_pause_s`)
     first_token_s: float = 0.0
+    #: rows held out together in the leave-one-out fit, where they share more than a source (the
+    #: same recipe run on another GPU); empty: the rows of the same source
+    holdout: str = ""
 
 
 _LMSYS_EP = "LMSYS blog 2025-05-05, 'Deploying DeepSeek with PD Disaggregation and Large-scale Expert Parallelism on 96 H100 GPUs'"
@@ -382,7 +385,7 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         "; TensorRT-LLM MLA attention with an FP8 cache (--kv-cache-dtype fp8_e4m3), FlashInfer's TensorRT-LLM MoE "
         "kernels, no MTP",
         _INFX_ASSUMED + "; attention arithmetic in BF16 (not stated)", model="deepseek-r1", measure=_INFX_MEASURE,
-        interleaved_prefill=_INFX_PREFILL, date="2026-05-22", first_token_s=248.74e-3,
+        interleaved_prefill=_INFX_PREFILL, holdout="InferenceX, the B200 recipe", date="2026-05-22", first_token_s=248.74e-3,
     ),
     Deployment(
         "infx-b200-tp8-c64", "SGLang, 8 x B200, TP8, 64 users", "b200", _infx_tok_s(64, 21.73e-3), _INFX_B200,
@@ -390,12 +393,12 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         "as the 8-user row, 64 concurrent requests, mean time per output token 21.73 ms, mean time to first token "
         "1,170.32 ms",
         _INFX_ASSUMED + "; attention arithmetic in BF16 (not stated)", model="deepseek-r1", measure=_INFX_MEASURE,
-        interleaved_prefill=_INFX_PREFILL, date="2026-05-22", first_token_s=1170.32e-3,
+        interleaved_prefill=_INFX_PREFILL, holdout="InferenceX, the B200 recipe", date="2026-05-22", first_token_s=1170.32e-3,
     ),
     Deployment(
         "infx-h200-tp8-8k-c8", "SGLang, 8 x H200, TP8, 8 users, 8K prompts", "h200", _infx_tok_s(8, 13.88e-3),
         _INFX_H200, dict(_INFX_TP8, batch_per_gpu=1, seq_len=_INFX_8K1K_CONTEXT),
-        "as the 1K-prompt rows, " + _INFX_8K1K + ", 8 concurrent requests, mean time per output token 13.88 ms, "
+        "as the 1K-prompt rows (the 8K path caps running requests at 256, not 512), " + _INFX_8K1K + ", 8 concurrent requests, mean time per output token 13.88 ms, "
         "mean time to first token 490.53 ms",
         _INFX_8K_ASSUMED, model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_8K_PREFILL,
         date="2026-05-17", first_token_s=490.53e-3,
@@ -403,7 +406,7 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
     Deployment(
         "infx-h200-tp8-8k-c64", "SGLang, 8 x H200, TP8, 64 users, 8K prompts", "h200", _infx_tok_s(64, 49.33e-3),
         _INFX_H200, dict(_INFX_TP8, batch_per_gpu=8, seq_len=_INFX_8K1K_CONTEXT),
-        "as the 1K-prompt rows, " + _INFX_8K1K + ", 64 concurrent requests, mean time per output token 49.33 ms, "
+        "as the 1K-prompt rows (the 8K path caps running requests at 256, not 512), " + _INFX_8K1K + ", 64 concurrent requests, mean time per output token 49.33 ms, "
         "mean time to first token 2,245.58 ms",
         _INFX_8K_ASSUMED, model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_8K_PREFILL,
         date="2026-05-17", first_token_s=2245.58e-3,
@@ -415,7 +418,7 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         "mean time per output token 10.12 ms, mean time to first token 146.08 ms; " + _INFX_1K1K + "; the B200 "
         "recipe: TensorRT-LLM MLA attention with an FP8 cache, FlashInfer's TensorRT-LLM MoE kernels, no MTP",
         _INFX_ASSUMED + "; attention arithmetic in BF16 (not stated)", model="deepseek-r1", measure=_INFX_MEASURE,
-        interleaved_prefill=_INFX_PREFILL, date="2026-05-22", first_token_s=146.08e-3,
+        interleaved_prefill=_INFX_PREFILL, holdout="InferenceX, the B200 recipe", date="2026-05-22", first_token_s=146.08e-3,
     ),
     Deployment(
         "infx-b300-tp8-c64", "SGLang, 8 x B300, TP8, 64 users", "b300", _infx_tok_s(64, 21.17e-3), _INFX_B300,
@@ -423,7 +426,7 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         "as the 8-user row, 64 concurrent requests, mean time per output token 21.17 ms, mean time to first token "
         "623.66 ms",
         _INFX_ASSUMED + "; attention arithmetic in BF16 (not stated)", model="deepseek-r1", measure=_INFX_MEASURE,
-        interleaved_prefill=_INFX_PREFILL, date="2026-05-22", first_token_s=623.66e-3,
+        interleaved_prefill=_INFX_PREFILL, holdout="InferenceX, the B200 recipe", date="2026-05-22", first_token_s=623.66e-3,
     ),
     Deployment(
         "infx-mi325x-tp8-c8", "SGLang, 8 x MI325X, TP8, 8 users (checked, not fitted)", "mi325x",
@@ -432,7 +435,8 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         "DeepSeek-R1-0528 FP8, SGLang v0.5.9 for ROCm, tensor parallel over 8 GPUs, 8 concurrent requests, mean "
         "time per output token 26.17 ms, mean time to first token 418.1 ms (median 118.8 ms); " + _INFX_1K1K +
         "; AITER attention with an FP8 cache "
-        "(--kv-cache-dtype fp8_e4m3), no MTP",
+        "(--kv-cache-dtype fp8_e4m3), 4 decode steps between scheduling rounds (--num-continuous-decode-steps 4), "
+        "no MTP",
         _INFX_ASSUMED + "; checked, not fitted: the estimate's matmul rates and overheads come from NVIDIA GPUs "
         "and engines, and this row shows how far they carry to AMD's",
         model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_PREFILL, date="2026-03-08", fitted=False,
@@ -444,7 +448,8 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         dict(_INFX_TP8, batch_per_gpu=1, seq_len=_INFX_8K1K_CONTEXT, kv_dtype="fp8"),
         "DeepSeek-R1-0528 FP8, SGLang v0.5.19 for ROCm, tensor parallel over 8 GPUs, 8 concurrent requests, mean "
         "time per output token 21.56 ms, mean time to first token 1,026.66 ms; " + _INFX_8K1K + "; AITER "
-        "attention with an FP8 cache (--kv-cache-dtype fp8_e4m3), no MTP",
+        "attention with an FP8 cache (--kv-cache-dtype fp8_e4m3), 4 decode steps between scheduling rounds "
+        "(--num-continuous-decode-steps 4), no MTP",
         _INFX_8K_ASSUMED + "; checked, not fitted, like the March MI325X row",
         model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_8K_PREFILL, date="2026-09-10",
         fitted=False, first_token_s=1026.66e-3,
@@ -586,6 +591,16 @@ def prefill_rate(d: Deployment) -> float:
                          s.get("moe_parallel", "ep"), s.get("kv_dtype", "bf16"))
 
 
+def _accept(d: Deployment) -> float:
+    """Tokens accepted per step in the row's estimate (its settings, then the estimate's own)."""
+    return {"accept_length": 1.0, **d.settings, **d.estimate_settings}["accept_length"]
+
+
+def _holdout(d: Deployment) -> str:
+    """The rows held out with ``d`` in its leave-one-out fit: its group, else its source."""
+    return d.holdout or d.source
+
+
 def prefill_pause_s(d: Deployment, batch_per_gpu: float) -> float:
     """Seconds per decode step spent prefilling other users' new prompts, where prefill runs on
     the same GPUs as decode (a serving benchmark's time per output token counts these pauses).
@@ -600,8 +615,7 @@ def prefill_pause_s(d: Deployment, batch_per_gpu: float) -> float:
         return 0.0
     p = d.interleaved_prefill
     users = batch_per_gpu * p["gpus"]
-    accept = d.settings.get("accept_length", 1.0)
-    return max(0.0, users - 1) * accept * p["prompt_len"] / (p["output_len"] * prefill_rate(d) * p["gpus"])
+    return max(0.0, users - 1) * _accept(d) * p["prompt_len"] / (p["output_len"] * prefill_rate(d) * p["gpus"])
 
 
 def prefill_time_s(d: Deployment) -> float:
@@ -624,8 +638,7 @@ def max_prefill_pause_s(d: Deployment, batch_per_gpu: float) -> float | None:
         return None
     p = d.interleaved_prefill
     users = batch_per_gpu * p["gpus"]
-    accept = d.settings.get("accept_length", 1.0)
-    return max(0.0, users - 1) * accept * d.first_token_s / p["output_len"]
+    return max(0.0, users - 1) * _accept(d) * d.first_token_s / p["output_len"]
 
 
 def _with_pause(r: dict, pause: float) -> dict:
@@ -842,7 +855,7 @@ def _at_max_pause(d: Deployment, est: dict, meas: float) -> dict:
     """The estimate with the most the pauses can cost (:func:`max_prefill_pause_s`) in place of the
     prefill estimate's pauses, where the source gives a first-token time."""
     pause = max_prefill_pause_s(d, est["batch_per_gpu"])
-    if pause is None:
+    if pause is None or est["step_time_s"] <= 0:
         return {"estimate_max_prefill_pause_s": None, "estimate_at_max_pause_tokens_per_s_per_gpu": None,
                 "estimate_at_max_pause_error": None}
     slow = _with_pause(est, pause)["tokens_per_s_per_gpu"]
@@ -885,7 +898,7 @@ def _validate_cached(key: tuple) -> dict:
             per_step = max(mtp) if mtp else None
         # held out with every row from the same source (sibling loads of one benchmark share its
         # engine and setup, so keeping a sibling would flatter the error)
-        fit_loo = fit_estimate(obs_at, keys - {e.key for e in decode if e.source == d.source}) \
+        fit_loo = fit_estimate(obs_at, keys - {e.key for e in decode if _holdout(e) == _holdout(d)}) \
             if d.group == "decode" else fit_all
         est = _estimate_point(d, eff, fit_loo)
         est_in = _estimate_point(d, eff, fit_all)

@@ -179,6 +179,15 @@ def render_plain(name: str, result: dict) -> str:
                    "their product is measured / tight):\n"
                    + _table(grows, ("deployment",) + tuple(OUTPUTS[k].label.lower() for k in steps)
                             + ("measured / tight",)))
+        frows = [(r["label"], fmt.value(r["measured_first_token_s"], "s"), fmt.value(r["estimate_prefill_s"], "s"),
+                  fmt.value(r["estimate_prefill_pause_s"], "s"), fmt.value(r["estimate_max_prefill_pause_s"], "s"),
+                  _signed(r["estimate_error"]), _signed(r["estimate_at_max_pause_error"]))
+                 for r in result["rows"].values() if r["group"] == "decode" and r["measured_first_token_s"]]
+        if frows:
+            out.append("prefill pauses against the benchmarks' own first-token times (a newcomer's prompt is "
+                       "prefilled before its first token, so that time caps the pause):\n"
+                       + _table(frows, ("deployment", "first token, measured", "prefill, estimated",
+                                        "pause per step", "pause at most", "error", "error at most pause")))
         out.append(f"estimate: leave-one-out (fitted without the row); all fitted (NVIDIA) rows: overhead factor "
                    f"{result['overhead_factor']:.3f}, fixed {result['step_overhead_s'] * 1e3:.2f} ms per step, "
                    f"Blackwell attention share {result['blackwell_attention_share']:.2f}, CPU time without overlap "

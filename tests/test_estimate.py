@@ -523,6 +523,11 @@ def test_validate_cli_json_and_printed_targets():
     for t in V["targets"].values():
         if not t["met"]:
             assert "NOT MET" in plain
+    # the first-token check: one line per row with a published first-token time, its cap beside it
+    part = plain.split("first-token times")[1].split("estimate: leave-one-out")[0]
+    capped = [r for r in V["rows"].values() if r["group"] == "decode" and r["measured_first_token_s"]]
+    assert capped and all(r["label"] in part for r in capped)
+    assert "MI355X" not in part  # prefill on other GPUs: nothing to cap
 
 
 def test_two_batch_timeline_follows_deepseeks_pipeline_profile_data():

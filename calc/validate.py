@@ -601,6 +601,15 @@ def _holdout(d: Deployment) -> str:
     return d.holdout or d.source
 
 
+def _prompts_waited_per_step(d: Deployment, batch_per_gpu: float) -> float:
+    """Other users' new prompts a request waits for per decode step: ``(U - 1) a / O`` (see
+    :func:`prefill_pause_s`); zero where decode runs alone."""
+    if not d.interleaved_prefill:
+        return 0.0
+    p = d.interleaved_prefill
+    return max(0.0, batch_per_gpu * p["gpus"] - 1) * _accept(d) / p["output_len"]
+
+
 def prefill_pause_s(d: Deployment, batch_per_gpu: float) -> float:
     """Seconds per decode step spent prefilling other users' new prompts, where prefill runs on
     the same GPUs as decode (a serving benchmark's time per output token counts these pauses).
@@ -609,13 +618,9 @@ def prefill_pause_s(d: Deployment, batch_per_gpu: float) -> float:
     every ``O / a`` steps (``O`` output tokens, ``a`` accepted per step), so ``U a / O`` prompts
     of ``P`` tokens arrive per step, of which a given request waits for the other users' share
     ``(U - 1) / U``. The GPUs prefill at ``r`` prompt tokens/s per GPU (:func:`prefill_rate`), a
-    prompt in ``P / (r G)``: per step ``(U - 1) a P / (O r G)``. InferenceX on 8 H200 with 64 users,
-    922-token prompts and outputs: ``63 x 922 / (922 x r x 8)``."""
-    if not d.interleaved_prefill:
-        return 0.0
-    p = d.interleaved_prefill
-    users = batch_per_gpu * p["gpus"]
-    return max(0.0, users - 1) * _accept(d) * p["prompt_len"] / (p["output_len"] * prefill_rate(d) * p["gpus"])
+    prompt in ``P / (r G)`` (:func:`prefill_time_s`): per step ``(U - 1) a P / (O r G)``.
+    InferenceX on 8 H200 with 64 users, 922-token prompts and outputs: ``63 x 922 / (922 x r x 8)``."""
+    return _prompts_waited_per_step(d, batch_per_gpu) * prefill_time_s(d)
 
 
 def prefill_time_s(d: Deployment) -> float:
@@ -636,9 +641,7 @@ def max_prefill_pause_s(d: Deployment, batch_per_gpu: float) -> float | None:
     ``None`` where the source gives no first-token time."""
     if not d.interleaved_prefill or d.first_token_s <= 0:
         return None
-    p = d.interleaved_prefill
-    users = batch_per_gpu * p["gpus"]
-    return max(0.0, users - 1) * _accept(d) * d.first_token_s / p["output_len"]
+    return _prompts_waited_per_step(d, batch_per_gpu) * d.first_token_s
 
 
 def _with_pause(r: dict, pause: float) -> dict:
@@ -654,7 +657,7 @@ def _with_pauses(d: Deployment, r: dict) -> dict:
     pause = prefill_pause_s(d, r["batch_per_gpu"])
     if pause <= 0 or r["step_time_s"] <= 0:
         return dict(r, prefill_pause_s=0.0)
-    return _with_pause(dict(r, prefill_pause_s=0.0), pause)
+    return _with_pause(r, pause)
 
 
 def _estimate_point(d: Deployment, eff: dict, fit: Fit) -> dict:

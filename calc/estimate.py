@@ -12,7 +12,10 @@ the best rates ever measured, at the boost clock. Here the same kernels
   matmuls reach 0.67 of HBM bandwidth (the mean of DeepGEMM's M = 64 and 128 rows), the
   grouped expert matmul 0.61 of it (its 256-row shapes) or 0.50-0.62 of the sustained FP8
   peak depending on tokens per expert (DeepGEMM's masked layout), attention 0.90 of HBM
-  bandwidth or the attention efficiency of the compute peak (FlashMLA on Hopper); on
+  bandwidth or the attention efficiency of the compute peak (FlashMLA on Hopper). On AMD GPUs,
+  matmuls on block-scaled FP8 weights read them at the rate AMD's own tuned kernels reach
+  (:data:`calc.measured.AITER_DECODE_GEMM`: 1,678 GB/s on an MI355X, 837 GB/s on an MI325X,
+  a fifth of the bandwidth or less). On
   Blackwell, attention reaches a fitted share of that efficiency
   (``blackwell_attention_share``, fitted to the GB200 deployments; TensorRT-LLM's kernel
   benchmarked alone on a B200 reaches more, :func:`calc.measured.blackwell_attention_share_kernel`);
@@ -22,9 +25,8 @@ the best rates ever measured, at the boost clock. Here the same kernels
   (:func:`calc.measured.cdna3_attention_share`, 0.20). With the experts split by TP, each MoE
   layer is one fused MoE call, timed on each GPU family by its own published benchmark
   (:data:`calc.measured.FUSED_MOE`): a fixed time per call (launch, routing alignment,
-  activation: about 46 us on B200, 27 us on H200, 24 us on MI355X, which MI300X and MI325X
-  take too) plus the expert slices it reads at that benchmark's share of HBM bandwidth (0.74,
-  0.82, 0.86). At a few tokens per step the fixed time is most of the call, which may be why 8
+  activation: about 46 us on B200, 27 us on H200, 24 us on MI355X, 47 us on MI325X) plus the
+  expert slices it reads at that benchmark's share of HBM bandwidth (0.74, 0.82, 0.86, 0.81). At a few tokens per step the fixed time is most of the call, which may be why 8
   users on 8 B200s decode barely faster than on 8 H200s.
 * **Tensor-parallel all-reduces** cost their bytes over the link plus a latency per call: SGLang's
   custom all-reduce takes 5.9 us for its smallest message on 8 GPUs
@@ -59,8 +61,9 @@ attention share. The CPU time is recomputed inside each leave-one-out fold (the 
 figure is itself a validation row). The error band is the spread of the leave-one-out errors,
 kept per maker: NVIDIA GPUs take the band of the NVIDIA rows (the fit); AMD GPUs that band
 widened by the AMD rows, which check the estimate without entering the fit (InferenceX: SGLang on
-8 MI325X, tensor parallel, decoded under half its estimate in March 2026 and about half in
-September; on MI355X with expert parallelism and prefill elsewhere, about three quarters).
+8 MI325X, tensor parallel, decoded at about half its estimate in March 2026 and seven tenths in
+September; on MI355X, within a tenth with expert parallelism and prefill elsewhere; AMD's own
+benchmark of vLLM on 8 MI355X: within a tenth at 64 users, four fifths of it at 8).
 """
 
 from __future__ import annotations
@@ -95,9 +98,10 @@ FITTED_BLACKWELL_ATTENTION_SHARE = 0.44
 BAND_ERROR_LOW = 0.2147
 BAND_ERROR_HIGH = 0.1249
 #: For AMD GPUs: the NVIDIA band widened by the AMD deployments, which check the estimate without
-#: entering its fit (three so far: SGLang on 8 MI325X ran at under half the estimate in March 2026 and
-#: at about half in September, on MI355X with expert parallelism at about three quarters).
-BAND_ERROR_LOW_AMD = 0.6197
+#: entering its fit (five so far: SGLang on 8 MI325X ran at about half the estimate in March 2026 and
+#: at seven tenths in September; on MI355X, within a tenth with expert parallelism and at 64 users
+#: with tensor parallelism, at four fifths with 8 users).
+BAND_ERROR_LOW_AMD = 0.4751
 BAND_ERROR_HIGH_AMD = 0.1249
 
 #: Time of one TP all-reduce beyond its bytes over the link: the smallest message of SGLang's
@@ -178,6 +182,10 @@ def kernel_time(k: Kernel, gpu: Accelerator, x: TightInputs, blackwell_attention
             mem_eff = measured.fused_moe_fit(gpu.arch)[1]
     else:
         mem_eff, comp_eff = measured.decode_gemm_memory_efficiency(), LARGE_GEMM_EFFICIENCY
+        if k.weight_block and k.dtype == "fp8" and gpu.arch in measured.AITER_DECODE_GEMM:
+            # AMD GPUs: block-scaled FP8 matmuls read weights at the rate AMD's own tuned kernels
+            # reach at decode sizes (calc.measured.AITER_DECODE_GEMM), not DeepGEMM's
+            mem_eff = measured.aiter_decode_gemm_rate(gpu.arch) / gpu.hbm_bw
     mem_eff, comp_eff = min(mem_eff, best_mem), min(comp_eff, best_comp)
     fixed = fixed_call_time(k, gpu, x, best)
     tm = k.bytes / (gpu.hbm_bw * mem_eff)

@@ -121,6 +121,44 @@ def decode_gemm_memory_efficiency() -> float:
     return _mean(r[4] for r in DEEPGEMM_DENSE_DECODE) * GB / H800_HBM_BW
 
 
+# ---- AITER (AMD's kernels): FP8 block-scale matmuls at decode sizes -----------------------------
+
+AITER_GEMM_SOURCE = ("ROCm/aiter aiter/configs/model_configs/a8w8_blockscale_tuned_gemm_ds_v3.csv at e4048607a "
+                     "(2026-08-22): AMD's tuned FP8 matmuls with 128 x 128 weight blocks for DeepSeek-V3, the time "
+                     "its tuner measured per call, column 'us'")
+#: Per AMD GPU family (``Accelerator.arch``): (M tokens, N, K, microseconds per call) at the two
+#: sizes DeepGEMM's decode table uses (M = 64, 128). The file keys rows by compute-unit count
+#: only. CDNA4, 256 CUs (MI355X, MI350X): DeepGEMM's own six DeepSeek-V3 shapes. CDNA3, 304 CUs
+#: (MI300X and MI325X, one chip): the file has no unsplit shapes, so DeepSeek-V3's eight matmul
+#: shapes split over 8 GPUs (fused q/kv down-projection, q and kv up-projections, output
+#: projection, shared expert, dense feed-forward), added for the MI300X (PR #2881, 2026-04-30),
+#: the MI325X (PR #3951, 2026-07-23) and in AMD's bulk merge (PR #3024).
+AITER_DECODE_GEMM: dict[str, tuple] = {
+    "cdna4": (
+        (64, 2112, 7168, 20.6114), (64, 24576, 1536, 13.7416), (64, 32768, 512, 7.9558),
+        (64, 7168, 16384, 53.066), (64, 4096, 7168, 21.2311), (64, 7168, 2048, 8.8766),
+        (128, 2112, 7168, 21.1709), (128, 24576, 1536, 17.3757), (128, 32768, 512, 10.8423),
+        (128, 7168, 16384, 56.7734), (128, 4096, 7168, 23.6181), (128, 7168, 2048, 9.4978),
+    ),
+    "cdna3": (
+        (64, 2112, 7168, 16.4758), (64, 3072, 1536, 6.6606), (64, 4096, 512, 4.2628), (64, 7168, 2048, 11.0504),
+        (64, 512, 7168, 11.4426), (64, 7168, 256, 3.8629), (64, 4608, 7168, 23.5499), (64, 7168, 2304, 10.95),
+        (128, 2112, 7168, 19.7518), (128, 3072, 1536, 7.987), (128, 4096, 512, 4.2921), (128, 7168, 2048, 11.7098),
+        (128, 512, 7168, 12.3256), (128, 7168, 256, 4.5219), (128, 4608, 7168, 30.9478), (128, 7168, 2304, 12.0224),
+    ),
+}
+
+
+def aiter_decode_gemm_rate(arch: str) -> float:
+    """Bytes/s of weights that AITER's FP8 block-scale matmuls read at decode sizes on one AMD
+    GPU family: the mean over :data:`AITER_DECODE_GEMM`'s rows of ``N x K`` bytes (one byte per
+    weight) over the measured time, as DeepGEMM's mean is taken. CDNA4: 1,678 GB/s (0.21 of an
+    MI355X's 8 TB/s; DeepGEMM reaches 0.68 of an H800's); CDNA3: 837 GB/s (0.14 of an MI325X's
+    6 TB/s). Kept as a rate, not a share: at a fifth of the bandwidth or less the kernels are not
+    limited by it, so the MI300X and MI325X (same chip, different memory) take the same rate."""
+    return _mean(n * k / (us * 1e-6) for _, n, k, us in AITER_DECODE_GEMM[arch])
+
+
 def grouped_gemm_efficiency(tokens_per_expert: float) -> float:
     """Share of the sustained FP8 peak that DeepGEMM's masked grouped GEMM reaches with
     ``tokens_per_expert`` rows per expert: its measured TFLOPS (mean of the two shapes at 256,
@@ -210,19 +248,23 @@ FUSED_MOE: dict[str, FusedMoeBench] = {
         "mi355x", 257, 9, 3 * 7168 * 256, ((8, 77.4907), (16, 112.6776), (32, 158.4834), (64, 212.9873)),
         _AITER_FMOE + ", rows cu_num 256, model_dim 7168, inter_dim 256, expert 257, topk 9",
         "256,8,7168,256,257,9,... us 77.4907; 256,64,7168,256,257,9,... us 212.9873", "2026-08-22"),
+    # AITER on 304 compute units (MI325X): no rows at DeepSeek's split shape, so the nearest one, GLM-5
+    # split over 8 GPUs (hidden 6,144 instead of 7,168; 256 intermediate columns, 257 experts with the
+    # shared one, 9 picked per token), tuned "for gfx942 (MI325)" (PR #3422). The 4- and 8-token rows
+    # hold no timing (0 us) and are left out.
+    "cdna3": FusedMoeBench(
+        "mi325x", 257, 9, 3 * 6144 * 256,
+        ((1, 67.3825), (2, 71.1007), (16, 123.614), (32, 215.4935), (64, 288.4137)),
+        "ROCm/aiter aiter/configs/model_configs/a8w8_blockscale_tuned_fmoe_glm5_1.csv at e4048607a (AMD's tuned "
+        "FP8 MoE kernels for GLM-5, column 'us'), rows gfx942, cu_num 304, model_dim 6144, inter_dim 256, "
+        "expert 257, topk 9",
+        "gfx942,304,1,6144,256,257,9,... us 67.3825; gfx942,304,64,6144,256,257,9,... us 288.4137", "2026-08-18"),
 }
 
 
-#: Families without a benchmark at DeepSeek's TP8 shape of their own, and whose they take. AITER's
-#: table has CDNA3 rows at that shape only on 80 compute units, a GPU whose memory bandwidth no
-#: source here gives: CDNA3 (MI300X, MI325X) takes CDNA4's, from the same library. Any other
-#: family takes Hopper's.
-FUSED_MOE_FALLBACK = {"cdna3": "cdna4"}
-
-
 def fused_moe_bench(arch: str) -> FusedMoeBench:
-    """The fused MoE benchmark a GPU family's estimate uses (its own, or :data:`FUSED_MOE_FALLBACK`)."""
-    return FUSED_MOE.get(arch) or FUSED_MOE[FUSED_MOE_FALLBACK.get(arch, "hopper")]
+    """The fused MoE benchmark a GPU family's estimate uses: its own, or Hopper's."""
+    return FUSED_MOE.get(arch) or FUSED_MOE["hopper"]
 
 
 @functools.cache
@@ -697,6 +739,12 @@ def table() -> dict:
         "deepgemm_decode_mean": (Measured(
             _mean(r[4] for r in DEEPGEMM_DENSE_DECODE) * GB, "B/s", "DeepGEMM decode-size matmuls (M = 64, 128), mean",
             "h800", DEEPGEMM_SOURCE, "twelve rows from 1,509 to 2,668 GB/s", "2025-03-25"), (d,)),
+        **{f"aiter_decode_gemm_{arch}": (Measured(
+            aiter_decode_gemm_rate(arch), "B/s", f"AITER FP8 block-scale matmuls at decode sizes (M = 64, 128), mean "
+            f"({gpu.upper()}, {cu} compute units)", gpu, AITER_GEMM_SOURCE,
+            f"{len(AITER_DECODE_GEMM[arch])} rows from {min(us for *_, us in AITER_DECODE_GEMM[arch]):g} to "
+            f"{max(us for *_, us in AITER_DECODE_GEMM[arch]):g} us", "2026-08-22"), (d,))
+           for arch, gpu, cu in (("cdna4", "mi355x", 256), ("cdna3", "mi325x", 304))},
         "deepgemm_masked_best": (Measured(
             max(r[4] for r in DEEPGEMM_MASKED) * TFLOPS, "FLOP/s", "DeepGEMM grouped expert matmul (masked), best",
             "h800", DEEPGEMM_SOURCE, "1 | 1024 | 4096 | 7168 | 1233 TFLOPS | 924 GB/s", "2025-03-25"), (d,)),

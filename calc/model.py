@@ -76,6 +76,8 @@ class ModelConfig:
     linear_weight_bytes: float = 2.0  # attention / dense FFN / shared experts
     expert_weight_bytes: float = 2.0  # routed experts
     embedding_weight_bytes: float = 2.0  # embedding and output head
+    #: side of the square weight blocks that share one scale (DeepSeek's FP8: 128), 0 if none
+    weight_block: int = 0
     stated_total_params: float = 0.0  # as published, for tests and display
     stated_active_params: float = 0.0
     active_convention: str = ""  # how the stated activated count treats embedding and head
@@ -385,6 +387,10 @@ def from_hf_config(cfg: dict, name: str = "custom", source: str = "user config.j
     fmt = (_str(qc, "fmt") or _str(qc, "quant_method")).lower()
     if "fp8" in fmt or "e4m3" in fmt:
         kw["linear_weight_bytes"] = kw["expert_weight_bytes"] = 1.0
+        block = qc.get("weight_block_size")
+        if isinstance(block, list) and block and all(isinstance(v, int) and not isinstance(v, bool) and v > 0
+                                                     for v in block):
+            kw["weight_block"] = block[0]
     elif "mxfp4" in fmt:
         kw["expert_weight_bytes"] = 4.25 / 8
     label = printable(_str(g, "_name_or_path"), 80) or name

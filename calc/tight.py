@@ -267,7 +267,8 @@ class Kernel:
     ``grouped_gemm`` (the routed experts). ``stage`` places it in DeepSeek's decode pipeline
     (profile-data decode.jpg): ``attn0`` (projections before the core), ``attn1`` (core,
     output projection, router), ``shared``, ``mlp`` (routed experts), ``dense`` (no
-    communication to hide behind), ``head``. ``rows`` is tokens per expert (grouped GEMM)."""
+    communication to hide behind), ``head``. ``rows`` is tokens per expert (grouped GEMM).
+    ``weight_block``: side of the FP8 weight blocks sharing a scale (DeepSeek's 128), 0 if none."""
 
     name: str
     kind: str
@@ -279,6 +280,7 @@ class Kernel:
     rows: float = 0.0
     weight_bytes: float = 0.0
     kv_bytes: float = 0.0
+    weight_block: int = 0
 
 
 @dataclass(frozen=True)
@@ -408,6 +410,7 @@ def step_work(model: ModelConfig, gpu: Accelerator, x: TightInputs, batch: int) 
     lw, ew = model.linear_weight_bytes, model.embedding_weight_bytes
     wgt = 1.0 if x.count_weights else 0.0
     gemm, attn_dt = x.gemm_dtype, x.attn_dtype
+    blk = model.weight_block if gemm == "fp8" else 0  # block-scaled FP8 matmuls (not the router or head)
 
     # KV bytes one sequence reads per full-attention layer, and the tokens attended
     if model.index_topk and x.seq_len > model.index_topk:
@@ -438,13 +441,13 @@ def step_work(model: ModelConfig, gpu: Accelerator, x: TightInputs, batch: int) 
     def attention_layer(name: str, count: int, tokens: float, seqs_: float, kv_bytes_seq: float, ctx: float,
                         router_params: float) -> None:
         kernels.append(Kernel(name + "attn_in", "gemm", "attn0", count, wgt * a_in * lw / x.tp,
-                              2 * a_in * tokens, gemm, weight_bytes=wgt * a_in * lw / x.tp))
+                              2 * a_in * tokens, gemm, weight_bytes=wgt * a_in * lw / x.tp, weight_block=blk))
         kvb = seqs_ * kv_bytes_seq * r
         kernels.append(Kernel(name + "attn_core", "attention", "attn1", count, kvb, attn_flops(tokens, ctx),
                               attn_dt, kv_bytes=kvb))
         wb = wgt * (a_out + router_params) * lw / x.tp
         kernels.append(Kernel(name + "attn_out", "gemm", "attn1", count, wb, 2 * (a_out + router_params) * tokens,
-                              gemm, weight_bytes=wb))
+                              gemm, weight_bytes=wb, weight_block=blk))
 
     # attention in every layer (windowed layers read at most `window` tokens)
     if full:
@@ -465,7 +468,7 @@ def step_work(model: ModelConfig, gpu: Accelerator, x: TightInputs, batch: int) 
         if model.n_shared_experts:
             sp = model.n_shared_experts * model.expert_params
             kernels.append(Kernel(name + "shared", "gemm", "shared", count, wgt * sp * lw / x.tp, 2 * sp * tokens,
-                                  gemm, weight_bytes=wgt * sp * lw / x.tp))
+                                  gemm, weight_bytes=wgt * sp * lw / x.tp, weight_block=blk))
         n, k = model.n_routed_experts, model.num_experts_per_tok
         ebytes = model.expert_params * expert_bytes_per_param(model, x.expert_dtype)
         edt = "fp4" if x.expert_dtype == "fp4" else gemm
@@ -499,7 +502,7 @@ def step_work(model: ModelConfig, gpu: Accelerator, x: TightInputs, batch: int) 
     if dense_layers:
         fp = 3 * h * model.intermediate_size
         kernels.append(Kernel("dense_ffn", "gemm", "dense", dense_layers, wgt * fp * lw / x.tp, 2 * fp * t, gemm,
-                              weight_bytes=wgt * fp * lw / x.tp))
+                              weight_bytes=wgt * fp * lw / x.tp, weight_block=blk))
         if x.tp > 1 and x.count_network:  # the FFN's output, split over the TP GPUs, is summed
             secs, up, out = _allreduce(gpu, x, x.tp, t, h)
             comms.append(Comm("all-reduce (dense FFN TP)", dense_layers, 0.0, secs, up, out, stage="dense",
@@ -517,14 +520,14 @@ def step_work(model: ModelConfig, gpu: Accelerator, x: TightInputs, batch: int) 
         passes = (q - 1) * model.num_nextn_predict_layers
         proj = 2 * h * h
         kernels.append(Kernel("mtp_proj", "gemm", "attn0", passes, wgt * proj * lw / x.tp, 2 * proj * seqs, gemm,
-                              weight_bytes=wgt * proj * lw / x.tp))
+                              weight_bytes=wgt * proj * lw / x.tp, weight_block=blk))
         attention_layer("mtp_", passes, seqs, seqs, kv.bytes_per_token_per_layer * x.seq_len, x.seq_len, router)
         if model.is_moe:
             moe_layer("mtp_", passes, seqs)
         else:
             fp = 3 * h * model.intermediate_size
             kernels.append(Kernel("mtp_ffn", "gemm", "dense", passes, wgt * fp * lw / x.tp, 2 * fp * seqs, gemm,
-                                  weight_bytes=wgt * fp * lw / x.tp))
+                                  weight_bytes=wgt * fp * lw / x.tp, weight_block=blk))
         kernels.append(Kernel("mtp_head", "gemm", "head", passes, wgt * head_p * ew / x.tp, 2 * head_p * seqs, gemm,
                               weight_bytes=wgt * head_p * ew / x.tp))
     kv_read = m * sum(kk.kv_bytes * kk.count for kk in kernels)

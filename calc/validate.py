@@ -160,6 +160,17 @@ _INFX_8K_PREFILL = dict(prompt_len=_INFX_8K_PROMPT, output_len=_INFX_MEAN_LEN, g
 _INFX_B300 = ("SemiAnalysis InferenceX, published results of 2026-05-22 for dsr1-fp8-b300-sglang, as quoted from "
               "its API in SemiAnalysisAI/InferenceX PR #3175; flags in benchmarks/single_node/dsr1_fp8_b300.sh "
               "at ed5867f9e (the B200 recipe)")
+_ATOM_MI355X = ("ROCm/ATOM PR #409 (merged 2026-03-29), results table of workflow run 23703564227: 'DeepSeek-R1 "
+                "FP8 TP8', 1024/1024, ratio 0.8; runner atom-mi355-8gpu and flags in .github/benchmark/"
+                "oot_benchmark_models.json and .github/scripts/atom_oot_test.sh at 0079204e")
+_ATOM_STATED = ("DeepSeek-R1-0528 FP8, vLLM with AMD's ATOM plugin (image rocm/atom-dev:vllm-latest), tensor parallel "
+                "over 8 GPUs, --kv-cache-dtype fp8, --async-scheduling, CUDA graphs FULL_AND_PIECEWISE, INT4 "
+                "quick all-reduce (AITER_QUICK_REDUCE_QUANTIZATION=INT4), no speculative decoding; ")
+_ATOM_ASSUMED = ("decode speed per GPU = concurrent requests / mean time per output token / 8 GPUs, so it includes "
+                 "the pauses while newcomers' prompts are prefilled; request lengths as in InferenceX's 1K/1K "
+                 "(the same benchmark_serving.py, random range ratio 0.8); the all-reduce at the latency and "
+                 "rate of SGLang's BF16 one (INT4 quick all-reduce sends a quarter of the bytes); checked, not "
+                 "fitted")
 _INFX_MI325X_SEP = ("SemiAnalysis InferenceX, published results of 2026-09-10 for dsr1-fp8-mi325x-sglang (image "
                     "lmsysorg/sglang:v0.5.19-rocm700-mi30x), as quoted from its API in SemiAnalysisAI/InferenceX PR "
                     "#3318; flags in benchmarks/single_node/fixed_seq_len/dsr1_fp8_mi325x.sh at 843c6254f, "
@@ -469,6 +480,24 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         "the all-to-all at the rates DeepEP reaches (MoRI's are not published); checked, not fitted",
         model="deepseek-r1", measure="decode speed from the time per output token, prefill on other GPUs",
         date="2026-02-19", fitted=False,
+    ),
+    Deployment(
+        "atom-mi355x-tp8-c8", "vLLM + ATOM, 8 x MI355X, TP8, 8 users (checked, not fitted)", "mi355x",
+        _infx_tok_s(8, 11.98e-3), _ATOM_MI355X,
+        dict(_INFX_TP8, batch_per_gpu=1, kv_dtype="fp8"),
+        _ATOM_STATED + "8 concurrent requests, 80 prompts, mean time per output token 11.98 ms, mean time to first "
+        "token 119.83 ms; " + _INFX_1K1K,
+        _ATOM_ASSUMED, model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_PREFILL,
+        date="2026-03-29", fitted=False, first_token_s=119.83e-3,
+    ),
+    Deployment(
+        "atom-mi355x-tp8-c64", "vLLM + ATOM, 8 x MI355X, TP8, 64 users (checked, not fitted)", "mi355x",
+        _infx_tok_s(64, 21.27e-3), _ATOM_MI355X,
+        dict(_INFX_TP8, batch_per_gpu=8, kv_dtype="fp8"),
+        "as the 8-user row, 64 concurrent requests, 640 prompts, mean time per output token 21.27 ms, mean time "
+        "to first token 211.02 ms",
+        _ATOM_ASSUMED, model="deepseek-r1", measure=_INFX_MEASURE, interleaved_prefill=_INFX_PREFILL,
+        date="2026-03-29", fitted=False, first_token_s=211.02e-3,
     ),
     # ---- prefill and decode on the same GPUs: shown, not counted -------------------------------
     Deployment(

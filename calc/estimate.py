@@ -38,7 +38,10 @@ the best rates ever measured, at the boost clock. Here the same kernels
   combine)``. With one micro-batch and single-batch overlap (SGLang on H20 and GB200), the
   shared expert runs under the dispatch and the combine under the down projection; with
   none, everything is in series. DeepEP's low-latency rates are those measured at the EP
-  size (128 tokens per GPU). With the experts split by TP there is no all-to-all to hide and
+  size (128 tokens per GPU), and each call first costs a fixed time: a line from the cost at
+  no tokens NVIDIA's AIConfigurator measured (:data:`calc.measured.DEEPEP_LL_FLOOR`, about 25
+  us across nodes) to DeepEP's 128-token time; on AMD GPUs within one node, MoRI's own measured
+  line (:data:`calc.measured.MORI_EP8_V1`). With the experts split by TP there is no all-to-all to hide and
   engines do not split the batch: one micro-batch.
 * **Expert load imbalance**: the busiest GPU sets the pace of the expert matmuls and of the
   all-to-all. Even when routing is balanced on average, tokens land on GPUs at random: with
@@ -88,21 +91,21 @@ CPU_STEP_OVERHEAD_S = SGLANG_CPU_BATCH / SGLANG_NO_OVERLAP_TPS - SGLANG_CPU_BATC
 #: The three fitted numbers over the fitted (NVIDIA) decode-only validation rows (calc.validate.fit at the
 #: default efficiencies); the schema's defaults. A test keeps them equal to the fit. Each
 #: row's own leave-one-out estimate uses numbers fitted without it.
-FITTED_OVERHEAD_FACTOR = 1.208
-FITTED_STEP_OVERHEAD_MS = 2.436
-FITTED_BLACKWELL_ATTENTION_SHARE = 0.44
+FITTED_OVERHEAD_FACTOR = 1.171
+FITTED_STEP_OVERHEAD_MS = 2.538
+FITTED_BLACKWELL_ATTENTION_SHARE = 0.36
 #: The error band: measured decode throughput has fallen up to this far below / above its
 #: leave-one-out estimate, relative to the estimate (calc.validate, default efficiencies), over
 #: the NVIDIA deployments. Kept as numbers so the calculator need not re-run the validation; a
 #: test keeps them equal.
-BAND_ERROR_LOW = 0.2147
-BAND_ERROR_HIGH = 0.1249
+BAND_ERROR_LOW = 0.2390
+BAND_ERROR_HIGH = 0.1410
 #: For AMD GPUs: the NVIDIA band widened by the AMD deployments, which check the estimate without
 #: entering its fit (five so far: SGLang on 8 MI325X ran at about half the estimate in March 2026 and
 #: at seven tenths in September; on MI355X, within a tenth with expert parallelism and at 64 users
 #: with tensor parallelism, at four fifths with 8 users).
-BAND_ERROR_LOW_AMD = 0.4751
-BAND_ERROR_HIGH_AMD = 0.1249
+BAND_ERROR_LOW_AMD = 0.4801
+BAND_ERROR_HIGH_AMD = 0.1410
 
 #: Time of one TP all-reduce beyond its bytes over the link: the smallest message of SGLang's
 #: custom all-reduce on 8 GPUs (:data:`calc.measured.ALLREDUCE_LATENCY`, 5.9 us).

@@ -363,6 +363,54 @@ def deepep_ll_latency(ep: int, table: dict | None = None) -> tuple[float, float]
     return dl * 1e-6, cl * 1e-6
 
 
+#: DeepEP's low-latency kernels at 1 to 2,048 tokens per GPU on H200 (hidden 7,168, top-8 of 256
+#: experts, FP8 dispatch, BF16 combine; kernel time of rank 0), as NVIDIA's AIConfigurator measured
+#: them for its performance database: EP -> (dispatch, combine) microseconds of a straight line
+#: through its 1-128-token points, at no tokens. A call costs this much before it moves anything:
+#: at 8 tokens per GPU across 4 nodes, 32.0 us to dispatch where the README's rate alone gives 10.
+#: EP8 is one node over NVLink; the others cross the NICs (ConnectX-7, 400 Gb/s per GPU).
+DEEPEP_LL_FLOOR_SOURCE = ("ai-dynamo/aiconfigurator, package aiconfigurator-core 0.12.0 (PyPI), aiconfigurator_core/"
+                          "systems/data/h200_sxm/comm/sglang/0.5.6.post2/wideep_deepep_ll_perf.parquet, rows hidden_size "
+                          "7168, num_experts 256, num_token 1-128, node_num 1-8 (timed by its collector/wideep/sglang/"
+                          "deepep/test_low_latency.py)")
+DEEPEP_LL_FLOOR = {8: (14.9, 11.0), 16: (19.4, 24.3), 32: (25.5, 26.3), 64: (27.5, 25.0)}
+
+
+def deepep_ll_floor(ep: int, scale_up_domain: int) -> tuple[float, float]:
+    """(dispatch, combine) seconds a low-latency call costs at no tokens (:data:`DEEPEP_LL_FLOOR`):
+    EP8's one-node line inside one scale-up domain, else the row at or below ``ep`` (EP64's
+    beyond it)."""
+    key = 8 if ep <= scale_up_domain else max(k for k in DEEPEP_LL_FLOOR if k <= max(ep, 16))
+    d, c = DEEPEP_LL_FLOOR[key]
+    return d * 1e-6, c * 1e-6
+
+
+#: AMD's MoRI-EP, the all-to-all SGLang uses on AMD GPUs, within one 8-GPU node of MI355X (hidden
+#: 7,168, top-8 of 256 experts, FP8 dispatch, BF16 combine, random routing, timed in a HIP graph):
+#: tokens per GPU -> (dispatch us, combine us) of its first ("v1") kernels, as measured beside
+#: their successors in ROCm/mori PR #448.
+MORI_EP8_SOURCE = ("ROCm/mori PR #448 (comment of 2026-07-08), 'MI355X: ops v2 (this PR) vs mori v1 - fp8 dispatch + "
+                   "bf16 combine', table 'v2 vs v1 (CUDAGraph)', columns v1 disp and v1 comb")
+MORI_EP8_V1 = {8: (30.9, 20.2), 64: (32.7, 28.4), 128: (41.4, 39.1)}
+
+
+def _line(points: dict, col: int) -> tuple[float, float]:
+    """(intercept, slope) of the least-squares line through ``{x: (y0, y1)}``'s column ``col``."""
+    xs = list(points)
+    ys = [points[x][col] for x in xs]
+    mx, my = _mean(xs), _mean(ys)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    return my - slope * mx, slope
+
+
+def mori_ep8_times(tokens: float) -> tuple[float, float]:
+    """(dispatch, combine) seconds of one MoRI-EP call with ``tokens`` per GPU inside one node:
+    the straight line through :data:`MORI_EP8_V1` (29 us + 0.09 us per token to dispatch, 19 us
+    + 0.16 us per token to combine)."""
+    (d0, ds), (c0, cs) = _line(MORI_EP8_V1, 0), _line(MORI_EP8_V1, 1)
+    return (d0 + ds * tokens) * 1e-6, (c0 + cs * tokens) * 1e-6
+
+
 #: An independent measurement of the same low-latency kernels on ConnectX-7 NICs, by Perplexity
 #: beside its own kernels (perplexityai/pplx-garden docs/fabric-lib.md, the benchmark of arXiv
 #: 2510.27656, 2025-10-31; the GPU is not named): EP -> (dispatch us, combine us), 128 tokens
@@ -775,6 +823,22 @@ def table() -> dict:
             DEEPEP_LL[128][3] * GB, "B/s", "DeepEP low-latency combine, EP128, per GPU", "h800", DEEPEP_LL_SOURCE,
             "128 | 369 us | 39 GB/s", "2025-02-24"), (d,)),
         "deepep_ll_best_rdma": (DEEPEP_LL_BEST_RDMA, (d,)),
+        "deepep_ll_floor_ep32_dispatch": (Measured(
+            DEEPEP_LL_FLOOR[32][0] * 1e-6, "s", "DeepEP low-latency dispatch, EP32, cost of a call at no tokens (line "
+            "through 1-128 tokens per GPU)", "h200", DEEPEP_LL_FLOOR_SOURCE,
+            "node_num 4, num_token 8: dispatch_avg_t_us 32.0; num_token 128: 143.0"), (d,)),
+        "deepep_ll_floor_ep32_combine": (Measured(
+            DEEPEP_LL_FLOOR[32][1] * 1e-6, "s", "DeepEP low-latency combine, EP32, cost of a call at no tokens (line "
+            "through 1-128 tokens per GPU)", "h200", DEEPEP_LL_FLOOR_SOURCE,
+            "node_num 4, num_token 8: combine_avg_t_us 41.8; num_token 128: 263.3"), (d,)),
+        "mori_ep8_dispatch_16": (Measured(
+            mori_ep8_times(16)[0], "s", "MoRI-EP dispatch within one node, 16 tokens per GPU (line through its "
+            "8-128-token timings)", "mi355x", MORI_EP8_SOURCE, "| 8 | 24.3 | 30.9 | ... | 128 | 35.6 | 41.4 |",
+            "2026-07-08"), (d,)),
+        "mori_ep8_combine_16": (Measured(
+            mori_ep8_times(16)[1], "s", "MoRI-EP combine within one node, 16 tokens per GPU (line through its "
+            "8-128-token timings)", "mi355x", MORI_EP8_SOURCE, "| 8 | ... | 19.0 | 20.2 | ... | 128 | ... | 42.0 | 39.1 |",
+            "2026-07-08"), (d,)),
         "allreduce_latency": (ALLREDUCE_LATENCY, (d,)),
         **{f"fused_moe_{arch}": (Measured(
             b.fit()[0], "s", f"Fused MoE kernel, experts split by TP: fixed time per call ({b.gpu.upper()}, fit)", b.gpu,

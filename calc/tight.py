@@ -316,6 +316,12 @@ class StepWork:
     mtp: bool
 
 
+#: GPU families whose expert all-to-all is AMD's MoRI-EP, not DeepEP.
+AMD_ARCHS = ("cdna3", "cdna4")
+#: Tokens per GPU of DeepEP's published low-latency table (its rates are measured there).
+LL_TOKENS_MEASURED = 128
+
+
 def _ll_rates(gpu: Accelerator, ep: int) -> tuple[float, float, str]:
     """DeepEP low-latency (dispatch, combine) bytes/s for this GPU and EP size, in DeepEP's
     counting, as measured at 128 tokens per GPU (the estimate's rates): the H800 table scaled
@@ -366,9 +372,18 @@ def _ep_comm(model: ModelConfig, gpu: Accelerator, x: TightInputs, tokens: float
         up_b = sel * (d - 1) / x.ep * (disp_b + comb_b)
         out_b = sel * (x.ep - d) / x.ep * (disp_b + comb_b)
         floor = link_time(gpu, x, up_b, out_b)
+        if x.link_rates == "measured" and gpu.arch in AMD_ARCHS and x.ep <= gpu.scale_up_domain:
+            # AMD GPUs in one node: MoRI-EP's own measured line (calc.measured.MORI_EP8_V1)
+            td, tc = measured.mori_ep8_times(tokens)
+            return max(td, floor * share), max(tc, floor * (1 - share)), up_b, out_b
         if x.link_rates == "measured":
             rd, rc, _ = _ll_rates(gpu, x.ep)
-            return max(sel * disp_b / rd, floor * share), max(sel * comb_b / rc, floor * (1 - share)), up_b, out_b
+            # a line through the call's cost at no tokens and DeepEP's time at 128 tokens per GPU
+            ld, lc = measured.deepep_ll_floor(x.ep, gpu.scale_up_domain)
+            t128 = LL_TOKENS_MEASURED * k
+            td = ld + max(0.0, t128 * disp_b / rd - ld) * sel / t128
+            tc = lc + max(0.0, t128 * comb_b / rc - lc) * sel / t128
+            return max(td, floor * share), max(tc, floor * (1 - share)), up_b, out_b
         return floor * share, floor * (1 - share), up_b, out_b
     # normal mode: one copy per remote domain over the NIC, forwarded inside the domain to each
     # GPU holding one of the token's experts, counted as prefill counts it (calc.expert_traffic).

@@ -168,7 +168,7 @@ _ATOM_STATED = ("DeepSeek-R1-0528 FP8, vLLM with AMD's ATOM plugin (image rocm/a
                 "quick all-reduce (AITER_QUICK_REDUCE_QUANTIZATION=INT4), no speculative decoding; ")
 _ATOM_ASSUMED = ("decode speed per GPU = concurrent requests / mean time per output token / 8 GPUs, so it includes "
                  "the pauses while newcomers' prompts are prefilled; request lengths as in InferenceX's 1K/1K "
-                 "(the same benchmark_serving.py, random range ratio 0.8); the all-reduce at the latency and "
+                 "(kimbochen/bench_serving's benchmark_serving.py, random range ratio 0.8, as InferenceX runs it); the all-reduce at the latency and "
                  "rate of SGLang's BF16 one (INT4 quick all-reduce sends a quarter of the bytes); checked, not "
                  "fitted")
 _INFX_MI325X_SEP = ("SemiAnalysis InferenceX, published results of 2026-09-10 for dsr1-fp8-mi325x-sglang (image "
@@ -477,7 +477,8 @@ DEPLOYMENTS: tuple[Deployment, ...] = (
         "random (--ep-dispatch-algorithm fake); no MTP",
         "decode speed per GPU = concurrent requests / mean time per output token / 16 decode GPUs (prefill ran "
         f"on other GPUs); average context {_INFX_1K1K_CONTEXT:,}; one micro-batch (no two-batch overlap flag); "
-        "the all-to-all at the rates DeepEP reaches (MoRI's are not published); checked, not fitted",
+        "the all-to-all at the times MoRI's first kernels took on 8 MI355X in AMD's own benchmark (ROCm/mori PR "
+        "#448); checked, not fitted",
         model="deepseek-r1", measure="decode speed from the time per output token, prefill on other GPUs",
         date="2026-02-19", fitted=False,
     ),

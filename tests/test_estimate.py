@@ -983,3 +983,40 @@ def test_estimate_steps_from_the_bound_multiply_to_estimate_over_tight(model, gp
     assert math.prod(r[k] for k in est_mod.BOUND_TO_ESTIMATE) == pytest.approx(r["estimate_over_tight"], rel=1e-9)
     for k in ("gap_schedule", "gap_clock", "gap_kernel_rates", "gap_expert_load"):
         assert 0 < r[k] <= 1 + 1e-9, k
+
+
+def test_all_to_all_calls_cost_a_fixed_time_first():
+    """DeepEP publishes its low-latency times at 128 tokens per GPU only (EP32: 155 us to
+    dispatch, 273 to combine). NVIDIA's AIConfigurator timed the same kernels on H200s at 1 to
+    2,048 tokens (aiconfigurator-core 0.12.0 on PyPI, systems/data/h200_sxm/comm/sglang/
+    0.5.6.post2/wideep_deepep_ll_perf.parquet): across 4 nodes, 32.0 us to dispatch and 41.8 to
+    combine 8 tokens, 143.0 and 263.3 at 128, so a line through its points starts near 26 us for
+    each. The estimate charges a line from that start to DeepEP's 128-token time; at 8 tokens it
+    lands within a tenth of AIConfigurator's timings, where the rate alone gave a third of them.
+    AMD's MoRI (ROCm/mori PR #448, its first kernels on 8 MI355X): 30.9 / 20.2 us at 8 tokens,
+    41.4 / 39.1 at 128; the estimate takes the line through its three points."""
+    from calc.tight import TightInputs, _ep_comm
+    assert measured.DEEPEP_LL_FLOOR[32] == (25.5, 26.3) and measured.DEEPEP_LL_FLOOR[8] == (14.9, 11.0)
+    m, g = calc.MODELS["deepseek-v3"], calc.GPUS["h200"]
+    x = TightInputs(seq_len=1000, ep=32, batch_per_gpu=8, micro_batches=1)
+    d8, c8, _, _ = _ep_comm(m, g, x, 8)
+    assert d8 * 1e6 == pytest.approx(32.0, rel=0.1) and c8 * 1e6 == pytest.approx(41.8, rel=0.1)
+    d128, c128, _, _ = _ep_comm(m, g, x, 128)
+    assert d128 * 1e6 == pytest.approx(155, rel=0.02) and c128 * 1e6 == pytest.approx(273, rel=0.02)
+    rd, rc = measured.deepep_ll_rates(32)
+    disp_b, comb_b = measured.deepep_message_bytes(7168)
+    assert 8 * 8 * disp_b / rd < d8 / 3  # the rate alone
+    d1, c1, _, _ = _ep_comm(m, g, x, 1)
+    assert d1 > 25.5e-6 and c1 > 26.3e-6
+    # inside one NVLink domain: the one-node line; beyond EP64: EP64's
+    assert measured.deepep_ll_floor(8, 8) == pytest.approx((14.9e-6, 11.0e-6)) and measured.deepep_ll_floor(
+        72, 72) == measured.deepep_ll_floor(8, 8)
+    assert measured.deepep_ll_floor(128, 8) == measured.deepep_ll_floor(64, 8) == pytest.approx((27.5e-6, 25.0e-6))
+    # MoRI on AMD GPUs within one node
+    for t, (dus, cus) in measured.MORI_EP8_V1.items():
+        dm, cm = measured.mori_ep8_times(t)
+        assert dm * 1e6 == pytest.approx(dus, abs=2.5) and cm * 1e6 == pytest.approx(cus, abs=2.5)
+    a = calc.GPUS["mi355x"]
+    xa = TightInputs(seq_len=1000, ep=8, batch_per_gpu=16, micro_batches=1)
+    assert _ep_comm(m, a, xa, 16)[:2] == measured.mori_ep8_times(16)
+    assert "PR #448" in DECODE["infx-mi355x-dep8-c256"]["assumed"]

@@ -14,8 +14,8 @@ the best rates ever measured, at the boost clock. Here the same kernels
   peak depending on tokens per expert (DeepGEMM's masked layout), attention 0.90 of HBM
   bandwidth or the attention efficiency of the compute peak (FlashMLA on Hopper). On AMD GPUs,
   matmuls on block-scaled FP8 weights read them at the rate AMD's own tuned kernels reach
-  (:data:`calc.measured.AITER_DECODE_GEMM`: 1,678 GB/s on an MI355X, 837 GB/s on an MI325X,
-  a fifth of the bandwidth or less). On
+  (:data:`calc.measured.AITER_DECODE_GEMM`: on an MI355X 1,678 GB/s unsplit, 942 GB/s split
+  over 8 GPUs; on an MI325X 837 GB/s split; about a fifth of the bandwidth or less). On
   Blackwell, attention reaches a fitted share of that efficiency
   (``blackwell_attention_share``, fitted to the GB200 deployments; TensorRT-LLM's kernel
   benchmarked alone on a B200 reaches more, :func:`calc.measured.blackwell_attention_share_kernel`);
@@ -40,8 +40,9 @@ the best rates ever measured, at the boost clock. Here the same kernels
   none, everything is in series. DeepEP's low-latency rates are those measured at the EP
   size (128 tokens per GPU), and each call first costs a fixed time: a line from the cost at
   no tokens NVIDIA's AIConfigurator measured (:data:`calc.measured.DEEPEP_LL_FLOOR`, about 25
-  us across nodes) to DeepEP's 128-token time; on AMD GPUs within one node, MoRI's own measured
-  line (:data:`calc.measured.MORI_EP8_V1`). With the experts split by TP there is no all-to-all to hide and
+  us across nodes) to DeepEP's 128-token time, the part beyond that cost scaled by the GPU's link
+  over the H800's; on MI355X-class GPUs within one node, MoRI's own measured line
+  (:data:`calc.measured.MORI_EP8_V1`). With the experts split by TP there is no all-to-all to hide and
   engines do not split the batch: one micro-batch.
 * **Expert load imbalance**: the busiest GPU sets the pace of the expert matmuls and of the
   all-to-all. Even when routing is balanced on average, tokens land on GPUs at random: with
@@ -66,7 +67,7 @@ kept per maker: NVIDIA GPUs take the band of the NVIDIA rows (the fit); AMD GPUs
 widened by the AMD rows, which check the estimate without entering the fit (InferenceX: SGLang on
 8 MI325X, tensor parallel, decoded at about half its estimate in March 2026 and seven tenths in
 September; on MI355X, within a tenth with expert parallelism and prefill elsewhere; AMD's own
-benchmark of vLLM on 8 MI355X: within a tenth at 64 users, four fifths of it at 8).
+benchmark of vLLM on 8 MI355X: within a tenth at 64 users, seven eighths of it at 8).
 """
 
 from __future__ import annotations
@@ -91,21 +92,21 @@ CPU_STEP_OVERHEAD_S = SGLANG_CPU_BATCH / SGLANG_NO_OVERLAP_TPS - SGLANG_CPU_BATC
 #: The three fitted numbers over the fitted (NVIDIA) decode-only validation rows (calc.validate.fit at the
 #: default efficiencies); the schema's defaults. A test keeps them equal to the fit. Each
 #: row's own leave-one-out estimate uses numbers fitted without it.
-FITTED_OVERHEAD_FACTOR = 1.171
-FITTED_STEP_OVERHEAD_MS = 2.538
-FITTED_BLACKWELL_ATTENTION_SHARE = 0.36
+FITTED_OVERHEAD_FACTOR = 1.178
+FITTED_STEP_OVERHEAD_MS = 2.480
+FITTED_BLACKWELL_ATTENTION_SHARE = 0.41
 #: The error band: measured decode throughput has fallen up to this far below / above its
 #: leave-one-out estimate, relative to the estimate (calc.validate, default efficiencies), over
 #: the NVIDIA deployments. Kept as numbers so the calculator need not re-run the validation; a
 #: test keeps them equal.
-BAND_ERROR_LOW = 0.2390
-BAND_ERROR_HIGH = 0.1410
+BAND_ERROR_LOW = 0.2370
+BAND_ERROR_HIGH = 0.1432
 #: For AMD GPUs: the NVIDIA band widened by the AMD deployments, which check the estimate without
 #: entering its fit (five so far: SGLang on 8 MI325X ran at about half the estimate in March 2026 and
 #: at seven tenths in September; on MI355X, within a tenth with expert parallelism and at 64 users
-#: with tensor parallelism, at four fifths with 8 users).
-BAND_ERROR_LOW_AMD = 0.4801
-BAND_ERROR_HIGH_AMD = 0.1410
+#: with tensor parallelism, at seven eighths with 8 users).
+BAND_ERROR_LOW_AMD = 0.4807
+BAND_ERROR_HIGH_AMD = 0.1432
 
 #: Time of one TP all-reduce beyond its bytes over the link: the smallest message of SGLang's
 #: custom all-reduce on 8 GPUs (:data:`calc.measured.ALLREDUCE_LATENCY`, 5.9 us).
@@ -185,10 +186,10 @@ def kernel_time(k: Kernel, gpu: Accelerator, x: TightInputs, blackwell_attention
             mem_eff = measured.fused_moe_fit(gpu.arch)[1]
     else:
         mem_eff, comp_eff = measured.decode_gemm_memory_efficiency(), LARGE_GEMM_EFFICIENCY
-        if k.weight_block and k.dtype == "fp8" and gpu.arch in measured.AITER_DECODE_GEMM:
+        if k.weight_block and k.dtype == "fp8" and gpu.arch in measured.AITER_GEMM_ARCHS:
             # AMD GPUs: block-scaled FP8 matmuls read weights at the rate AMD's own tuned kernels
-            # reach at decode sizes (calc.measured.AITER_DECODE_GEMM), not DeepGEMM's
-            mem_eff = measured.aiter_decode_gemm_rate(gpu.arch) / gpu.hbm_bw
+            # reach at decode sizes and this split (calc.measured.AITER_DECODE_GEMM), not DeepGEMM's
+            mem_eff = measured.aiter_decode_gemm_rate(gpu.arch, x.tp) / gpu.hbm_bw
     mem_eff, comp_eff = min(mem_eff, best_mem), min(comp_eff, best_comp)
     fixed = fixed_call_time(k, gpu, x, best)
     tm = k.bytes / (gpu.hbm_bw * mem_eff)

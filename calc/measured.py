@@ -117,7 +117,7 @@ def _mean(xs) -> float:
 
 def decode_gemm_memory_efficiency() -> float:
     """Share of HBM bandwidth that DeepGEMM's decode-sized dense GEMMs reach: the mean of its
-    twelve M = 64 and M = 128 rows (1,509-2,668 GB/s) over 3,350 GB/s: 0.68."""
+    twelve M = 64 and M = 128 rows (1,509-2,668 GB/s) over 3,350 GB/s: 0.67."""
     return _mean(r[4] for r in DEEPGEMM_DENSE_DECODE) * GB / H800_HBM_BW
 
 
@@ -126,37 +126,50 @@ def decode_gemm_memory_efficiency() -> float:
 AITER_GEMM_SOURCE = ("ROCm/aiter aiter/configs/model_configs/a8w8_blockscale_tuned_gemm_ds_v3.csv at e4048607a "
                      "(2026-08-22): AMD's tuned FP8 matmuls with 128 x 128 weight blocks for DeepSeek-V3, the time "
                      "its tuner measured per call, column 'us'")
-#: Per AMD GPU family (``Accelerator.arch``): (M tokens, N, K, microseconds per call) at the two
-#: sizes DeepGEMM's decode table uses (M = 64, 128). The file keys rows by compute-unit count
-#: only. CDNA4, 256 CUs (MI355X, MI350X): DeepGEMM's own six DeepSeek-V3 shapes. CDNA3, 304 CUs
-#: (MI300X and MI325X, one chip): the file has no unsplit shapes, so DeepSeek-V3's eight matmul
-#: shapes split over 8 GPUs (fused q/kv down-projection, q and kv up-projections, output
-#: projection, shared expert, dense feed-forward), added for the MI300X (PR #2881, 2026-04-30),
-#: the MI325X (PR #3951, 2026-07-23) and in AMD's bulk merge (PR #3024).
-AITER_DECODE_GEMM: dict[str, tuple] = {
-    "cdna4": (
+#: (M tokens, N, K, microseconds per call) at the two sizes DeepGEMM's decode table uses (M = 64,
+#: 128), per AMD GPU family (``Accelerator.arch``) and weight split: ``"full"``, DeepGEMM's own six
+#: DeepSeek-V3 shapes, unsplit; ``"tp8"``, DeepSeek-V3's eight matmul shapes split over 8 GPUs
+#: (fused q/kv down-projection, q and kv up-projections, output projection, shared expert, dense
+#: feed-forward). The file keys rows by chip (``gfx``) and compute-unit count. CDNA4: gfx950 with
+#: 256 CUs (MI355X, MI350X), both sets. CDNA3: gfx942 with 304 CUs (MI300X and MI325X, one chip),
+#: split shapes only, added for the MI300X (PR #2881, 2026-04-30), the MI325X (PR #3951,
+#: 2026-07-23) and in AMD's bulk merge (PR #3024).
+AITER_DECODE_GEMM: dict[tuple[str, str], tuple] = {
+    ("cdna4", "full"): (
         (64, 2112, 7168, 20.6114), (64, 24576, 1536, 13.7416), (64, 32768, 512, 7.9558),
         (64, 7168, 16384, 53.066), (64, 4096, 7168, 21.2311), (64, 7168, 2048, 8.8766),
         (128, 2112, 7168, 21.1709), (128, 24576, 1536, 17.3757), (128, 32768, 512, 10.8423),
         (128, 7168, 16384, 56.7734), (128, 4096, 7168, 23.6181), (128, 7168, 2048, 9.4978),
     ),
-    "cdna3": (
+    ("cdna4", "tp8"): (
+        (64, 2112, 7168, 20.6114), (64, 3072, 1536, 6.5488), (64, 4096, 512, 3.9182), (64, 7168, 2048, 8.8766),
+        (64, 512, 7168, 9.651), (64, 7168, 256, 3.3434), (64, 4608, 7168, 20.5304), (64, 7168, 2304, 9.7303),
+        (128, 2112, 7168, 21.1709), (128, 3072, 1536, 7.2074), (128, 4096, 512, 4.3212), (128, 7168, 2048, 9.4978),
+        (128, 512, 7168, 11.4412), (128, 7168, 256, 4.3455), (128, 4608, 7168, 22.8423), (128, 7168, 2304, 10.3456),
+    ),
+    ("cdna3", "tp8"): (
         (64, 2112, 7168, 16.4758), (64, 3072, 1536, 6.6606), (64, 4096, 512, 4.2628), (64, 7168, 2048, 11.0504),
         (64, 512, 7168, 11.4426), (64, 7168, 256, 3.8629), (64, 4608, 7168, 23.5499), (64, 7168, 2304, 10.95),
         (128, 2112, 7168, 19.7518), (128, 3072, 1536, 7.987), (128, 4096, 512, 4.2921), (128, 7168, 2048, 11.7098),
         (128, 512, 7168, 12.3256), (128, 7168, 256, 4.5219), (128, 4608, 7168, 30.9478), (128, 7168, 2304, 12.0224),
     ),
 }
+#: AMD GPU families with AITER matmul timings.
+AITER_GEMM_ARCHS = frozenset(arch for arch, _ in AITER_DECODE_GEMM)
 
 
-def aiter_decode_gemm_rate(arch: str) -> float:
+def aiter_decode_gemm_rate(arch: str, tp: int = 1) -> float:
     """Bytes/s of weights that AITER's FP8 block-scale matmuls read at decode sizes on one AMD
-    GPU family: the mean over :data:`AITER_DECODE_GEMM`'s rows of ``N x K`` bytes (one byte per
-    weight) over the measured time, as DeepGEMM's mean is taken. CDNA4: 1,678 GB/s (0.21 of an
-    MI355X's 8 TB/s; DeepGEMM reaches 0.68 of an H800's); CDNA3: 837 GB/s (0.14 of an MI325X's
-    6 TB/s). Kept as a rate, not a share: at a fifth of the bandwidth or less the kernels are not
-    limited by it, so the MI300X and MI325X (same chip, different memory) take the same rate."""
-    return _mean(n * k / (us * 1e-6) for _, n, k, us in AITER_DECODE_GEMM[arch])
+    GPU family, with the weights split over ``tp`` GPUs: the mean over the rows of
+    :data:`AITER_DECODE_GEMM` of ``N x K`` bytes (one byte per weight) over the measured time, as
+    DeepGEMM's mean is taken. The split shapes where ``tp`` is 8 or more, else the unsplit ones
+    (CDNA3 has only the split ones). CDNA4: 1,678 GB/s unsplit (0.21 of an MI355X's 8 TB/s;
+    DeepGEMM reaches 0.67 of an H800's), 942 GB/s split over 8; CDNA3: 837 GB/s split over 8
+    (0.14 of an MI325X's 6 TB/s). Smaller matrices keep fewer compute units busy. Kept as a
+    rate, not a share: at about a fifth of the bandwidth or less the kernels are not limited by
+    it, so the MI300X and MI325X (same chip, different memory) take the same rate."""
+    split = "tp8" if tp >= 8 or (arch, "full") not in AITER_DECODE_GEMM else "full"
+    return _mean(n * k / (us * 1e-6) for _, n, k, us in AITER_DECODE_GEMM[(arch, split)])
 
 
 def grouped_gemm_efficiency(tokens_per_expert: float) -> float:
@@ -363,10 +376,10 @@ def deepep_ll_latency(ep: int, table: dict | None = None) -> tuple[float, float]
     return dl * 1e-6, cl * 1e-6
 
 
-#: DeepEP's low-latency kernels at 1 to 2,048 tokens per GPU on H200 (hidden 7,168, top-8 of 256
-#: experts, FP8 dispatch, BF16 combine; kernel time of rank 0), as NVIDIA's AIConfigurator measured
-#: them for its performance database: EP -> (dispatch, combine) microseconds of a straight line
-#: through its 1-128-token points, at no tokens. A call costs this much before it moves anything:
+#: DeepEP's low-latency kernels on H200 (hidden 7,168, top-8 of 256 experts, FP8 dispatch, BF16
+#: combine; kernel time of rank 0), as NVIDIA's AIConfigurator measured them for its performance
+#: database: EP -> (dispatch, combine) microseconds of a straight line through its points up to 128
+#: tokens per GPU (from 1 token in one node, from 2 across nodes), at no tokens. A call costs this much before it moves anything:
 #: at 8 tokens per GPU across 4 nodes, 32.0 us to dispatch where the README's rate alone gives 10.
 #: EP8 is one node over NVLink; the others cross the NICs (ConnectX-7, 400 Gb/s per GPU).
 DEEPEP_LL_FLOOR_SOURCE = ("ai-dynamo/aiconfigurator, package aiconfigurator-core 0.12.0 (PyPI), aiconfigurator_core/"
@@ -787,12 +800,14 @@ def table() -> dict:
         "deepgemm_decode_mean": (Measured(
             _mean(r[4] for r in DEEPGEMM_DENSE_DECODE) * GB, "B/s", "DeepGEMM decode-size matmuls (M = 64, 128), mean",
             "h800", DEEPGEMM_SOURCE, "twelve rows from 1,509 to 2,668 GB/s", "2025-03-25"), (d,)),
-        **{f"aiter_decode_gemm_{arch}": (Measured(
-            aiter_decode_gemm_rate(arch), "B/s", f"AITER FP8 block-scale matmuls at decode sizes (M = 64, 128), mean "
-            f"({gpu.upper()}, {cu} compute units)", gpu, AITER_GEMM_SOURCE,
-            f"{len(AITER_DECODE_GEMM[arch])} rows from {min(us for *_, us in AITER_DECODE_GEMM[arch]):g} to "
-            f"{max(us for *_, us in AITER_DECODE_GEMM[arch]):g} us", "2026-08-22"), (d,))
-           for arch, gpu, cu in (("cdna4", "mi355x", 256), ("cdna3", "mi325x", 304))},
+        **{f"aiter_decode_gemm_{arch}_{split}": (Measured(
+            aiter_decode_gemm_rate(arch, 8 if split == "tp8" else 1), "B/s",
+            f"AITER FP8 block-scale matmuls at decode sizes (M = 64, 128), mean, "
+            f"{'weights split over 8 GPUs' if split == 'tp8' else 'unsplit'} ({gpu.upper()}, {cu} compute units)", gpu,
+            AITER_GEMM_SOURCE, f"{len(rows)} rows from {min(us for *_, us in rows):g} to {max(us for *_, us in rows):g} us",
+            "2026-08-22"), (d,))
+           for (arch, split), rows in AITER_DECODE_GEMM.items()
+           for gpu, cu in ({"cdna4": ("mi355x", 256), "cdna3": ("mi325x", 304)}[arch],)},
         "deepgemm_masked_best": (Measured(
             max(r[4] for r in DEEPGEMM_MASKED) * TFLOPS, "FLOP/s", "DeepGEMM grouped expert matmul (masked), best",
             "h800", DEEPGEMM_SOURCE, "1 | 1024 | 4096 | 7168 | 1233 TFLOPS | 924 GB/s", "2025-03-25"), (d,)),

@@ -316,24 +316,21 @@ class StepWork:
     mtp: bool
 
 
-#: GPU families whose expert all-to-all is AMD's MoRI-EP, not DeepEP.
-AMD_ARCHS = ("cdna3", "cdna4")
+#: GPU families whose expert all-to-all within one node is timed by MoRI-EP's own benchmark (the
+#: MI355X's); other AMD GPUs take DeepEP's line, as no row here runs expert parallelism on them.
+MORI_ARCHS = ("cdna4",)
 #: Tokens per GPU of DeepEP's published low-latency table (its rates are measured there).
 LL_TOKENS_MEASURED = 128
 
 
-def _ll_rates(gpu: Accelerator, ep: int) -> tuple[float, float, str]:
-    """DeepEP low-latency (dispatch, combine) bytes/s for this GPU and EP size, in DeepEP's
-    counting, as measured at 128 tokens per GPU (the estimate's rates): the H800 table scaled
-    by this GPU's NIC over 50 GB/s across nodes, or by its NVLink over H800's 200 GB/s inside
-    one NVLink domain (EP8's row)."""
+def _ll_reference(gpu: Accelerator, ep: int) -> tuple[int, float]:
+    """Which row of DeepEP's H800 low-latency table stands for this GPU and EP size, and how
+    much faster this GPU's link is than the H800's behind that row: inside one NVLink domain
+    EP8's row and NVLink over H800's 200 GB/s, across domains the row of this EP size and the
+    NIC over 50 GB/s."""
     if ep <= gpu.scale_up_domain:
-        d, c = measured.deepep_ll_rates(8)
-        s = gpu.scale_up_bw / H800_NVLINK_PER_DIRECTION
-        return d * s, c * s, "NVLink"
-    d, c = measured.deepep_ll_rates(ep)
-    s = gpu.scale_out_bw / measured.DEEPEP_NIC_BW
-    return d * s, c * s, "RDMA"
+        return 8, gpu.scale_up_bw / H800_NVLINK_PER_DIRECTION
+    return ep, gpu.scale_out_bw / measured.DEEPEP_NIC_BW
 
 
 def bound_link_rates(gpu: Accelerator, x: TightInputs) -> tuple[float, float]:
@@ -372,17 +369,19 @@ def _ep_comm(model: ModelConfig, gpu: Accelerator, x: TightInputs, tokens: float
         up_b = sel * (d - 1) / x.ep * (disp_b + comb_b)
         out_b = sel * (x.ep - d) / x.ep * (disp_b + comb_b)
         floor = link_time(gpu, x, up_b, out_b)
-        if x.link_rates == "measured" and gpu.arch in AMD_ARCHS and x.ep <= gpu.scale_up_domain:
-            # AMD GPUs in one node: MoRI-EP's own measured line (calc.measured.MORI_EP8_V1)
+        if x.link_rates == "measured" and gpu.arch in MORI_ARCHS and x.ep <= gpu.scale_up_domain:
+            # MI355X-class GPUs in one node: MoRI-EP's own measured line (calc.measured.MORI_EP8_V1)
             td, tc = measured.mori_ep8_times(tokens)
             return max(td, floor * share), max(tc, floor * (1 - share)), up_b, out_b
         if x.link_rates == "measured":
-            rd, rc, _ = _ll_rates(gpu, x.ep)
-            # a line through the call's cost at no tokens and DeepEP's time at 128 tokens per GPU
+            # a call's cost at no tokens (AIConfigurator), then DeepEP's bytes at the rate its
+            # 128-token time leaves beyond that cost, scaled to this GPU's link
+            ref_ep, scale = _ll_reference(gpu, x.ep)
+            rd, rc = measured.deepep_ll_rates(ref_ep)
             ld, lc = measured.deepep_ll_floor(x.ep, gpu.scale_up_domain)
             t128 = LL_TOKENS_MEASURED * k
-            td = ld + max(0.0, t128 * disp_b / rd - ld) * sel / t128
-            tc = lc + max(0.0, t128 * comb_b / rc - lc) * sel / t128
+            td = ld + max(0.0, t128 * disp_b / rd - ld) / scale * sel / t128
+            tc = lc + max(0.0, t128 * comb_b / rc - lc) / scale * sel / t128
             return max(td, floor * share), max(tc, floor * (1 - share)), up_b, out_b
         return floor * share, floor * (1 - share), up_b, out_b
     # normal mode: one copy per remote domain over the NIC, forwarded inside the domain to each

@@ -172,6 +172,33 @@ def aiter_decode_gemm_rate(arch: str, tp: int = 1) -> float:
     return _mean(n * k / (us * 1e-6) for _, n, k, us in AITER_DECODE_GEMM[(arch, split)])
 
 
+#: The same tables at M = 4,096, the size of DeepGEMM's prefill rows: (M, N, K, microseconds).
+#: CDNA4 on DeepGEMM's six unsplit shapes, CDNA3 on the eight split over 8 GPUs (its only ones).
+AITER_PREFILL_GEMM: dict[str, tuple] = {
+    "cdna4": ((4096, 2112, 7168, 91.0323), (4096, 4096, 7168, 209.3355), (4096, 7168, 2048, 120.1982),
+              (4096, 7168, 16384, 521.4023), (4096, 24576, 1536, 282.6274), (4096, 32768, 512, 207.1159)),
+    "cdna3": ((4096, 512, 7168, 59.0659), (4096, 2112, 7168, 146.9197), (4096, 3072, 1536, 59.8855),
+              (4096, 4096, 512, 40.2445), (4096, 4608, 7168, 314.1237), (4096, 7168, 256, 40.8577),
+              (4096, 7168, 2048, 144.2936), (4096, 7168, 2304, 145.8309)),
+}
+#: The GPU whose FP8 peak each family's prefill share is taken against (the tables' 256 and 304
+#: compute units: MI355X, MI325X).
+AITER_PREFILL_GPU = {"cdna4": "mi355x", "cdna3": "mi325x"}
+
+
+def aiter_prefill_gemm_efficiency(arch: str) -> float:
+    """Share of the FP8 peak AITER's block-scale matmuls reach at prefill size on one AMD GPU
+    family: total FLOPs over total time of :data:`AITER_PREFILL_GEMM`'s rows (as DeepGEMM's
+    prefill share is taken), over the peak of :data:`AITER_PREFILL_GPU`. CDNA4: 1,186 TFLOPS on
+    average, 0.26 of the MI355X's 5 PFLOPS weighted by FLOPs; CDNA3: 0.30 of the MI325X's 2.6
+    (DeepGEMM: 0.73 of the H800's sustained peak)."""
+    from .presets import GPUS
+
+    rows = AITER_PREFILL_GEMM[arch]
+    flops = sum(2 * m * n * k for m, n, k, _ in rows)
+    return flops / sum(us * 1e-6 for *_, us in rows) / GPUS[AITER_PREFILL_GPU[arch]].flops("fp8")
+
+
 def grouped_gemm_efficiency(tokens_per_expert: float) -> float:
     """Share of the sustained FP8 peak that DeepGEMM's masked grouped GEMM reaches with
     ``tokens_per_expert`` rows per expert: its measured TFLOPS (mean of the two shapes at 256,
@@ -808,6 +835,12 @@ def table() -> dict:
             "2026-08-22"), (d,))
            for (arch, split), rows in AITER_DECODE_GEMM.items()
            for gpu, cu in ({"cdna4": ("mi355x", 256), "cdna3": ("mi325x", 304)}[arch],)},
+        **{f"aiter_prefill_gemm_{arch}": (Measured(
+            aiter_prefill_gemm_efficiency(arch), "", f"AITER FP8 block-scale matmuls at prefill size (M = 4,096), "
+            f"share of the {AITER_PREFILL_GPU[arch].upper()}'s FP8 peak", AITER_PREFILL_GPU[arch], AITER_GEMM_SOURCE,
+            f"{len(rows)} rows from {min(us for *_, us in rows):g} to {max(us for *_, us in rows):g} us", "2026-08-22",
+            display="percent"), (p,))
+           for arch, rows in AITER_PREFILL_GEMM.items()},
         "deepgemm_masked_best": (Measured(
             max(r[4] for r in DEEPGEMM_MASKED) * TFLOPS, "FLOP/s", "DeepGEMM grouped expert matmul (masked), best",
             "h800", DEEPGEMM_SOURCE, "1 | 1024 | 4096 | 7168 | 1233 TFLOPS | 924 GB/s", "2025-03-25"), (d,)),

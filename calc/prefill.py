@@ -362,9 +362,13 @@ def prefill_fits(model: ModelConfig, gpu: Accelerator, x: PrefillInputs) -> bool
 def gemm_efficiency(gpu: Accelerator) -> float:
     """The estimate's share of the sustained peak for prefill-size matmuls on ``gpu``: measured
     on the H20 itself (InferSim's DeepGEMM runs, :func:`calc.measured.h20_gemm_efficiency`,
-    0.88), else DeepGEMM's own H800 figures carried over as a share (0.733)."""
+    0.88); on AMD GPUs, AMD's own block-scale matmuls at prefill size
+    (:func:`calc.measured.aiter_prefill_gemm_efficiency`: 0.26 on the MI355X, 0.30 on the
+    MI325X); else DeepGEMM's own H800 figures carried over as a share (0.733)."""
     if gpu.name == "h20":
         return measured.h20_gemm_efficiency()
+    if gpu.arch in measured.AITER_PREFILL_GEMM:
+        return measured.aiter_prefill_gemm_efficiency(gpu.arch)
     return GEMM_EFFICIENCY_MEASURED
 
 

@@ -477,6 +477,27 @@ def test_second_amd_row_disaggregated_mi355x():
     assert "fake" in r["stated"] and "PR #666" in r["source"]
 
 
+def test_amd_prefill_matmuls_at_amds_own_measured_rates():
+    """The same AITER table at M = 4,096 (the size of DeepGEMM's prefill rows): DeepGEMM's six
+    shapes on an MI355X take 91 to 521 us, 0.26 of its 5 PFLOPS of FP8 weighted by FLOPs; the
+    split shapes on an MI325X, 0.30 of its 2.6 PFLOPS. DeepGEMM reaches 0.73 of the H800's
+    sustained peak. The prefill estimate takes those shares on AMD GPUs, so an 8K-token prompt
+    on 8 MI325X prefills slower than before, as its measured first token says it does."""
+    from calc import prefill as pf
+    assert measured.AITER_PREFILL_GEMM["cdna4"][0] == (4096, 2112, 7168, 91.0323)
+    assert measured.aiter_prefill_gemm_efficiency("cdna4") == pytest.approx(0.2645, abs=5e-4)
+    assert measured.aiter_prefill_gemm_efficiency("cdna3") == pytest.approx(0.3019, abs=5e-4)
+    for g in ("mi300x", "mi325x", "mi355x"):
+        gpu = calc.GPUS[g]
+        assert pf.gemm_efficiency(gpu) == measured.aiter_prefill_gemm_efficiency(gpu.arch)
+        assert pf.gemm_efficiency(gpu) < pf.GEMM_EFFICIENCY_MEASURED / 2
+    assert pf.gemm_efficiency(calc.GPUS["h200"]) == pf.GEMM_EFFICIENCY_MEASURED
+    assert pf.gemm_efficiency(calc.GPUS["h20"]) == measured.h20_gemm_efficiency()
+    r = DECODE["infx-mi325x-tp8-8k-c8"]
+    assert r["estimate_prefill_s"] < r["measured_first_token_s"]
+    assert r["estimate_prefill_s"] > DECODE["infx-h200-tp8-8k-c8"]["estimate_prefill_s"]
+
+
 def test_mi355x_tensor_parallel_rows_from_amds_own_benchmark():
     """ROCm/ATOM PR #409 (merged 2026-03-29): AMD's own CI ran DeepSeek-R1-0528 FP8 with vLLM and the
     ATOM plugin on 8 MI355X (runner atom-mi355-8gpu), tensor parallel, FP8 cache, the same 1K/1K

@@ -115,6 +115,13 @@ def _mean(xs) -> float:
     return sum(xs) / len(xs)
 
 
+def _line(xs: list, ys: list) -> tuple[float, float]:
+    """(intercept, slope) of the least-squares straight line through the points ``(xs, ys)``."""
+    mx, my = _mean(xs), _mean(ys)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    return my - slope * mx, slope
+
+
 def decode_gemm_memory_efficiency() -> float:
     """Share of HBM bandwidth that DeepGEMM's decode-sized dense GEMMs reach: the mean of its
     twelve M = 64 and M = 128 rows (1,509-2,668 GB/s) over 3,350 GB/s: 0.67."""
@@ -252,11 +259,8 @@ class FusedMoeBench:
     def fit(self) -> tuple[float, float]:
         """(fixed seconds per call, share of HBM bandwidth beyond it): the straight line
         ``time = fixed + bytes / (share x HBM bandwidth)`` through the points, least squares."""
-        xs = [self.bytes(t) for t, _ in self.points]
-        ys = [us * 1e-6 for _, us in self.points]
-        mx, my = _mean(xs), _mean(ys)
-        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
-        return my - slope * mx, 1 / (slope * self.hbm_bw)
+        fixed, slope = _line([self.bytes(t) for t, _ in self.points], [us * 1e-6 for _, us in self.points])
+        return fixed, 1 / (slope * self.hbm_bw)
 
 
 _AITER_FMOE = ("ROCm/aiter aiter/configs/model_configs/a8w8_blockscale_tuned_fmoe_ds_v3.csv at e4048607a "
@@ -434,20 +438,12 @@ MORI_EP8_SOURCE = ("ROCm/mori PR #448 (comment of 2026-07-08), 'MI355X: ops v2 (
 MORI_EP8_V1 = {8: (30.9, 20.2), 64: (32.7, 28.4), 128: (41.4, 39.1)}
 
 
-def _line(points: dict, col: int) -> tuple[float, float]:
-    """(intercept, slope) of the least-squares line through ``{x: (y0, y1)}``'s column ``col``."""
-    xs = list(points)
-    ys = [points[x][col] for x in xs]
-    mx, my = _mean(xs), _mean(ys)
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
-    return my - slope * mx, slope
-
-
 def mori_ep8_times(tokens: float) -> tuple[float, float]:
     """(dispatch, combine) seconds of one MoRI-EP call with ``tokens`` per GPU inside one node:
     the straight line through :data:`MORI_EP8_V1` (29 us + 0.09 us per token to dispatch, 19 us
     + 0.16 us per token to combine)."""
-    (d0, ds), (c0, cs) = _line(MORI_EP8_V1, 0), _line(MORI_EP8_V1, 1)
+    tokens_measured = list(MORI_EP8_V1)
+    (d0, ds), (c0, cs) = (_line(tokens_measured, [MORI_EP8_V1[t][i] for t in tokens_measured]) for i in (0, 1))
     return (d0 + ds * tokens) * 1e-6, (c0 + cs * tokens) * 1e-6
 
 

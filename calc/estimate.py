@@ -26,8 +26,9 @@ the best rates ever measured, at the boost clock. Here the same kernels
   layer is one fused MoE call, timed on each GPU family by its own published benchmark
   (:data:`calc.measured.FUSED_MOE`): a fixed time per call (launch, routing alignment,
   activation: about 46 us on B200, 27 us on H200, 24 us on MI355X, 47 us on MI325X) plus the
-  expert slices it reads at that benchmark's share of HBM bandwidth (0.74, 0.82, 0.86, 0.81). At a few tokens per step the fixed time is most of the call, which may be why 8
-  users on 8 B200s decode barely faster than on 8 H200s.
+  expert slices it reads at that benchmark's share of HBM bandwidth (0.74, 0.82, 0.86, 0.81).
+  At a few tokens per step the fixed time is most of the call, which may be why 8 users on 8
+  B200s decode barely faster than on 8 H200s.
 * **Tensor-parallel all-reduces** cost their bytes over the link plus a latency per call: SGLang's
   custom all-reduce takes 5.9 us for its smallest message on 8 GPUs
   (:data:`calc.measured.ALLREDUCE_LATENCY`); DeepSeek on TP8 makes 122 calls per step.
@@ -42,8 +43,8 @@ the best rates ever measured, at the boost clock. Here the same kernels
   no tokens NVIDIA's AIConfigurator measured (:data:`calc.measured.DEEPEP_LL_FLOOR`, about 25
   us across nodes) to DeepEP's 128-token time, the part beyond that cost scaled by the GPU's link
   over the H800's; on MI355X-class GPUs within one node, MoRI's own measured line
-  (:data:`calc.measured.MORI_EP8_V1`). With the experts split by TP there is no all-to-all to hide and
-  engines do not split the batch: one micro-batch.
+  (:data:`calc.measured.MORI_EP8_V1`). With the experts split by TP there is no all-to-all to
+  hide and engines do not split the batch: one micro-batch.
 * **Expert load imbalance**: the busiest GPU sets the pace of the expert matmuls and of the
   all-to-all. Even when routing is balanced on average, tokens land on GPUs at random: with
   ``N`` token-expert pairs per GPU the busiest of ``ep`` GPUs gets about ``N + sqrt(2 N ln ep)``
@@ -186,7 +187,7 @@ def kernel_time(k: Kernel, gpu: Accelerator, x: TightInputs, blackwell_attention
             mem_eff = measured.fused_moe_fit(gpu.arch)[1]
     else:
         mem_eff, comp_eff = measured.decode_gemm_memory_efficiency(), LARGE_GEMM_EFFICIENCY
-        if k.weight_block and k.dtype == "fp8" and gpu.arch in measured.AITER_GEMM_ARCHS:
+        if k.weight_block and gpu.arch in measured.AITER_GEMM_ARCHS:
             # AMD GPUs: block-scaled FP8 matmuls read weights at the rate AMD's own tuned kernels
             # reach at decode sizes and this split (calc.measured.AITER_DECODE_GEMM), not DeepGEMM's
             mem_eff = measured.aiter_decode_gemm_rate(gpu.arch, x.tp) / gpu.hbm_bw

@@ -188,22 +188,22 @@ AITER_PREFILL_GEMM: dict[str, tuple] = {
               (4096, 4096, 512, 40.2445), (4096, 4608, 7168, 314.1237), (4096, 7168, 256, 40.8577),
               (4096, 7168, 2048, 144.2936), (4096, 7168, 2304, 145.8309)),
 }
-#: The GPU whose FP8 peak each family's prefill share is taken against (the tables' 256 and 304
-#: compute units: MI355X, MI325X).
-AITER_PREFILL_GPU = {"cdna4": "mi355x", "cdna3": "mi325x"}
+#: The GPU each family's AITER tables stand for, and its compute units (the files key rows by CU
+#: count): its FP8 peak is what the prefill share is taken against.
+AITER_GPU = {"cdna4": ("mi355x", 256), "cdna3": ("mi325x", 304)}
 
 
 def aiter_prefill_gemm_efficiency(arch: str) -> float:
     """Share of the FP8 peak AITER's block-scale matmuls reach at prefill size on one AMD GPU
     family: total FLOPs over total time of :data:`AITER_PREFILL_GEMM`'s rows (as DeepGEMM's
-    prefill share is taken), over the peak of :data:`AITER_PREFILL_GPU`. CDNA4: 1,186 TFLOPS on
+    prefill share is taken), over the peak of the family's GPU (:data:`AITER_GPU`). CDNA4: 1,186 TFLOPS on
     average, 0.26 of the MI355X's 5 PFLOPS weighted by FLOPs; CDNA3: 0.30 of the MI325X's 2.6
     (DeepGEMM: 0.73 of the H800's sustained peak)."""
     from .presets import GPUS
 
     rows = AITER_PREFILL_GEMM[arch]
     flops = sum(2 * m * n * k for m, n, k, _ in rows)
-    return flops / sum(us * 1e-6 for *_, us in rows) / GPUS[AITER_PREFILL_GPU[arch]].flops("fp8")
+    return flops / sum(us * 1e-6 for *_, us in rows) / GPUS[AITER_GPU[arch][0]].flops("fp8")
 
 
 def grouped_gemm_efficiency(tokens_per_expert: float) -> float:
@@ -829,11 +829,10 @@ def table() -> dict:
             f"{'weights split over 8 GPUs' if split == 'tp8' else 'unsplit'} ({gpu.upper()}, {cu} compute units)", gpu,
             AITER_GEMM_SOURCE, f"{len(rows)} rows from {min(us for *_, us in rows):g} to {max(us for *_, us in rows):g} us",
             "2026-08-22"), (d,))
-           for (arch, split), rows in AITER_DECODE_GEMM.items()
-           for gpu, cu in ({"cdna4": ("mi355x", 256), "cdna3": ("mi325x", 304)}[arch],)},
+           for (arch, split), rows in AITER_DECODE_GEMM.items() for gpu, cu in (AITER_GPU[arch],)},
         **{f"aiter_prefill_gemm_{arch}": (Measured(
             aiter_prefill_gemm_efficiency(arch), "", f"AITER FP8 block-scale matmuls at prefill size (M = 4,096), "
-            f"share of the {AITER_PREFILL_GPU[arch].upper()}'s FP8 peak", AITER_PREFILL_GPU[arch], AITER_GEMM_SOURCE,
+            f"share of the {AITER_GPU[arch][0].upper()}'s FP8 peak", AITER_GPU[arch][0], AITER_GEMM_SOURCE,
             f"{len(rows)} rows from {min(us for *_, us in rows):g} to {max(us for *_, us in rows):g} us", "2026-08-22",
             display="percent"), (p,))
            for arch, rows in AITER_PREFILL_GEMM.items()},

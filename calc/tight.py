@@ -369,11 +369,12 @@ def _ep_comm(model: ModelConfig, gpu: Accelerator, x: TightInputs, tokens: float
         up_b = sel * (d - 1) / x.ep * (disp_b + comb_b)
         out_b = sel * (x.ep - d) / x.ep * (disp_b + comb_b)
         floor = link_time(gpu, x, up_b, out_b)
-        if x.link_rates == "measured" and gpu.arch in MORI_ARCHS and x.ep <= gpu.scale_up_domain:
+        if x.link_rates != "measured":
+            return floor * share, floor * (1 - share), up_b, out_b
+        if gpu.arch in MORI_ARCHS and x.ep <= gpu.scale_up_domain:
             # MI355X-class GPUs in one node: MoRI-EP's own measured line (calc.measured.MORI_EP8_V1)
             td, tc = measured.mori_ep8_times(tokens)
-            return max(td, floor * share), max(tc, floor * (1 - share)), up_b, out_b
-        if x.link_rates == "measured":
+        else:
             # a call's cost at no tokens (AIConfigurator), then DeepEP's bytes at the rate its
             # 128-token time leaves beyond that cost, scaled to this GPU's link
             ref_ep, scale = _ll_reference(gpu, x.ep)
@@ -382,8 +383,7 @@ def _ep_comm(model: ModelConfig, gpu: Accelerator, x: TightInputs, tokens: float
             t128 = LL_TOKENS_MEASURED * k
             td = ld + max(0.0, t128 * disp_b / rd - ld) / scale * sel / t128
             tc = lc + max(0.0, t128 * comb_b / rc - lc) / scale * sel / t128
-            return max(td, floor * share), max(tc, floor * (1 - share)), up_b, out_b
-        return floor * share, floor * (1 - share), up_b, out_b
+        return max(td, floor * share), max(tc, floor * (1 - share)), up_b, out_b
     # normal mode: one copy per remote domain over the NIC, forwarded inside the domain to each
     # GPU holding one of the token's experts, counted as prefill counts it (calc.expert_traffic).
     # The estimate's seconds at DeepEP's normal-mode shares of each link (remote bytes only),

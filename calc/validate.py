@@ -168,9 +168,9 @@ _ATOM_STATED = ("DeepSeek-R1-0528 FP8, vLLM with AMD's ATOM plugin (image rocm/a
                 "quick all-reduce (AITER_QUICK_REDUCE_QUANTIZATION=INT4), no speculative decoding; ")
 _ATOM_ASSUMED = ("decode speed per GPU = concurrent requests / mean time per output token / 8 GPUs, so it includes "
                  "the pauses while newcomers' prompts are prefilled; request lengths as in InferenceX's 1K/1K "
-                 "(kimbochen/bench_serving's benchmark_serving.py, random range ratio 0.8, as InferenceX runs it); the all-reduce at the latency and "
-                 "rate of SGLang's BF16 one (INT4 quick all-reduce sends a quarter of the bytes); checked, not "
-                 "fitted")
+                 "(kimbochen/bench_serving's benchmark_serving.py, random range ratio 0.8, as InferenceX runs it); "
+                 "the all-reduce at the latency and rate of SGLang's BF16 one (INT4 quick all-reduce sends a "
+                 "quarter of the bytes); checked, not fitted")
 _INFX_MI325X_SEP = ("SemiAnalysis InferenceX, published results of 2026-09-10 for dsr1-fp8-mi325x-sglang (image "
                     "lmsysorg/sglang:v0.5.19-rocm700-mi30x), as quoted from its API in SemiAnalysisAI/InferenceX PR "
                     "#3318; flags in benchmarks/single_node/fixed_seq_len/dsr1_fp8_mi325x.sh at 843c6254f, "
